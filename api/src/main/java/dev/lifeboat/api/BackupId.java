@@ -1,0 +1,65 @@
+package dev.lifeboat.api;
+
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * The identifier of one backup: {@code 20261126T021500Z-3f9a1c0b} (UTC start time to the second, then
+ * 8 random hex digits). Ids sort by start time; the random suffix makes two backups started in the same
+ * second distinct.
+ */
+public record BackupId(String value) implements Comparable<BackupId> {
+    private static final Pattern FORMAT = Pattern.compile("\\d{8}T\\d{6}Z-[0-9a-f]{8}");
+    private static final DateTimeFormatter STAMP =
+            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    public BackupId {
+        Objects.requireNonNull(value, "null backup id");
+        if (!FORMAT.matcher(value).matches()) {
+            throw new IllegalArgumentException(
+                    "backup id must look like 20261126T021500Z-3f9a1c0b, but was \"" + printable(value) + "\"");
+        }
+    }
+
+    /** A new id for a backup starting at {@code start}. */
+    public static BackupId generate(Instant start) {
+        return new BackupId(STAMP.format(start.truncatedTo(ChronoUnit.SECONDS)) + "-"
+                + String.format("%08x", RANDOM.nextInt()));
+    }
+
+    /** Parses an id; throws {@link IllegalArgumentException} with the expected shape when malformed. */
+    public static BackupId parse(String value) {
+        return new BackupId(value);
+    }
+
+    /** Whether {@code value} is a well-formed id. */
+    public static boolean isValid(String value) {
+        return value != null && FORMAT.matcher(value).matches();
+    }
+
+    /** The start time encoded in the id (second precision). */
+    public Instant timestamp() {
+        return STAMP.parse(value.substring(0, 16), Instant::from);
+    }
+
+    @Override
+    public int compareTo(BackupId o) {
+        return value.compareTo(o.value);
+    }
+
+    @Override
+    public String toString() {
+        return value;
+    }
+
+    private static String printable(String s) {
+        String cut = s.length() > 64 ? s.substring(0, 64) + "…" : s;
+        return cut.replaceAll("\\p{Cntrl}", "?");
+    }
+}

@@ -1,0 +1,56 @@
+package dev.lifeboat.api;
+
+/**
+ * Stable error codes. Each code has an id that never changes meaning (documented with "caused by /
+ * solution" in {@code docs/errors.md}) and the process exit code the CLI uses for it.
+ */
+public enum ErrorCode {
+    /** The configuration is invalid; the message lists every problem. */
+    CONFIGURATION("LB-100", 2),
+    /** A required external tool (pg_dump, pg_restore, …) is missing or too old. */
+    TOOL_UNAVAILABLE("LB-200", 1),
+    /** The database could not be reached or queried before or after the dump. */
+    DATABASE_UNAVAILABLE("LB-201", 1),
+    /** The dump process failed: non-zero exit, empty or invalid output, killed. */
+    DUMP_FAILED("LB-202", 1),
+    /** The dump process did not finish within its timeout and was killed. */
+    DUMP_TIMEOUT("LB-203", 1),
+    /** Reading a source failed (files missing, unreadable root, SQLite copy failed). */
+    SOURCE_FAILED("LB-204", 1),
+    /** A store operation failed. */
+    STORE_FAILED("LB-300", 1),
+    /** The requested object or backup does not exist. */
+    NOT_FOUND("LB-301", 1),
+    /** Another backup is running in this process. */
+    BACKUP_IN_PROGRESS("LB-302", 1),
+    /** Stored data does not match its manifest (hash, size, missing part, unreadable manifest). */
+    INTEGRITY("LB-400", 3),
+    /** An archive contains an entry that would escape or damage the restore target. */
+    UNSAFE_ARCHIVE("LB-401", 1),
+    /** The restore target is not empty and replacing it was not requested. */
+    RESTORE_TARGET_NOT_EMPTY("LB-402", 1),
+    /** The restore itself failed (pg_restore exit code, I/O error, limits exceeded). */
+    RESTORE_FAILED("LB-403", 1),
+    /** The backup was written but is incomplete (files changed or unreadable while read). */
+    INCOMPLETE("LB-404", 3),
+    /** A bug or an unexpected condition in Lifeboat. */
+    INTERNAL("LB-900", 1);
+
+    private final String id;
+    private final int exitCode;
+
+    ErrorCode(String id, int exitCode) {
+        this.id = id;
+        this.exitCode = exitCode;
+    }
+
+    /** The stable identifier, e.g. {@code LB-202}, shown in every message and documented in docs/errors.md. */
+    public String id() {
+        return id;
+    }
+
+    /** The exit code of the {@code lifeboat} command line for this error: 1 failure, 2 configuration, 3 integrity. */
+    public int exitCode() {
+        return exitCode;
+    }
+}

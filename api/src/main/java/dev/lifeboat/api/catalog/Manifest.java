@@ -1,0 +1,58 @@
+package dev.lifeboat.api.catalog;
+
+import dev.lifeboat.api.BackupId;
+import dev.lifeboat.api.BackupStatus;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The commit record of one backup, stored as {@code backups/<backupId>/manifest.json} and written after
+ * every part is stored. A backup exists if and only if its manifest exists and verifies.
+ *
+ * @param formatVersion storage format version ({@value #FORMAT_VERSION} for this release)
+ * @param backupId the backup's id
+ * @param application the application name from the configuration
+ * @param status {@link BackupStatus#SUCCESS} or {@link BackupStatus#INCOMPLETE}
+ * @param startedAt when the backup started
+ * @param finishedAt when the last part was stored
+ * @param host the host name of the machine that ran the backup
+ * @param lifeboatVersion the version of Lifeboat that wrote it
+ * @param parts every stored part, in the order they were written
+ */
+public record Manifest(
+        int formatVersion,
+        BackupId backupId,
+        String application,
+        BackupStatus status,
+        Instant startedAt,
+        Instant finishedAt,
+        String host,
+        String lifeboatVersion,
+        List<PartInfo> parts) {
+
+    /** The storage format version this release writes and reads. */
+    public static final int FORMAT_VERSION = 1;
+
+    public Manifest {
+        Objects.requireNonNull(backupId, "null backupId");
+        Objects.requireNonNull(application, "null application");
+        Objects.requireNonNull(status, "null status");
+        Objects.requireNonNull(startedAt, "null startedAt");
+        Objects.requireNonNull(finishedAt, "null finishedAt");
+        Objects.requireNonNull(host, "null host");
+        Objects.requireNonNull(lifeboatVersion, "null lifeboatVersion");
+        parts = List.copyOf(parts);
+    }
+
+    /** The part with this name, if any. */
+    public Optional<PartInfo> part(String name) {
+        return parts.stream().filter(p -> p.name().equals(name)).findFirst();
+    }
+
+    /** Every issue recorded by any part. */
+    public List<Issue> issues() {
+        return parts.stream().flatMap(p -> p.issues().stream()).toList();
+    }
+}

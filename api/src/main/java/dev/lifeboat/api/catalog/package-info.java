@@ -1,0 +1,2 @@
+/** The catalog model: manifests and the parts they record. */
+package dev.lifeboat.api.catalog;

@@ -1,0 +1,2 @@
+/** Verification levels and reports. */
+package dev.lifeboat.api.verify;

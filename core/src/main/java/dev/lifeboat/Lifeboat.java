@@ -1,0 +1,397 @@
+package dev.lifeboat;
+
+import dev.lifeboat.api.BackupId;
+import dev.lifeboat.api.BackupInProgressException;
+import dev.lifeboat.api.BackupResult;
+import dev.lifeboat.api.ConfigurationException;
+import dev.lifeboat.api.ConfigurationException.Problem;
+import dev.lifeboat.api.LifeboatListener;
+import dev.lifeboat.api.RestoreResult;
+import dev.lifeboat.api.catalog.Manifest;
+import dev.lifeboat.api.source.Source;
+import dev.lifeboat.api.source.SourceKind;
+import dev.lifeboat.api.store.Store;
+import dev.lifeboat.api.verify.VerificationReport;
+import dev.lifeboat.api.verify.VerifyLevel;
+import dev.lifeboat.internal.archive.ArchiveSource;
+import dev.lifeboat.internal.catalog.Catalog;
+import dev.lifeboat.internal.engine.BackupEngine;
+import dev.lifeboat.internal.engine.Plan;
+import dev.lifeboat.internal.postgres.PgUrl;
+import dev.lifeboat.internal.postgres.PostgresSource;
+import dev.lifeboat.internal.sqlite.SqliteSource;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
+
+/**
+ * Lifeboat: backups of an application's databases, files and config that are streamed, hashed, stored
+ * atomically and published by a manifest written last, and that can be verified and restored.
+ *
+ * <pre>{@code
+ * Lifeboat lifeboat = Lifeboat.configure()
+ *     .application("shop")
+ *     .database("main", Postgres.url(System.getenv("DATABASE_URL")))
+ *     .files("uploads", Path.of("/var/www/shop/media"))
+ *     .config("deploy", Path.of("/etc/nginx/sites-available/shop.conf"))
+ *     .store(LocalStore.at(Path.of("/var/backups/shop")))
+ *     .build();                      // validates everything, reports every problem at once
+ * BackupResult result = lifeboat.backupNow();
+ * }</pre>
+ *
+ * A {@code Lifeboat} is immutable and thread-safe; one backup runs at a time per instance (a second concurrent
+ * {@link #backupNow()} fails fast with {@link BackupInProgressException}).
+ */
+public final class Lifeboat {
+    private final Plan plan;
+    private final Recovery recovery;
+    private final AtomicReference<BackupId> running = new AtomicReference<>();
+
+    private Lifeboat(Plan plan) {
+        this.plan = plan;
+        this.recovery = Recovery.from(plan.stores().get(0), plan.tempRoot());
+    }
+
+    /** Starts a configuration. */
+    public static Builder configure() {
+        return new Builder();
+    }
+
+    /**
+     * Runs a backup now: every source to every store, then the manifest. Returns when the backup is published;
+     * throws a {@link dev.lifeboat.api.LifeboatException} (and publishes nothing) when any part fails.
+     */
+    public BackupResult backupNow() {
+        BackupId id = BackupId.generate(plan.clock().instant());
+        if (!running.compareAndSet(null, id)) {
+            BackupId other = running.get();
+            throw new BackupInProgressException(other != null ? other : id);
+        }
+        try {
+            return new BackupEngine(plan).run(id);
+        } finally {
+            running.set(null);
+        }
+    }
+
+    /** The id of the backup running now, if any. */
+    public Optional<BackupId> running() {
+        return Optional.ofNullable(running.get());
+    }
+
+    /** Every published backup in the first store, oldest first. */
+    public List<Manifest> list() {
+        return recovery.list();
+    }
+
+    /** The newest published backup in the first store. */
+    public Optional<Manifest> latest() {
+        return recovery.latest();
+    }
+
+    public Manifest manifest(BackupId id) {
+        return recovery.manifest(id);
+    }
+
+    public VerificationReport verify(BackupId id, VerifyLevel level) {
+        VerificationReport report = recovery.verify(id, level);
+        try {
+            plan.listener().verifyFinished(report);
+        } catch (RuntimeException e) {
+            System.getLogger(Lifeboat.class.getName()).log(System.Logger.Level.WARNING, "a LifeboatListener threw; ignored", e);
+        }
+        return report;
+    }
+
+    public RestoreResult restoreDatabase(BackupId id, String name, Database target, RestoreOptions options) {
+        return recovery.restoreDatabase(id, name, target, options);
+    }
+
+    public RestoreResult restoreFiles(BackupId id, String name, Path directory, RestoreOptions options) {
+        return recovery.restoreFiles(id, name, directory, options);
+    }
+
+    public RestoreResult restoreConfig(BackupId id, String name, Path directory, RestoreOptions options) {
+        return recovery.restoreConfig(id, name, directory, options);
+    }
+
+    /** Store-level operations (list, verify, restore) over this Lifeboat's first store. */
+    public Recovery recovery() {
+        return recovery;
+    }
+
+    /**
+     * Removes leftovers of unfinished backups (objects without a manifest) older than the safety age from every
+     * store. Also runs at the start of each backup. Returns the ids removed.
+     */
+    public List<String> collectGarbage() {
+        List<String> all = new ArrayList<>();
+        for (Store s : plan.stores()) {
+            all.addAll(new Catalog(s).collectGarbage(plan.clock().instant(), plan.garbageSafetyAge()));
+        }
+        return all;
+    }
+
+    /** The configured sources, in backup order. */
+    public List<Source> sources() {
+        return plan.sources();
+    }
+
+    /** The configured stores. */
+    public List<Store> stores() {
+        return plan.stores();
+    }
+
+    /** The application name recorded in manifests. */
+    public String application() {
+        return plan.application();
+    }
+
+    /**
+     * Collects settings; {@link #build()} validates them all and reports every problem at once. Not thread-safe;
+     * build once and share the {@link Lifeboat}.
+     */
+    public static final class Builder {
+        /** Default application name (recorded in manifests). */
+        public static final String DEFAULT_APPLICATION = "app";
+        /** zstd level 3: zstd's own default, a good ratio at several hundred MB/s per core. */
+        public static final int DEFAULT_COMPRESSION_LEVEL = 3;
+        /** Default wall-clock limit per source. */
+        public static final Duration DEFAULT_TIMEOUT = Duration.ofHours(6);
+        /** Leftovers younger than a day may belong to a backup still running elsewhere: never removed. */
+        public static final Duration DEFAULT_GARBAGE_SAFETY_AGE = Duration.ofHours(24);
+
+        private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+        private String application = DEFAULT_APPLICATION;
+        private final List<Entry> entries = new ArrayList<>();
+        private final List<Store> stores = new ArrayList<>();
+        private Path tempRoot = Path.of(System.getProperty("java.io.tmpdir"));
+        private int compressionLevel = DEFAULT_COMPRESSION_LEVEL;
+        private int compressionWorkers = Math.max(1, Runtime.getRuntime().availableProcessors());
+        private Duration timeout = DEFAULT_TIMEOUT;
+        private Duration garbageSafetyAge = DEFAULT_GARBAGE_SAFETY_AGE;
+        private Clock clock = Clock.systemUTC();
+        private LifeboatListener listener = LifeboatListener.NONE;
+
+        private Builder() {}
+
+        /** The application's name, recorded in every manifest (default: {@value #DEFAULT_APPLICATION}). */
+        public Builder application(String name) {
+            this.application = Objects.requireNonNull(name, "null application");
+            return this;
+        }
+
+        /** Backs up a database: {@link Postgres#url(String)} or {@link Sqlite#file(Path)}. */
+        public Builder database(String name, Database database) {
+            entries.add(new Entry(SourceKind.DATABASE, Objects.requireNonNull(name, "null name"),
+                    Objects.requireNonNull(database, "null database"), List.of(), List.of(), null));
+            return this;
+        }
+
+        /**
+         * Backs up a directory tree (uploads, media). Symlinks are stored as links; sockets, FIFOs and devices
+         * are skipped. {@code excludeGlobs} are matched against paths relative to the directory and against file
+         * names, e.g. {@code "cache/**"}, {@code "*.tmp"}.
+         */
+        public Builder files(String name, Path directory, String... excludeGlobs) {
+            entries.add(new Entry(SourceKind.FILES, Objects.requireNonNull(name, "null name"), null,
+                    List.of(Objects.requireNonNull(directory, "null directory")), List.of(excludeGlobs), null));
+            return this;
+        }
+
+        /** Backs up individual deployment files (nginx site, systemd unit, compose file, crontab export…). */
+        public Builder config(String name, Path... paths) {
+            entries.add(new Entry(SourceKind.CONFIG, Objects.requireNonNull(name, "null name"), null, List.of(paths), List.of(), null));
+            return this;
+        }
+
+        /** Adds a custom {@link Source}. */
+        public Builder source(Source source) {
+            Objects.requireNonNull(source, "null source");
+            entries.add(new Entry(source.kind(), source.name(), null, List.of(), List.of(), source));
+            return this;
+        }
+
+        /** Adds a store; every backup goes to every store. At least one is required. */
+        public Builder store(Store store) {
+            stores.add(Objects.requireNonNull(store, "null store"));
+            return this;
+        }
+
+        /** Where private temporary directories are created (default: {@code java.io.tmpdir}). */
+        public Builder tempDirectory(Path directory) {
+            this.tempRoot = Objects.requireNonNull(directory, "null directory");
+            return this;
+        }
+
+        /** zstd level for files, config and SQLite parts, 1–19 (default: {@value #DEFAULT_COMPRESSION_LEVEL}). */
+        public Builder compressionLevel(int level) {
+            this.compressionLevel = level;
+            return this;
+        }
+
+        /** zstd worker threads, 0 for single-threaded (default: the number of processors). */
+        public Builder compressionWorkers(int workers) {
+            this.compressionWorkers = workers;
+            return this;
+        }
+
+        /** Wall-clock limit per source (default: 6 hours). {@link Postgres#timeout} overrides it per database. */
+        public Builder timeout(Duration timeout) {
+            this.timeout = Objects.requireNonNull(timeout, "null timeout");
+            return this;
+        }
+
+        /** Leftovers of unfinished backups are removed only when older than this (default: 24 hours). */
+        public Builder garbageSafetyAge(Duration age) {
+            this.garbageSafetyAge = Objects.requireNonNull(age, "null age");
+            return this;
+        }
+
+        /** The clock (default: system UTC); for tests. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "null clock");
+            return this;
+        }
+
+        /** Observes backups (default: {@link LifeboatListener#NONE}). */
+        public Builder listener(LifeboatListener listener) {
+            this.listener = Objects.requireNonNull(listener, "null listener");
+            return this;
+        }
+
+        /**
+         * Validates every setting and builds an immutable {@link Lifeboat}. Throws one
+         * {@link ConfigurationException} listing every problem found.
+         */
+        public Lifeboat build() {
+            List<Problem> problems = new ArrayList<>();
+            if (!NAME.matcher(application).matches()) {
+                problems.add(new Problem("application", "1–64 letters, digits, '.', '_' or '-', starting with a letter or digit",
+                        quote(application)));
+            }
+            if (entries.isEmpty()) {
+                problems.add(new Problem("sources", "at least one database, files or config source", "none"));
+            }
+            if (stores.isEmpty()) {
+                problems.add(new Problem("stores", "at least one store, e.g. .store(LocalStore.at(Path.of(\"/var/backups/app\")))", "none"));
+            }
+            Set<String> seen = new HashSet<>();
+            List<Source> sources = new ArrayList<>();
+            for (Entry e : entries) {
+                String setting = e.kind.prefix() + " \"" + e.name + "\"";
+                if (!NAME.matcher(e.name).matches()) {
+                    problems.add(new Problem(e.kind.prefix() + " name", "1–64 letters, digits, '.', '_' or '-', starting with a letter or digit",
+                            quote(e.name)));
+                    continue;
+                }
+                if (!seen.add(e.kind.prefix() + "-" + e.name)) {
+                    problems.add(new Problem(setting, "a unique " + e.kind.prefix() + " name", "a duplicate"));
+                    continue;
+                }
+                Source s = toSource(e, setting, problems);
+                if (s != null) {
+                    sources.add(s);
+                }
+            }
+            if (!Files.isDirectory(tempRoot)) {
+                problems.add(new Problem("tempDirectory", "an existing directory", quote(tempRoot.toString())));
+            }
+            if (compressionLevel < 1 || compressionLevel > 19) {
+                problems.add(new Problem("compressionLevel", "between 1 and 19", String.valueOf(compressionLevel)));
+            }
+            if (compressionWorkers < 0 || compressionWorkers > 256) {
+                problems.add(new Problem("compressionWorkers", "between 0 and 256", String.valueOf(compressionWorkers)));
+            }
+            if (timeout.isZero() || timeout.isNegative()) {
+                problems.add(new Problem("timeout", "a positive duration", timeout.toString()));
+            }
+            if (garbageSafetyAge.isNegative()) {
+                problems.add(new Problem("garbageSafetyAge", "zero or a positive duration", garbageSafetyAge.toString()));
+            }
+            if (!problems.isEmpty()) {
+                throw new ConfigurationException(problems);
+            }
+            return new Lifeboat(new Plan(application, sources, stores, tempRoot, compressionLevel, compressionWorkers,
+                    timeout, garbageSafetyAge, clock, listener));
+        }
+
+        private Source toSource(Entry e, String setting, List<Problem> problems) {
+            if (e.custom != null) {
+                return e.custom;
+            }
+            switch (e.kind) {
+                case DATABASE -> {
+                    if (e.database instanceof Postgres pg) {
+                        boolean ok = true;
+                        try {
+                            PgUrl.parse(pg.url());
+                        } catch (IllegalArgumentException ex) {
+                            problems.add(new Problem(setting + " url", ex.getMessage(), quote(PgUrl.redact(pg.url()))));
+                            ok = false;
+                        }
+                        if (pg.timeout().isZero() || pg.timeout().isNegative()) {
+                            problems.add(new Problem(setting + " timeout", "a positive duration", pg.timeout().toString()));
+                            ok = false;
+                        }
+                        if (pg.binDir() != null && !Files.isDirectory(pg.binDir())) {
+                            problems.add(new Problem(setting + " binDir", "a directory holding pg_dump and pg_restore",
+                                    quote(pg.binDir().toString())));
+                            ok = false;
+                        }
+                        return ok ? new PostgresSource(e.name, pg) : null;
+                    }
+                    Sqlite sq = (Sqlite) e.database;
+                    if (!Files.isRegularFile(sq.path())) {
+                        problems.add(new Problem(setting + " file", "an existing SQLite database file", quote(sq.path().toString())));
+                        return null;
+                    }
+                    return new SqliteSource(e.name, sq);
+                }
+                case FILES -> {
+                    Path dir = e.paths.get(0);
+                    if (!Files.isDirectory(dir)) {
+                        problems.add(new Problem(setting + " path", "an existing directory",
+                                quote(dir.toString()) + (Files.exists(dir) ? " (not a directory)" : " (does not exist)")));
+                        return null;
+                    }
+                    return new ArchiveSource(e.name, SourceKind.FILES, List.of(dir), e.excludes);
+                }
+                default -> {
+                    if (e.paths.isEmpty()) {
+                        problems.add(new Problem(setting + " paths", "at least one file", "none"));
+                        return null;
+                    }
+                    boolean ok = true;
+                    for (Path p : e.paths) {
+                        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+                            problems.add(new Problem(setting + " path", "an existing file", quote(p.toString()) + " (does not exist)"));
+                            ok = false;
+                        } else if (!Files.isReadable(p)) {
+                            problems.add(new Problem(setting + " path", "a readable file", quote(p.toString()) + " (not readable)"));
+                            ok = false;
+                        }
+                    }
+                    return ok ? new ArchiveSource(e.name, e.kind, e.paths, List.of()) : null;
+                }
+            }
+        }
+
+        private static String quote(String s) {
+            return "\"" + s + "\"";
+        }
+
+        private record Entry(SourceKind kind, String name, Database database, List<Path> paths, List<String> excludes, Source custom) {}
+    }
+}

@@ -1,0 +1,65 @@
+package dev.lifeboat;
+
+/**
+ * How a restore may treat its target. Immutable.
+ *
+ * <pre>{@code RestoreOptions.defaults().replace(true).maxBytes(50L << 30)}</pre>
+ */
+public final class RestoreOptions {
+    /** Default cap on the number of archive entries restored. */
+    public static final long DEFAULT_MAX_ENTRIES = 10_000_000L;
+
+    private static final RestoreOptions DEFAULTS = new RestoreOptions(false, Long.MAX_VALUE, DEFAULT_MAX_ENTRIES);
+
+    private final boolean replace;
+    private final long maxBytes;
+    private final long maxEntries;
+
+    private RestoreOptions(boolean replace, long maxBytes, long maxEntries) {
+        this.replace = replace;
+        this.maxBytes = maxBytes;
+        this.maxEntries = maxEntries;
+    }
+
+    /** Refuse non-empty targets; no byte cap; at most {@value #DEFAULT_MAX_ENTRIES} archive entries. */
+    public static RestoreOptions defaults() {
+        return DEFAULTS;
+    }
+
+    /**
+     * Whether a non-empty database target may be replaced (default: false). For PostgreSQL the objects in the
+     * dump are dropped and recreated inside the restore's single transaction; other objects are left alone. A
+     * SQLite target file is replaced atomically. File archives always need an empty directory.
+     */
+    public RestoreOptions replace(boolean replace) {
+        return new RestoreOptions(replace, maxBytes, maxEntries);
+    }
+
+    /** Cap on the bytes an archive may extract (default: unlimited). */
+    public RestoreOptions maxBytes(long maxBytes) {
+        if (maxBytes <= 0) {
+            throw new IllegalArgumentException("maxBytes must be > 0, but was " + maxBytes);
+        }
+        return new RestoreOptions(replace, maxBytes, maxEntries);
+    }
+
+    /** Cap on the entries an archive may extract (default: {@value #DEFAULT_MAX_ENTRIES}). */
+    public RestoreOptions maxEntries(long maxEntries) {
+        if (maxEntries <= 0) {
+            throw new IllegalArgumentException("maxEntries must be > 0, but was " + maxEntries);
+        }
+        return new RestoreOptions(replace, maxBytes, maxEntries);
+    }
+
+    public boolean replace() {
+        return replace;
+    }
+
+    public long maxBytes() {
+        return maxBytes;
+    }
+
+    public long maxEntries() {
+        return maxEntries;
+    }
+}

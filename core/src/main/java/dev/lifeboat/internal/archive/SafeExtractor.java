@@ -1,0 +1,323 @@
+package dev.lifeboat.internal.archive;
+
+import com.github.luben.zstd.ZstdInputStream;
+import dev.lifeboat.api.ErrorCode;
+import dev.lifeboat.api.RestoreException;
+import dev.lifeboat.api.catalog.TreeStats;
+import dev.lifeboat.internal.io.NonClosingInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+
+/**
+ * Extracts an untrusted tar+zstd stream into a fresh directory, allow-list style:
+ *
+ * <ul>
+ *   <li>only directories, regular files, symlinks and hard links to files already extracted;
+ *   <li>names must be relative, without {@code ..}, backslashes, NUL or drive letters, and stay inside the target
+ *       after normalisation (compared as paths, never as strings);
+ *   <li>nothing is ever written through a symlink: every parent of an entry must be a real directory created by
+ *       this extraction, and files are created with {@code CREATE_NEW} (which refuses an existing link);
+ *   <li>bytes, entries and name lengths are capped;
+ *   <li>everything lands in a staging directory next to the target, which is moved into place only when the
+ *       whole archive was extracted and its stream verified; on any refusal the target is untouched.
+ * </ul>
+ */
+public final class SafeExtractor {
+    private static final Pattern DRIVE = Pattern.compile("^[A-Za-z]:.*");
+    private static final int MAX_NAME = 4096;
+
+    /** Limits: bytes of file content, number of entries. */
+    public record Limits(long maxBytes, long maxEntries) {
+        public static final Limits DEFAULT = new Limits(Long.MAX_VALUE, 10_000_000L);
+    }
+
+    private final Limits limits;
+
+    public SafeExtractor(Limits limits) {
+        this.limits = limits;
+    }
+
+    /** Refuses a target that exists and is not an empty directory. */
+    public static void checkTarget(Path target) {
+        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+                throw new RestoreException(ErrorCode.RESTORE_TARGET_NOT_EMPTY, "restore target " + target
+                        + " exists and is not a directory");
+            }
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(target)) {
+                if (ds.iterator().hasNext()) {
+                    throw new RestoreException(ErrorCode.RESTORE_TARGET_NOT_EMPTY, "restore target directory " + target
+                            + " is not empty; restore into an empty or new directory");
+                }
+            } catch (IOException e) {
+                throw new RestoreException(ErrorCode.RESTORE_FAILED, "cannot read restore target " + target + ": " + e, e);
+            }
+        }
+        Path parent = target.toAbsolutePath().getParent();
+        if (parent == null || !Files.isDirectory(parent)) {
+            throw new RestoreException(ErrorCode.RESTORE_FAILED, "the parent directory of restore target " + target
+                    + " does not exist");
+        }
+    }
+
+    /**
+     * Extracts a tar+zstd stream into {@code target} (absent or an empty directory). {@code raw} is read to its
+     * end before the result is moved into place, so a verifying stream gets to check its hash first.
+     */
+    public TreeStats extractZstd(InputStream raw, Path target) throws IOException {
+        return extract(raw, true, target);
+    }
+
+    /** Extracts a plain tar stream; see {@link #extractZstd}. */
+    public TreeStats extract(InputStream raw, Path target) throws IOException {
+        return extract(raw, false, target);
+    }
+
+    private TreeStats extract(InputStream raw, boolean zstd, Path target) throws IOException {
+        checkTarget(target);
+        Path abs = target.toAbsolutePath().normalize();
+        Path staging = abs.resolveSibling("." + abs.getFileName() + ".lifeboat-restore-" + UUID.randomUUID());
+        Files.createDirectory(staging);
+        boolean moved = false;
+        try {
+            InputStream tarStream = zstd ? new ZstdInputStream(new NonClosingInputStream(raw)) : raw;
+            TreeStats stats = extractInto(tarStream, staging);
+            // consume everything (tar padding, then the raw stream) so the caller's stream can verify its
+            // hash before anything becomes visible
+            drain(tarStream);
+            drain(raw);
+            if (Files.isDirectory(abs, LinkOption.NOFOLLOW_LINKS)) {
+                Files.delete(abs); // empty, checked above
+            }
+            Files.move(staging, abs, StandardCopyOption.ATOMIC_MOVE);
+            moved = true;
+            return stats;
+        } finally {
+            if (!moved) {
+                deleteTree(staging);
+            }
+        }
+    }
+
+    private TreeStats extractInto(InputStream tarStream, Path root) throws IOException {
+        long files = 0;
+        long dirs = 0;
+        long links = 0;
+        long bytes = 0;
+        long entries = 0;
+        List<Object[]> dirModes = new ArrayList<>();
+        byte[] buf = new byte[256 * 1024];
+        TarArchiveInputStream tar = new TarArchiveInputStream(tarStream);
+        TarArchiveEntry e;
+        while ((e = tar.getNextEntry()) != null) {
+            if (++entries > limits.maxEntries()) {
+                throw unsafe("more than " + limits.maxEntries() + " entries (limit)");
+            }
+            String name = e.getName();
+            Path dest = safePath(root, name);
+            checkParents(root, dest);
+            if (e.isDirectory()) {
+                if (Files.exists(dest, LinkOption.NOFOLLOW_LINKS)) {
+                    if (!Files.isDirectory(dest, LinkOption.NOFOLLOW_LINKS)) {
+                        throw unsafe("entry \"" + printable(name) + "\" is a directory over an existing non-directory");
+                    }
+                } else {
+                    Files.createDirectory(dest);
+                }
+                dirModes.add(new Object[] {dest, e.getMode(), e.getLastModifiedTime()});
+                dirs++;
+            } else if (e.isSymbolicLink()) {
+                String link = e.getLinkName();
+                if (link == null || link.isEmpty() || link.indexOf('\0') >= 0) {
+                    throw unsafe("symlink \"" + printable(name) + "\" has an invalid target");
+                }
+                try {
+                    Files.createSymbolicLink(dest, Paths.get(link));
+                } catch (FileAlreadyExistsException ex) {
+                    throw unsafe("entry \"" + printable(name) + "\" appears twice");
+                }
+                links++;
+            } else if (e.isLink()) {
+                Path source = safePath(root, e.getLinkName());
+                if (!Files.isRegularFile(source, LinkOption.NOFOLLOW_LINKS)) {
+                    throw unsafe("hard link \"" + printable(name) + "\" points to \"" + printable(e.getLinkName())
+                            + "\", which is not a file extracted earlier from this archive");
+                }
+                checkParents(root, source);
+                try {
+                    Files.createLink(dest, source);
+                } catch (FileAlreadyExistsException ex) {
+                    throw unsafe("entry \"" + printable(name) + "\" appears twice");
+                }
+                files++;
+            } else if (e.isFile()) {
+                long size = e.getSize();
+                if (size < 0 || bytes + size > limits.maxBytes() || bytes + size < 0) {
+                    throw unsafe("extracting \"" + printable(name) + "\" would exceed the limit of " + limits.maxBytes() + " bytes");
+                }
+                try (OutputStream out = Files.newOutputStream(dest, StandardOpenOption.CREATE_NEW,
+                        StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+                    int n;
+                    long copied = 0;
+                    while ((n = tar.read(buf)) >= 0) {
+                        out.write(buf, 0, n);
+                        copied += n;
+                    }
+                    bytes += copied;
+                } catch (FileAlreadyExistsException ex) {
+                    throw unsafe("entry \"" + printable(name) + "\" appears twice or would overwrite a link");
+                }
+                setPermissions(dest, e.getMode());
+                Files.setLastModifiedTime(dest, FileTime.from(e.getLastModifiedTime().toInstant()));
+                files++;
+            } else {
+                throw unsafe("entry \"" + printable(name) + "\" is a device, FIFO or other special file; only files,"
+                        + " directories and links are restored");
+            }
+        }
+        // directories last, deepest first: their modes may forbid writing into them
+        dirModes.sort(Comparator.comparing((Object[] o) -> ((Path) o[0]).getNameCount()).reversed());
+        for (Object[] d : dirModes) {
+            setPermissions((Path) d[0], (Integer) d[1]);
+            Files.setLastModifiedTime((Path) d[0], FileTime.from(((java.util.Date) d[2]).toInstant()));
+        }
+        return new TreeStats(files, dirs, links, bytes);
+    }
+
+    /** Validates an entry name and resolves it inside {@code root}. */
+    static Path safePath(Path root, String name) {
+        if (name == null || name.isEmpty()) {
+            throw unsafe("an entry has an empty name");
+        }
+        if (name.length() > MAX_NAME) {
+            throw unsafe("an entry name is longer than " + MAX_NAME + " characters");
+        }
+        if (name.indexOf('\0') >= 0 || name.indexOf('\\') >= 0) {
+            throw unsafe("entry \"" + printable(name) + "\" contains a NUL or backslash");
+        }
+        if (name.startsWith("/") || DRIVE.matcher(name).matches()) {
+            throw unsafe("entry \"" + printable(name) + "\" is an absolute path");
+        }
+        String trimmed = name.endsWith("/") ? name.substring(0, name.length() - 1) : name;
+        List<String> parts = new ArrayList<>();
+        for (String seg : trimmed.split("/")) {
+            if (seg.equals("..")) {
+                throw unsafe("entry \"" + printable(name) + "\" contains '..'");
+            }
+            if (!seg.isEmpty() && !seg.equals(".")) {
+                parts.add(seg);
+            }
+        }
+        if (parts.isEmpty()) {
+            throw unsafe("entry \"" + printable(name) + "\" names the target itself");
+        }
+        Path p = root;
+        for (String seg : parts) {
+            p = p.resolve(seg);
+        }
+        p = p.normalize();
+        if (!p.startsWith(root) || p.equals(root)) {
+            throw unsafe("entry \"" + printable(name) + "\" escapes the target directory");
+        }
+        return p;
+    }
+
+    /** Every directory between {@code root} and {@code dest} must exist as a real directory (or be created as one). */
+    private static void checkParents(Path root, Path dest) throws IOException {
+        Deque<Path> chain = new ArrayDeque<>();
+        for (Path p = dest.getParent(); p != null && !p.equals(root); p = p.getParent()) {
+            chain.push(p);
+        }
+        for (Path p : chain) {
+            if (Files.isSymbolicLink(p)) {
+                throw unsafe("entry \"" + root.relativize(dest) + "\" would be written through the symlink \""
+                        + root.relativize(p) + "\"");
+            }
+            if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+                Files.createDirectory(p);
+            } else if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                throw unsafe("entry \"" + root.relativize(dest) + "\" is below \"" + root.relativize(p) + "\", which is not a directory");
+            }
+        }
+    }
+
+    private static void setPermissions(Path p, int mode) throws IOException {
+        Set<PosixFilePermission> perms = EnumSet.noneOf(PosixFilePermission.class);
+        PosixFilePermission[] order = {
+            PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
+            PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
+            PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ
+        };
+        for (int i = 0; i < order.length; i++) {
+            if ((mode & (1 << i)) != 0) {
+                perms.add(order[i]);
+            }
+        }
+        Files.setPosixFilePermissions(p, perms); // setuid, setgid and sticky bits are never restored
+    }
+
+    private static void drain(InputStream in) throws IOException {
+        byte[] buf = new byte[64 * 1024];
+        while (in.read(buf) >= 0) {
+            // tar padding after the end-of-archive marker; reading it lets the caller's stream verify
+        }
+    }
+
+    static void deleteTree(Path root) {
+        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (var walk = Files.walk(root)) {
+            List<Path> all = walk.toList();
+            for (Path p : all) {
+                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                    // restored modes may forbid deleting children: make every directory writable first
+                    p.toFile().setWritable(true, true);
+                    p.toFile().setExecutable(true, true);
+                    p.toFile().setReadable(true, true);
+                }
+            }
+            for (Path p : all.stream().sorted(Comparator.reverseOrder()).toList()) {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    // best effort
+                }
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            // best effort
+        }
+    }
+
+    private static RestoreException unsafe(String what) {
+        return new RestoreException(ErrorCode.UNSAFE_ARCHIVE, "refused to restore an unsafe archive: " + what
+                + "; nothing was written to the target");
+    }
+
+    private static String printable(String s) {
+        String cut = s.length() > 200 ? s.substring(0, 200) + "…" : s;
+        return cut.replaceAll("\\p{Cntrl}", "?");
+    }
+}

@@ -1,0 +1,283 @@
+package dev.lifeboat.internal.archive;
+
+import dev.lifeboat.api.catalog.Issue;
+import dev.lifeboat.api.catalog.TreeStats;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
+
+/**
+ * Writes file trees as a POSIX (PAX) tar stream: long names and entries over 8 GiB are fine, symlinks are
+ * stored as links and never followed, sockets/FIFOs/devices are skipped with a notice, and a file that is
+ * unreadable or changes while it is read is recorded as an {@link Issue.Severity#INCOMPLETE} issue. Entries are
+ * written in sorted order, so the same tree gives the same archive.
+ */
+public final class TreeArchiver {
+    /** At most this many issues are recorded one by one; the rest are summarised. */
+    static final int MAX_ISSUES = 1000;
+    private static final int BUFFER = 1024 * 1024;
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFSOCK = 0140000;
+    private static final int S_IFIFO = 0010000;
+    private static final int S_IFCHR = 0020000;
+    private static final int S_IFBLK = 0060000;
+
+    private final TarArchiveOutputStream tar;
+    private final List<PathMatcher> excludes;
+    private final List<Issue> issues = new ArrayList<>();
+    private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER);
+    private long droppedIncomplete;
+    private long droppedNotices;
+    private long files;
+    private long directories;
+    private long symlinks;
+    private long bytes;
+
+    public TreeArchiver(TarArchiveOutputStream tar, List<String> excludeGlobs) {
+        this.tar = tar;
+        tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+        tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+        tar.setAddPaxHeadersForNonAsciiNames(true);
+        this.excludes = excludeGlobs.stream().map(g -> FileSystems.getDefault().getPathMatcher("glob:" + g)).toList();
+    }
+
+    /**
+     * Archives the tree under {@code root} (the root itself may be a symlink to a directory; nothing below it
+     * is followed), naming entries {@code prefix + relative path}.
+     */
+    public void addTree(Path root, String prefix) throws IOException {
+        Path dir = root.toRealPath();
+        if (!Files.isDirectory(dir)) {
+            throw new NoSuchFileException(root.toString(), null, "not a directory");
+        }
+        walk(dir, dir, prefix);
+    }
+
+    /** Archives one file (or directory tree) under the entry name {@code name}. */
+    public void addPath(Path path, String name) throws IOException {
+        Map<String, Object> a;
+        try {
+            a = Files.readAttributes(path, "unix:mode,uid,gid,size,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            issue(Issue.Severity.INCOMPLETE, name, "does not exist (it was configured but is gone)");
+            return;
+        } catch (AccessDeniedException e) {
+            issue(Issue.Severity.INCOMPLETE, name, "cannot be read: permission denied");
+            return;
+        }
+        int type = (Integer) a.get("mode") & S_IFMT;
+        if (type == 0040000) {
+            addDirectoryEntry(path, name, a);
+            walk(path, path, name + "/");
+        } else {
+            addEntry(path, name, a);
+        }
+    }
+
+    public TreeStats stats() {
+        return new TreeStats(files, directories, symlinks, bytes);
+    }
+
+    public List<Issue> issues() {
+        List<Issue> all = new ArrayList<>(issues);
+        if (droppedIncomplete > 0) {
+            all.add(new Issue(Issue.Severity.INCOMPLETE, "…", droppedIncomplete + " more incompletely captured paths not listed"));
+        }
+        if (droppedNotices > 0) {
+            all.add(new Issue(Issue.Severity.NOTICE, "…", droppedNotices + " more skipped paths not listed"));
+        }
+        return all;
+    }
+
+    private void walk(Path root, Path dir, String prefix) throws IOException {
+        List<Path> children = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) {
+                children.add(p);
+            }
+        } catch (AccessDeniedException e) {
+            issue(Issue.Severity.INCOMPLETE, relative(root, dir, prefix), "directory cannot be read: permission denied");
+            return;
+        } catch (NoSuchFileException e) {
+            issue(Issue.Severity.INCOMPLETE, relative(root, dir, prefix), "directory disappeared while being read");
+            return;
+        }
+        Path[] sorted = children.toArray(new Path[0]);
+        Arrays.sort(sorted, (x, y) -> x.getFileName().toString().compareTo(y.getFileName().toString()));
+        for (Path child : sorted) {
+            String rel = relative(root, child, prefix);
+            if (excluded(root.relativize(child))) {
+                continue;
+            }
+            Map<String, Object> a;
+            try {
+                a = Files.readAttributes(child, "unix:mode,uid,gid,size,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
+            } catch (NoSuchFileException e) {
+                continue; // deleted between listing and reading: it is simply not part of this backup
+            } catch (IOException e) {
+                issue(Issue.Severity.INCOMPLETE, rel, "cannot be read: " + e.getMessage());
+                continue;
+            }
+            int type = (Integer) a.get("mode") & S_IFMT;
+            if (type == 0040000) {
+                addDirectoryEntry(child, rel, a);
+                walk(root, child, prefix);
+            } else {
+                addEntry(child, rel, a);
+            }
+        }
+    }
+
+    private void addDirectoryEntry(Path dir, String name, Map<String, Object> a) throws IOException {
+        TarArchiveEntry e = new TarArchiveEntry(name + "/", TarConstants.LF_DIR, true);
+        meta(e, a);
+        tar.putArchiveEntry(e);
+        tar.closeArchiveEntry();
+        directories++;
+    }
+
+    private void addEntry(Path path, String name, Map<String, Object> a) throws IOException {
+        int mode = (Integer) a.get("mode");
+        int type = mode & S_IFMT;
+        switch (type) {
+            case 0120000 -> {
+                TarArchiveEntry e = new TarArchiveEntry(name, TarConstants.LF_SYMLINK, true);
+                meta(e, a);
+                e.setLinkName(Files.readSymbolicLink(path).toString());
+                tar.putArchiveEntry(e);
+                tar.closeArchiveEntry();
+                symlinks++;
+            }
+            case 0100000 -> addFile(path, name, a);
+            case S_IFSOCK -> issue(Issue.Severity.NOTICE, name, "socket skipped");
+            case S_IFIFO -> issue(Issue.Severity.NOTICE, name, "FIFO skipped");
+            case S_IFCHR, S_IFBLK -> issue(Issue.Severity.NOTICE, name, "device skipped");
+            default -> issue(Issue.Severity.NOTICE, name, "special file skipped");
+        }
+    }
+
+    private void addFile(Path path, String name, Map<String, Object> a) throws IOException {
+        long size = (Long) a.get("size");
+        FileTime mtime = (FileTime) a.get("lastModifiedTime");
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return; // deleted before we got to it
+        } catch (IOException e) {
+            issue(Issue.Severity.INCOMPLETE, name, "cannot be read: " + reason(e));
+            return;
+        }
+        TarArchiveEntry e = new TarArchiveEntry(name, TarConstants.LF_NORMAL, true);
+        meta(e, a);
+        e.setSize(size);
+        tar.putArchiveEntry(e);
+        long written = 0;
+        String problem = null;
+        try (ch) {
+            while (written < size) {
+                buffer.clear();
+                buffer.limit((int) Math.min(buffer.capacity(), size - written));
+                int n;
+                try {
+                    n = ch.read(buffer);
+                } catch (IOException ex) {
+                    problem = "read failed after " + written + " bytes: " + reason(ex);
+                    break;
+                }
+                if (n < 0) {
+                    problem = "shrank while being read (" + size + " bytes expected, " + written + " read)";
+                    break;
+                }
+                tar.write(buffer.array(), 0, n);
+                written += n;
+            }
+            if (problem == null) {
+                buffer.clear().limit(1);
+                if (ch.read(buffer) > 0) {
+                    problem = "grew while being read (only the first " + size + " bytes were stored)";
+                }
+            }
+        }
+        if (written < size) {
+            // the entry's size is fixed in its header: pad so the archive stays well-formed
+            byte[] zeros = new byte[64 * 1024];
+            while (written < size) {
+                int n = (int) Math.min(zeros.length, size - written);
+                tar.write(zeros, 0, n);
+                written += n;
+            }
+        }
+        tar.closeArchiveEntry();
+        if (problem == null) {
+            try {
+                Map<String, Object> after = Files.readAttributes(path, "unix:size,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
+                if ((Long) after.get("size") != size || !after.get("lastModifiedTime").equals(mtime)) {
+                    problem = "changed while being read";
+                }
+            } catch (NoSuchFileException ex) {
+                problem = "was deleted while being read";
+            }
+        }
+        if (problem != null) {
+            issue(Issue.Severity.INCOMPLETE, name, problem);
+        }
+        files++;
+        bytes += size;
+    }
+
+    private static void meta(TarArchiveEntry e, Map<String, Object> a) {
+        e.setMode((Integer) a.get("mode") & 07777);
+        e.setModTime((FileTime) a.get("lastModifiedTime"));
+        e.setUserId((Integer) a.get("uid"));
+        e.setGroupId((Integer) a.get("gid"));
+    }
+
+    private boolean excluded(Path relative) {
+        for (PathMatcher m : excludes) {
+            if (m.matches(relative) || m.matches(relative.getFileName())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void issue(Issue.Severity severity, String subject, String message) {
+        if (issues.size() < MAX_ISSUES) {
+            issues.add(new Issue(severity, subject, message));
+        } else if (severity == Issue.Severity.INCOMPLETE) {
+            droppedIncomplete++;
+        } else {
+            droppedNotices++;
+        }
+    }
+
+    private static String relative(Path root, Path p, String prefix) {
+        String rel = root.relativize(p).toString().replace('\\', '/');
+        return prefix + rel;
+    }
+
+    private static String reason(IOException e) {
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+}

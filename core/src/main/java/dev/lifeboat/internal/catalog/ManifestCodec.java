@@ -1,0 +1,122 @@
+package dev.lifeboat.internal.catalog;
+
+import dev.lifeboat.api.BackupId;
+import dev.lifeboat.api.BackupStatus;
+import dev.lifeboat.api.catalog.Issue;
+import dev.lifeboat.api.catalog.Manifest;
+import dev.lifeboat.api.catalog.PartInfo;
+import dev.lifeboat.api.catalog.TreeStats;
+import dev.lifeboat.api.source.SourceKind;
+import dev.lifeboat.internal.json.Json;
+import dev.lifeboat.internal.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Reads and writes {@code manifest.json} (storage format version 1, documented in docs/storage-format.md). */
+public final class ManifestCodec {
+    /** The value of the {@code format} field, so a manifest is recognisable on its own. */
+    public static final String FORMAT = "lifeboat-manifest";
+
+    private ManifestCodec() {}
+
+    public static byte[] encode(Manifest m) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("format", FORMAT);
+        root.put("formatVersion", m.formatVersion());
+        root.put("backupId", m.backupId().value());
+        root.put("application", m.application());
+        root.put("status", m.status().name());
+        root.put("startedAt", m.startedAt().toString());
+        root.put("finishedAt", m.finishedAt().toString());
+        root.put("host", m.host());
+        root.put("lifeboatVersion", m.lifeboatVersion());
+        List<Object> parts = new ArrayList<>();
+        for (PartInfo p : m.parts()) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("name", p.name());
+            o.put("kind", p.kind().name().toLowerCase(Locale.ROOT));
+            o.put("format", p.format());
+            o.put("key", p.key());
+            o.put("size", p.size());
+            o.put("sha256", p.sha256());
+            o.put("plaintextSize", p.plaintextSize());
+            o.put("plaintextSha256", p.plaintextSha256());
+            o.put("encrypted", p.encrypted());
+            o.put("durationMillis", p.durationMillis());
+            o.put("tools", new java.util.TreeMap<>(p.tools()));
+            if (!p.rowCounts().isEmpty()) {
+                o.put("rowCounts", new LinkedHashMap<>(p.rowCounts()));
+            }
+            if (p.tree() != null) {
+                Map<String, Object> t = new LinkedHashMap<>();
+                t.put("files", p.tree().files());
+                t.put("directories", p.tree().directories());
+                t.put("symlinks", p.tree().symlinks());
+                t.put("bytes", p.tree().bytes());
+                o.put("tree", t);
+            }
+            List<Object> issues = new ArrayList<>();
+            for (Issue i : p.issues()) {
+                Map<String, Object> io = new LinkedHashMap<>();
+                io.put("severity", i.severity().name());
+                io.put("subject", i.subject());
+                io.put("message", i.message());
+                issues.add(io);
+            }
+            o.put("issues", issues);
+            parts.add(o);
+        }
+        root.put("parts", parts);
+        return Json.write(root).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Parses a manifest; throws {@link IllegalArgumentException} naming the first malformed field. */
+    public static Manifest decode(byte[] bytes) {
+        JsonObject o = JsonObject.of(Json.parse(new String(bytes, StandardCharsets.UTF_8)), "manifest");
+        if (!FORMAT.equals(o.optString("format", ""))) {
+            throw new IllegalArgumentException("manifest.format must be \"" + FORMAT + "\"");
+        }
+        int version = o.integer("formatVersion");
+        if (version != Manifest.FORMAT_VERSION) {
+            throw new IllegalArgumentException("manifest.formatVersion is " + version + "; this Lifeboat reads version "
+                    + Manifest.FORMAT_VERSION + " (upgrade Lifeboat to read newer backups)");
+        }
+        List<PartInfo> parts = new ArrayList<>();
+        int idx = 0;
+        for (Object po : o.array("parts")) {
+            JsonObject p = JsonObject.of(po, "manifest.parts[" + idx++ + "]");
+            Map<String, String> tools = new LinkedHashMap<>();
+            if (p.has("tools")) {
+                p.object("tools").map().forEach((k, v) -> tools.put(k, String.valueOf(v)));
+            }
+            Map<String, Long> rows = new LinkedHashMap<>();
+            if (p.has("rowCounts")) {
+                JsonObject rc = p.object("rowCounts");
+                for (String k : rc.map().keySet()) {
+                    rows.put(k, rc.number(k));
+                }
+            }
+            TreeStats tree = null;
+            if (p.has("tree")) {
+                JsonObject t = p.object("tree");
+                tree = new TreeStats(t.number("files"), t.number("directories"), t.number("symlinks"), t.number("bytes"));
+            }
+            List<Issue> issues = new ArrayList<>();
+            for (Object io : p.optArray("issues")) {
+                JsonObject i = JsonObject.of(io, "issue");
+                issues.add(new Issue(Issue.Severity.valueOf(i.string("severity")), i.string("subject"), i.string("message")));
+            }
+            parts.add(new PartInfo(p.string("name"), SourceKind.valueOf(p.string("kind").toUpperCase(Locale.ROOT)),
+                    p.string("format"), p.string("key"), p.number("size"), p.string("sha256"), p.number("plaintextSize"),
+                    p.string("plaintextSha256"), p.bool("encrypted"), p.number("durationMillis"), tools, rows, tree, issues));
+        }
+        return new Manifest(version, BackupId.parse(o.string("backupId")), o.string("application"),
+                BackupStatus.valueOf(o.string("status")), Instant.parse(o.string("startedAt")),
+                Instant.parse(o.string("finishedAt")), o.string("host"), o.string("lifeboatVersion"), parts);
+    }
+}

@@ -1,0 +1,265 @@
+package dev.lifeboat.internal.postgres;
+
+import dev.lifeboat.Postgres;
+import dev.lifeboat.api.ErrorCode;
+import dev.lifeboat.api.Secret;
+import dev.lifeboat.api.SourceException;
+import dev.lifeboat.internal.process.Tools;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Everything Lifeboat needs to talk to one PostgreSQL database: JDBC connections, the environment and
+ * arguments for libpq tools (password through a 0600 PGPASSFILE, never argv), version checks and row counts.
+ */
+public final class PgClient {
+    private static final Map<String, String> PARAM_ENV = Map.of(
+            "sslmode", "PGSSLMODE",
+            "sslrootcert", "PGSSLROOTCERT",
+            "sslcert", "PGSSLCERT",
+            "sslkey", "PGSSLKEY",
+            "connect_timeout", "PGCONNECT_TIMEOUT",
+            "target_session_attrs", "PGTARGETSESSIONATTRS");
+
+    private final PgUrl url;
+    private final String user;
+    private final Secret password;
+    private final Path binDir;
+    private final Duration timeout;
+
+    public PgClient(PgUrl url, String user, Secret password, Path binDir, Duration timeout) {
+        this.url = url;
+        this.user = user;
+        this.password = password;
+        this.binDir = binDir;
+        this.timeout = timeout;
+    }
+
+    /** Parses the descriptor's URL (throws IllegalArgumentException with the expected shape). */
+    public static PgClient of(Postgres db) {
+        PgUrl u = PgUrl.parse(db.url());
+        return new PgClient(u,
+                db.user() != null ? db.user() : u.user(),
+                db.password() != null ? db.password() : u.password(),
+                db.binDir(), db.timeout());
+    }
+
+    public PgUrl url() {
+        return url;
+    }
+
+    public String database() {
+        return url.database();
+    }
+
+    public Duration timeout() {
+        return timeout;
+    }
+
+    public String tool(String name) {
+        return Tools.command(binDir, name);
+    }
+
+    /** A client for another database on the same server, with the same credentials. */
+    public PgClient forDatabase(String db) {
+        return new PgClient(url.withDatabase(db), user, password, binDir, timeout);
+    }
+
+    /** Fails with a clear message when the PostgreSQL JDBC driver is missing. */
+    public static void requireDriver() {
+        try {
+            Class.forName("org.postgresql.Driver");
+        } catch (ClassNotFoundException e) {
+            throw new SourceException(ErrorCode.DATABASE_UNAVAILABLE, "the PostgreSQL JDBC driver is not on the classpath;"
+                    + " add the dependency org.postgresql:postgresql");
+        }
+    }
+
+    /** Opens a JDBC connection. Errors name the server and database, never the password. */
+    public Connection connect() {
+        return connect(url.database());
+    }
+
+    public Connection connect(String database) {
+        requireDriver();
+        Properties props = new Properties();
+        if (user != null) {
+            props.setProperty("user", user);
+        }
+        if (password != null) {
+            props.setProperty("password", password.reveal());
+        }
+        props.setProperty("ApplicationName", "lifeboat");
+        props.setProperty("connectTimeout", "30");
+        url.params().forEach((k, v) -> {
+            if (!k.equals("sslmode")) {
+                props.setProperty(k, v);
+            }
+        });
+        try {
+            return DriverManager.getConnection(url.jdbcUrl(database), props);
+        } catch (SQLException e) {
+            throw unavailable("cannot connect to " + url.withDatabase(database), e);
+        }
+    }
+
+    /** {@code SHOW server_version} and {@code server_version_num}. */
+    public static ServerVersion serverVersion(Connection c) throws SQLException {
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("select current_setting('server_version'), current_setting('server_version_num')::int")) {
+            rs.next();
+            return new ServerVersion(rs.getString(1), rs.getInt(2) / 10000);
+        }
+    }
+
+    /** The server version: its display string and major number. */
+    public record ServerVersion(String display, int major) {}
+
+    /** The version and major number of a libpq tool, checked to be at least {@code serverMajor}. */
+    public ToolVersion checkTool(String name, int serverMajor, String serverDisplay) {
+        String tool = tool(name);
+        String hint = "Install the PostgreSQL " + serverMajor + " client tools (e.g. apt-get install postgresql-client-"
+                + serverMajor + ") and point Postgres.binDir(…) at them (e.g. /usr/lib/postgresql/" + serverMajor + "/bin).";
+        String line = Tools.versionLine(tool, hint);
+        int[] v = Tools.parseVersion(line.replaceFirst("^[^)]*\\)", ""));
+        if (v == null) {
+            throw new SourceException(ErrorCode.TOOL_UNAVAILABLE, "cannot read the version of " + tool + " from \"" + line + "\". " + hint);
+        }
+        String display = v[0] + "." + v[1];
+        if (v[0] < serverMajor) {
+            throw new SourceException(ErrorCode.TOOL_UNAVAILABLE, tool + " is version " + display
+                    + ", older than the server (PostgreSQL " + serverDisplay + "); a dump needs " + name + " " + serverMajor
+                    + " or newer. " + hint);
+        }
+        return new ToolVersion(tool, display, v[0]);
+    }
+
+    public record ToolVersion(String path, String version, int major) {}
+
+    /**
+     * Arguments that select the server and database for a libpq tool. No secrets: the password goes through
+     * {@link #environment(Path)}.
+     */
+    public List<String> connectionArgs() {
+        List<String> args = new ArrayList<>();
+        args.add("--host=" + url.host());
+        args.add("--port=" + url.port());
+        if (user != null) {
+            args.add("--username=" + user);
+        }
+        args.add("--dbname=" + url.database());
+        args.add("--no-password");
+        return args;
+    }
+
+    /**
+     * The environment for a libpq tool. When a password is configured it is written to a 0600 PGPASSFILE in
+     * {@code privateDir} (the caller deletes it) and PGPASSWORD is removed from the inherited environment.
+     */
+    public Map<String, String> environment(Path privateDir) throws IOException {
+        Map<String, String> env = new HashMap<>();
+        env.put("PGAPPNAME", "lifeboat");
+        url.params().forEach((k, v) -> {
+            String name = PARAM_ENV.get(k);
+            if (name != null) {
+                env.put(name, v);
+            }
+        });
+        if (password != null) {
+            Path file = privateDir.resolve("pgpass-" + System.nanoTime());
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            String line = "*:*:*:*:" + password.reveal().replace("\\", "\\\\").replace(":", "\\:") + "\n";
+            Files.write(file, line.getBytes(StandardCharsets.UTF_8), StandardOpenOption.TRUNCATE_EXISTING);
+            env.put("PGPASSFILE", file.toString());
+            env.put("PGPASSWORD", null);
+        }
+        return env;
+    }
+
+    /** Deletes the PGPASSFILE named in {@code env}, if any. */
+    public static void deletePassFile(Map<String, String> env) {
+        String f = env.get("PGPASSFILE");
+        if (f != null) {
+            try {
+                Files.deleteIfExists(Path.of(f));
+            } catch (IOException e) {
+                // the private temp dir is deleted after the run as well
+            }
+        }
+    }
+
+    /**
+     * Exact row counts of every ordinary table (not belonging to an extension), keyed {@code schema.table},
+     * as seen by {@code c}'s current snapshot.
+     */
+    public static Map<String, Long> rowCounts(Connection c) throws SQLException {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        List<String[]> tables = new ArrayList<>();
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("select n.nspname, c.relname from pg_class c"
+                        + " join pg_namespace n on n.oid = c.relnamespace"
+                        + " where c.relkind = 'r' and n.nspname not in ('pg_catalog', 'information_schema')"
+                        + " and n.nspname not like 'pg\\_toast%' and n.nspname not like 'pg\\_temp%'"
+                        + " and not exists (select 1 from pg_depend d where d.classid = 'pg_class'::regclass"
+                        + "   and d.objid = c.oid and d.deptype = 'e')"
+                        + " order by 1, 2")) {
+            while (rs.next()) {
+                tables.add(new String[] {rs.getString(1), rs.getString(2)});
+            }
+        }
+        try (Statement st = c.createStatement()) {
+            for (String[] t : tables) {
+                try (ResultSet rs = st.executeQuery("select count(*) from " + quote(t[0]) + "." + quote(t[1]))) {
+                    rs.next();
+                    counts.put(t[0] + "." + t[1], rs.getLong(1));
+                }
+            }
+        }
+        return counts;
+    }
+
+    /** Number of user relations (tables, views, sequences, …) outside the system schemas. */
+    public static long userRelationCount(Connection c) throws SQLException {
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace"
+                        + " where n.nspname not in ('pg_catalog', 'information_schema')"
+                        + " and n.nspname not like 'pg\\_toast%' and n.nspname not like 'pg\\_temp%'")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    public static String quote(String identifier) {
+        return "\"" + identifier.replace("\"", "\"\"") + "\"";
+    }
+
+    public SourceException unavailable(String what, SQLException e) {
+        String state = e.getSQLState() == null ? "" : " (SQLSTATE " + e.getSQLState() + ")";
+        String msg = e.getMessage() == null ? "" : ": " + sanitize(e.getMessage());
+        return new SourceException(ErrorCode.DATABASE_UNAVAILABLE, what + msg + state, null);
+    }
+
+    /** Removes the configured password from a driver message, in case a driver ever echoes it. */
+    public String sanitize(String message) {
+        if (password == null || password.isEmpty()) {
+            return message;
+        }
+        return message.replace(password.reveal(), "***");
+    }
+}

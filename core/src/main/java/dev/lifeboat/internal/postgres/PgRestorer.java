@@ -1,0 +1,153 @@
+package dev.lifeboat.internal.postgres;
+
+import dev.lifeboat.api.ErrorCode;
+import dev.lifeboat.api.LifeboatException;
+import dev.lifeboat.api.RestoreException;
+import dev.lifeboat.api.catalog.PartInfo;
+import dev.lifeboat.internal.process.ExternalProcess;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Restores a custom-format dump into a database with
+ * {@code pg_restore --no-owner --no-acl --exit-on-error --single-transaction}, reading from the store as it
+ * streams. The whole restore is one transaction, and the stream withholds its tail until the part's hash is
+ * verified: a tampered or truncated part, or any pg_restore error, leaves the target as it was.
+ */
+public final class PgRestorer {
+    private final PgClient target;
+
+    public PgRestorer(PgClient target) {
+        this.target = target;
+    }
+
+    /** Checks the target before anything is read: reachable (created when missing), empty unless replacing. */
+    public void prepare(PartInfo part, boolean replace) {
+        ensureDatabaseExists();
+        try (Connection c = target.connect()) {
+            PgClient.ServerVersion server = PgClient.serverVersion(c);
+            String dumpVersion = part.tools().get("pg_dump");
+            int needed = server.major();
+            if (dumpVersion != null) {
+                int[] v = dev.lifeboat.internal.process.Tools.parseVersion(dumpVersion);
+                if (v != null) {
+                    needed = Math.max(needed, v[0]);
+                }
+            }
+            target.checkTool("pg_restore", needed, server.display());
+            long relations = PgClient.userRelationCount(c);
+            if (relations > 0 && !replace) {
+                throw new RestoreException(ErrorCode.RESTORE_TARGET_NOT_EMPTY, "target database \"" + target.database()
+                        + "\" on " + target.url().host() + ":" + target.url().port() + " is not empty (" + relations
+                        + " relations); restore into an empty database, or ask to replace (--replace / RestoreOptions.replace())");
+            }
+        } catch (SQLException e) {
+            throw new RestoreException(ErrorCode.RESTORE_FAILED, "cannot inspect target database: "
+                    + target.unavailable("", e).getMessage());
+        }
+    }
+
+    /** Streams {@code in} into pg_restore. {@code in} must throw if the part fails verification at its end. */
+    public void restore(InputStream in, boolean replace, Path privateDir, String partName) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(target.tool("pg_restore"), "--no-owner", "--no-acl",
+                "--exit-on-error", "--single-transaction"));
+        if (replace) {
+            cmd.add("--clean");
+            cmd.add("--if-exists");
+        }
+        cmd.addAll(target.connectionArgs());
+        Map<String, String> env = target.environment(privateDir);
+        try (ExternalProcess p = ExternalProcess.start(cmd, env, target.timeout())) {
+            OutputStream stdin = p.stdin();
+            byte[] buf = new byte[256 * 1024];
+            int n;
+            try {
+                while ((n = in.read(buf)) >= 0) {
+                    stdin.write(buf, 0, n);
+                }
+                stdin.close();
+            } catch (LifeboatException e) {
+                p.kill(); // the single transaction is rolled back
+                throw e;
+            } catch (IOException e) {
+                // pg_restore stopped reading: it failed; its exit code and stderr say why
+                if (p.isAlive()) {
+                    p.kill();
+                    throw e;
+                }
+            }
+            int exit = p.waitFor();
+            if (p.timedOut()) {
+                throw new RestoreException(ErrorCode.RESTORE_FAILED, "pg_restore of " + partName + " did not finish within "
+                        + target.timeout() + " and was killed; nothing was committed");
+            }
+            if (exit != 0) {
+                throw new RestoreException(ErrorCode.RESTORE_FAILED, "pg_restore of " + partName + " into database \""
+                        + target.database() + "\" failed with exit code " + exit + "; nothing was committed. stderr: "
+                        + target.sanitize(p.stderrTail()));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RestoreException(ErrorCode.RESTORE_FAILED, "interrupted while restoring " + partName, e);
+        } finally {
+            PgClient.deletePassFile(env);
+        }
+    }
+
+    /** Counts rows in the restored database and lists differences from the manifest. */
+    public Map<String, Long> countRows(PartInfo part, List<String> mismatches) {
+        try (Connection c = target.connect()) {
+            c.setAutoCommit(false);
+            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            Map<String, Long> actual = PgClient.rowCounts(c);
+            c.commit();
+            if (!part.rowCounts().isEmpty()) {
+                Map<String, Long> expected = new TreeMap<>(part.rowCounts());
+                for (Map.Entry<String, Long> e : expected.entrySet()) {
+                    Long got = actual.get(e.getKey());
+                    if (got == null) {
+                        mismatches.add("table " + e.getKey() + " is missing (expected " + e.getValue() + " rows)");
+                    } else if (!got.equals(e.getValue())) {
+                        mismatches.add("table " + e.getKey() + " has " + got + " rows, expected " + e.getValue());
+                    }
+                }
+            }
+            return actual;
+        } catch (SQLException e) {
+            throw new RestoreException(ErrorCode.RESTORE_FAILED, "restored, but cannot count rows: "
+                    + target.unavailable("", e).getMessage());
+        }
+    }
+
+    private void ensureDatabaseExists() {
+        try (Connection c = target.connect()) {
+            return;
+        } catch (LifeboatException e) {
+            if (!e.getMessage().contains("3D000")) {
+                throw new RestoreException(ErrorCode.RESTORE_FAILED, "cannot connect to the restore target: " + e.getMessage());
+            }
+        } catch (SQLException e) {
+            // close failed; the database exists
+            return;
+        }
+        try (Connection admin = target.connect("postgres"); Statement st = admin.createStatement()) {
+            st.execute("create database " + PgClient.quote(target.database()));
+        } catch (SQLException e) {
+            throw new RestoreException(ErrorCode.RESTORE_FAILED, "target database \"" + target.database()
+                    + "\" does not exist and cannot be created (" + target.sanitize(String.valueOf(e.getMessage()))
+                    + "); create it first (createdb)");
+        } catch (LifeboatException e) {
+            throw new RestoreException(ErrorCode.RESTORE_FAILED, "target database \"" + target.database()
+                    + "\" does not exist and cannot be created: " + e.getMessage());
+        }
+    }
+}

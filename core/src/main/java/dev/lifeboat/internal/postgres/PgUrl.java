@@ -1,0 +1,114 @@
+package dev.lifeboat.internal.postgres;
+
+import dev.lifeboat.api.Secret;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A parsed PostgreSQL connection URL, either JDBC ({@code jdbc:postgresql://host:port/db?user=…}) or libpq
+ * style ({@code postgres://user:pass@host:port/db}). One host only.
+ */
+public record PgUrl(String host, int port, String database, String user, Secret password, Map<String, String> params) {
+
+    private static final Pattern JDBC = Pattern.compile(
+            "jdbc:postgresql://(?<host>\\[[^\\]]+\\]|[^/:?,]+)(?::(?<port>\\d{1,5}))?/(?<db>[^?]+)(?:\\?(?<query>.*))?");
+    private static final Pattern LIBPQ = Pattern.compile(
+            "postgres(?:ql)?://(?:(?<userinfo>[^@/]*)@)?(?<host>\\[[^\\]]+\\]|[^/:?,@]+)(?::(?<port>\\d{1,5}))?/(?<db>[^?]+)(?:\\?(?<query>.*))?");
+    private static final Pattern PASSWORD_IN_URL = Pattern.compile(
+            "(?i)(password=)[^&]*|(://[^:/@]*:)[^@/]*(@)");
+
+    /** Parses {@code url}; throws {@link IllegalArgumentException} saying what shape is expected. */
+    public static PgUrl parse(String url) {
+        String u = url == null ? "" : url.strip();
+        Matcher m = JDBC.matcher(u);
+        boolean jdbc = m.matches();
+        if (!jdbc) {
+            m = LIBPQ.matcher(u);
+            if (!m.matches()) {
+                throw new IllegalArgumentException("a jdbc:postgresql://host[:port]/database or "
+                        + "postgres://[user[:password]@]host[:port]/database URL");
+            }
+        }
+        String host = m.group("host");
+        if (host.startsWith("[")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port = m.group("port") == null ? 5432 : Integer.parseInt(m.group("port"));
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("a port between 1 and 65535");
+        }
+        String db = decode(m.group("db"));
+        Map<String, String> params = new LinkedHashMap<>();
+        String query = m.group("query");
+        if (query != null && !query.isEmpty()) {
+            for (String pair : query.split("&")) {
+                if (pair.isEmpty()) {
+                    continue;
+                }
+                int eq = pair.indexOf('=');
+                String k = decode(eq < 0 ? pair : pair.substring(0, eq));
+                String v = eq < 0 ? "" : decode(pair.substring(eq + 1));
+                params.put(k, v);
+            }
+        }
+        String user = params.remove("user");
+        String pw = params.remove("password");
+        if (!jdbc && m.group("userinfo") != null) {
+            String info = m.group("userinfo");
+            int colon = info.indexOf(':');
+            user = decode(colon < 0 ? info : info.substring(0, colon));
+            if (colon >= 0) {
+                pw = decode(info.substring(colon + 1));
+            }
+            if (user.isEmpty()) {
+                user = null;
+            }
+        }
+        return new PgUrl(host, port, db, user, pw == null ? null : Secret.of(pw), Map.copyOf(params));
+    }
+
+    /** {@code url} with any password replaced by {@code ***}, safe for messages. */
+    public static String redact(String url) {
+        if (url == null) {
+            return "null";
+        }
+        Matcher m = PASSWORD_IN_URL.matcher(url);
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) {
+            String replacement = m.group(1) != null ? m.group(1) + "***" : m.group(2) + "***" + m.group(3);
+            m.appendReplacement(sb, Matcher.quoteReplacement(replacement));
+        }
+        m.appendTail(sb);
+        return sb.toString();
+    }
+
+    /** The JDBC URL without credentials. */
+    public String jdbcUrl(String databaseOverride) {
+        String h = host.contains(":") ? "[" + host + "]" : host;
+        StringBuilder sb = new StringBuilder("jdbc:postgresql://").append(h).append(':').append(port).append('/')
+                .append(databaseOverride == null ? database : databaseOverride);
+        String sslmode = params.get("sslmode");
+        if (sslmode != null) {
+            sb.append("?sslmode=").append(sslmode);
+        }
+        return sb.toString();
+    }
+
+    /** A copy pointing at another database on the same server. */
+    public PgUrl withDatabase(String db) {
+        return new PgUrl(host, port, db, user, password, params);
+    }
+
+    @Override
+    public String toString() {
+        return "postgresql://" + host + ":" + port + "/" + database;
+    }
+
+    private static String decode(String s) {
+        return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,212 @@
+package dev.lifeboat.internal.postgres;
+
+import dev.lifeboat.Postgres;
+import dev.lifeboat.api.ErrorCode;
+import dev.lifeboat.api.SourceException;
+import dev.lifeboat.api.source.Source;
+import dev.lifeboat.api.source.SourceContext;
+import dev.lifeboat.api.source.SourceKind;
+import dev.lifeboat.api.source.SourceResult;
+import dev.lifeboat.internal.process.ExternalProcess;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.System.Logger.Level;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * {@code pg_dump --format=custom} streamed from stdout, with the guarantees of DESIGN.md §3:
+ *
+ * <ul>
+ *   <li>preflight: pg_dump exists and its major version is at least the server's;
+ *   <li>the dump runs in a snapshot exported by Lifeboat's own transaction, so the row counts recorded in the
+ *       manifest are exactly those of the dump;
+ *   <li>the stream is fed, as it passes, to {@code pg_restore} reading the whole archive, so a dump that is
+ *       empty, truncated or not a custom-format archive is refused;
+ *   <li>success needs exit code 0, non-empty output and pg_restore's approval; a timeout kills the process.
+ * </ul>
+ */
+public final class PostgresSource implements Source {
+    private static final System.Logger LOG = System.getLogger(PostgresSource.class.getName());
+    private static final int CHUNK = 256 * 1024;
+
+    private final String name;
+    private final Postgres db;
+
+    public PostgresSource(String name, Postgres db) {
+        this.name = name;
+        this.db = db;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public SourceKind kind() {
+        return SourceKind.DATABASE;
+    }
+
+    @Override
+    public String format() {
+        return "postgresql-custom";
+    }
+
+    @Override
+    public String extension() {
+        return ".pgdump";
+    }
+
+    @Override
+    public void preflight(SourceContext context) {
+        PgClient client = PgClient.of(db);
+        try (Connection c = client.connect()) {
+            PgClient.ServerVersion server = PgClient.serverVersion(c);
+            client.checkTool("pg_dump", server.major(), server.display());
+            client.checkTool("pg_restore", server.major(), server.display());
+        } catch (SQLException e) {
+            throw client.unavailable("cannot query " + client.url(), e);
+        }
+    }
+
+    @Override
+    public SourceResult write(SourceContext context, OutputStream out) throws IOException {
+        PgClient client = PgClient.of(db);
+        Map<String, String> tools = new LinkedHashMap<>();
+        try (Connection c = client.connect()) {
+            PgClient.ServerVersion server = PgClient.serverVersion(c);
+            PgClient.ToolVersion dump = client.checkTool("pg_dump", server.major(), server.display());
+            PgClient.ToolVersion validate = client.checkTool("pg_restore", server.major(), server.display());
+            tools.put("server", "PostgreSQL " + server.display());
+            tools.put("pg_dump", dump.version());
+
+            c.setAutoCommit(false);
+            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            c.setReadOnly(true);
+            String snapshot;
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select pg_export_snapshot()")) {
+                rs.next();
+                snapshot = rs.getString(1);
+            }
+            CompletableFuture<Map<String, Long>> counts = db.rowCounts()
+                    ? CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return PgClient.rowCounts(c);
+                        } catch (SQLException e) {
+                            throw client.unavailable("cannot count rows in " + client.url(), e);
+                        }
+                    }, PostgresSource::daemon)
+                    : CompletableFuture.completedFuture(Map.of());
+
+            Map<String, String> env = client.environment(context.tempDirectory());
+            try {
+                List<String> dumpCmd = new ArrayList<>(List.of(dump.path(), "--format=custom", "--snapshot=" + snapshot,
+                        "--lock-wait-timeout=" + Math.max(1000, Math.min(context.timeout().toMillis(), 600_000))));
+                dumpCmd.addAll(client.connectionArgs());
+                stream(dumpCmd, validate.path(), env, context, out);
+            } finally {
+                PgClient.deletePassFile(env);
+            }
+            Map<String, Long> rows = join(counts);
+            c.commit();
+            return new SourceResult(tools, rows, null, List.of());
+        } catch (SQLException e) {
+            throw client.unavailable("cannot prepare the dump of " + client.url(), e);
+        }
+    }
+
+    private void stream(List<String> dumpCmd, String pgRestore, Map<String, String> env, SourceContext context,
+            OutputStream out) throws IOException {
+        try (ExternalProcess dump = ExternalProcess.start(dumpCmd, env, context.timeout());
+                ExternalProcess check = ExternalProcess.start(
+                        List.of(pgRestore, "--file=/dev/null"), Map.of(), context.timeout())) {
+            dump.stdin().close();
+            OutputStream checkIn = check.stdin();
+            boolean checkOpen = true;
+            long bytes = 0;
+            byte[] buf = new byte[CHUNK];
+            InputStream in = dump.stdout();
+            int n;
+            while ((n = in.read(buf)) >= 0) {
+                if (n == 0) {
+                    continue;
+                }
+                out.write(buf, 0, n);
+                bytes += n;
+                if (checkOpen) {
+                    try {
+                        checkIn.write(buf, 0, n);
+                    } catch (IOException e) {
+                        checkOpen = false; // pg_restore stopped reading; its exit code says why
+                    }
+                }
+            }
+            int dumpExit = dump.waitFor();
+            try {
+                checkIn.close();
+            } catch (IOException e) {
+                // already gone
+            }
+            int checkExit = check.waitFor();
+            if (dump.timedOut()) {
+                throw new SourceException(ErrorCode.DUMP_TIMEOUT, "pg_dump of database \"" + name + "\" did not finish within "
+                        + context.timeout() + " and was killed; raise Postgres.timeout(…) or find what blocks it"
+                        + " (locks held by long transactions)" + tail(dump));
+            }
+            if (dumpExit != 0) {
+                throw new SourceException(ErrorCode.DUMP_FAILED, "pg_dump of database \"" + name + "\" failed with exit code "
+                        + dumpExit + " after " + bytes + " bytes" + tail(dump));
+            }
+            if (bytes == 0) {
+                throw new SourceException(ErrorCode.DUMP_FAILED, "pg_dump of database \"" + name
+                        + "\" exited 0 but wrote nothing; an empty dump is never a backup" + tail(dump));
+            }
+            if (checkExit != 0) {
+                throw new SourceException(ErrorCode.DUMP_FAILED, "pg_dump of database \"" + name + "\" exited 0 but its output ("
+                        + bytes + " bytes) is not a complete custom-format archive: pg_restore said: "
+                        + (check.stderrTail().isEmpty() ? "exit code " + checkExit : check.stderrTail()));
+            }
+            if (!dump.stderrTail().isEmpty()) {
+                LOG.log(Level.INFO, "pg_dump of \"{0}\" wrote to stderr: {1}", name, dump.stderrTail());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SourceException(ErrorCode.DUMP_FAILED, "interrupted while dumping database \"" + name + "\"", e);
+        }
+    }
+
+    private static void daemon(Runnable r) {
+        Thread t = new Thread(r, "lifeboat-rowcount");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static String tail(ExternalProcess p) {
+        String t = p.stderrTail();
+        return t.isEmpty() ? "" : ". stderr: " + t;
+    }
+
+    private static Map<String, Long> join(CompletableFuture<Map<String, Long>> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SourceException(ErrorCode.DUMP_FAILED, "interrupted while counting rows", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new SourceException(ErrorCode.DATABASE_UNAVAILABLE, "cannot count rows: " + e.getCause(), e.getCause());
+        }
+    }
+}

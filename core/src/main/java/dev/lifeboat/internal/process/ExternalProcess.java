@@ -1,0 +1,211 @@
+package dev.lifeboat.internal.process;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A running external tool (pg_dump, pg_restore, …) with the guarantees Lifeboat needs:
+ *
+ * <ul>
+ *   <li>stderr is drained concurrently into a bounded buffer (a flood cannot deadlock or exhaust memory);
+ *   <li>a wall-clock deadline kills the process tree (children first, so a killed shell cannot leave a
+ *       grandchild holding the pipes open);
+ *   <li>{@link #close()} kills and reaps it on every path.
+ * </ul>
+ *
+ * Arguments must never contain secrets: they are visible to every local user and are logged. Secrets go
+ * through files named in the environment (PGPASSFILE) or the first argument (--defaults-extra-file).
+ */
+public final class ExternalProcess implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(ExternalProcess.class.getName());
+    private static final int STDERR_LIMIT = 16 * 1024;
+    private static final Duration KILL_GRACE = Duration.ofSeconds(5);
+
+    private final String display;
+    private final Process process;
+    private final Thread stderrDrain;
+    private final BoundedText stderr = new BoundedText(STDERR_LIMIT);
+    private final AtomicBoolean timedOut = new AtomicBoolean();
+    private final Thread watchdog;
+
+    private ExternalProcess(String display, Process process, Duration timeout) {
+        this.display = display;
+        this.process = process;
+        this.stderrDrain = daemon("lifeboat-stderr-" + process.pid(), this::drainStderr);
+        this.watchdog = daemon("lifeboat-watchdog-" + process.pid(), () -> watch(timeout));
+    }
+
+    /**
+     * Starts {@code command}. {@code environment} entries are added to the inherited environment; a
+     * {@code null} value removes the variable.
+     */
+    public static ExternalProcess start(List<String> command, Map<String, String> environment, Duration timeout)
+            throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command);
+        Map<String, String> env = pb.environment();
+        environment.forEach((k, v) -> {
+            if (v == null) {
+                env.remove(k);
+            } else {
+                env.put(k, v);
+            }
+        });
+        pb.redirectInput(ProcessBuilder.Redirect.PIPE);
+        String display = String.join(" ", command);
+        LOG.log(Level.DEBUG, "starting: {0}", display);
+        Process p = pb.start();
+        return new ExternalProcess(display, p, timeout);
+    }
+
+    /** The command as started (no secrets by construction). */
+    public String display() {
+        return display;
+    }
+
+    public InputStream stdout() {
+        return process.getInputStream();
+    }
+
+    public OutputStream stdin() {
+        return process.getOutputStream();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Whether the deadline passed and the process was killed for it. */
+    public boolean timedOut() {
+        return timedOut.get();
+    }
+
+    /** The last bytes written to stderr (at most 16 KiB), as text. Complete once the process has exited. */
+    public String stderrTail() {
+        return stderr.text().strip();
+    }
+
+    /** Waits for exit (the deadline still applies) and returns the exit code. */
+    public int waitFor() throws InterruptedException {
+        int code = process.waitFor();
+        try {
+            stderrDrain.join(TimeUnit.SECONDS.toMillis(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw e;
+        }
+        return code;
+    }
+
+    /** Kills the process and its descendants: politely, then forcibly after a grace period. */
+    public void kill() {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroy();
+        try {
+            if (!process.waitFor(KILL_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+                process.waitFor(KILL_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Kills (if still running) and reaps the process; closes its pipes. Never throws. */
+    @Override
+    public void close() {
+        watchdog.interrupt();
+        if (process.isAlive()) {
+            kill();
+        }
+        closeQuietly(process.getOutputStream());
+        closeQuietly(process.getInputStream());
+        try {
+            stderrDrain.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        closeQuietly(process.getErrorStream());
+    }
+
+    private void watch(Duration timeout) {
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                timedOut.set(true);
+                LOG.log(Level.WARNING, "{0} did not finish within {1}; killing it", display, timeout);
+                kill();
+            }
+        } catch (InterruptedException e) {
+            // closed before the deadline
+        }
+    }
+
+    private void drainStderr() {
+        byte[] buf = new byte[8192];
+        try (InputStream err = process.getErrorStream()) {
+            int n;
+            while ((n = err.read(buf)) >= 0) {
+                stderr.append(buf, n);
+            }
+        } catch (IOException e) {
+            // the process went away; what we have is what there is
+        }
+    }
+
+    private static Thread daemon(String name, Runnable r) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            // best effort
+        }
+    }
+
+    /** Keeps the last {@code limit} bytes appended. */
+    static final class BoundedText {
+        private final byte[] ring;
+        private long total;
+
+        BoundedText(int limit) {
+            this.ring = new byte[limit];
+        }
+
+        synchronized void append(byte[] b, int n) {
+            for (int i = 0; i < n; i++) {
+                ring[(int) (total % ring.length)] = b[i];
+                total++;
+            }
+        }
+
+        synchronized String text() {
+            int len = (int) Math.min(total, ring.length);
+            byte[] out = new byte[len];
+            long start = total - len;
+            for (int i = 0; i < len; i++) {
+                out[i] = ring[(int) ((start + i) % ring.length)];
+            }
+            String s = new String(out, StandardCharsets.UTF_8);
+            return total > ring.length ? "…" + s : s;
+        }
+    }
+}

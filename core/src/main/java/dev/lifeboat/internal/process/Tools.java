@@ -1,0 +1,82 @@
+package dev.lifeboat.internal.process;
+
+import dev.lifeboat.api.ErrorCode;
+import dev.lifeboat.api.SourceException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Locating external tools and reading their versions. */
+public final class Tools {
+    private static final Pattern VERSION = Pattern.compile("(\\d+)(?:\\.(\\d+))?(?:\\.(\\d+))?");
+
+    private Tools() {}
+
+    /** {@code name} inside {@code binDir} when given, else the bare name (resolved on PATH). */
+    public static String command(Path binDir, String name) {
+        return binDir == null ? name : binDir.resolve(name).toString();
+    }
+
+    /**
+     * Runs {@code tool --version} and returns its output's first line. Throws TOOL_UNAVAILABLE naming the
+     * tool when it cannot be run.
+     */
+    public static String versionLine(String tool, String hint) {
+        try (ExternalProcess p = ExternalProcess.start(List.of(tool, "--version"), Map.of(), Duration.ofSeconds(30))) {
+            p.stdin().close();
+            String out = readAll(p.stdout(), 4096);
+            int code = p.waitFor();
+            if (code != 0) {
+                throw new SourceException(ErrorCode.TOOL_UNAVAILABLE, "'" + tool + " --version' exited with " + code
+                        + (p.stderrTail().isEmpty() ? "" : ": " + p.stderrTail()) + ". " + hint);
+            }
+            String line = out.lines().findFirst().orElse("").strip();
+            if (line.isEmpty()) {
+                throw new SourceException(ErrorCode.TOOL_UNAVAILABLE, "'" + tool + " --version' printed nothing. " + hint);
+            }
+            return line;
+        } catch (IOException e) {
+            throw new SourceException(ErrorCode.TOOL_UNAVAILABLE, "cannot run '" + tool + "' (" + e.getMessage() + "). " + hint, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SourceException(ErrorCode.TOOL_UNAVAILABLE, "interrupted while checking '" + tool + "'", e);
+        }
+    }
+
+    /** The first {@code major[.minor[.patch]]} number in {@code text}, e.g. {@code [15, 20]}. */
+    public static int[] parseVersion(String text) {
+        // skip the tool name, e.g. "pg_dump (PostgreSQL) 15.20 (Debian 15.20-0+deb12u1)"
+        Matcher m = VERSION.matcher(text);
+        if (!m.find()) {
+            return null;
+        }
+        int major = Integer.parseInt(m.group(1));
+        int minor = m.group(2) == null ? 0 : Integer.parseInt(m.group(2));
+        return new int[] {major, minor};
+    }
+
+    /** Whether {@code path} names an executable file. */
+    public static boolean isExecutable(Path path) {
+        return Files.isRegularFile(path) && Files.isExecutable(path);
+    }
+
+    static String readAll(InputStream in, int limit) throws IOException {
+        ByteArrayOutputStream bo = new ByteArrayOutputStream();
+        byte[] buf = new byte[1024];
+        int n;
+        while ((n = in.read(buf)) >= 0) {
+            if (bo.size() < limit) {
+                bo.write(buf, 0, Math.min(n, limit - bo.size()));
+            }
+        }
+        return bo.toString(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,342 @@
+package dev.lifeboat.store;
+
+import dev.lifeboat.api.NotFoundException;
+import dev.lifeboat.api.StoreException;
+import dev.lifeboat.api.store.ObjectInfo;
+import dev.lifeboat.api.store.ObjectWriter;
+import dev.lifeboat.api.store.Store;
+import dev.lifeboat.api.store.WriteOption;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * A store in a local directory (a mounted disk, NFS, a second volume).
+ *
+ * <p>Writes are atomic and durable: the content goes to a temporary file under {@code <root>/.lifeboat-tmp/},
+ * which is fsynced, renamed into place, and whose directory is fsynced, so a crash never leaves a partial
+ * object under its key. A conditional write ({@link WriteOption#IF_ABSENT}) publishes with a hard link,
+ * which fails atomically when the key exists. Temporary files older than a day are removed on later writes.
+ */
+public final class LocalStore implements Store {
+    /** Temporary files older than this are debris of a crashed write and are deleted. */
+    public static final Duration TEMP_SAFETY_AGE = Duration.ofHours(24);
+
+    static final String TEMP_DIR = ".lifeboat-tmp";
+    private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]*");
+    private static final int BUFFER = 256 * 1024;
+
+    private final Path root;
+
+    private LocalStore(Path root) {
+        this.root = root.toAbsolutePath().normalize();
+    }
+
+    /** A store rooted at {@code directory}; the directory is created on first write if missing. */
+    public static LocalStore at(Path directory) {
+        return new LocalStore(Objects.requireNonNull(directory, "null directory"));
+    }
+
+    /** The root directory. */
+    public Path root() {
+        return root;
+    }
+
+    @Override
+    public String describe() {
+        return "local:" + root;
+    }
+
+    @Override
+    public ObjectWriter write(String key, WriteOption... options) throws IOException {
+        Path target = resolve(key);
+        boolean ifAbsent = Arrays.asList(options).contains(WriteOption.IF_ABSENT);
+        Path tempDir = root.resolve(TEMP_DIR);
+        try {
+            Files.createDirectories(tempDir);
+            cleanStaleTemporaryFiles(tempDir);
+            if (ifAbsent && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                throw new StoreException("object " + key + " already exists in " + describe()
+                        + "; it is written only once", false, null);
+            }
+            Path temp = tempDir.resolve(UUID.randomUUID() + ".tmp");
+            FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            return new LocalWriter(key, target, temp, channel, ifAbsent);
+        } catch (IOException e) {
+            throw failure("cannot start writing " + key, e);
+        }
+    }
+
+    @Override
+    public <T> T read(String key, Reader<T> reader) throws IOException {
+        Path p = resolve(key);
+        InputStream in;
+        try {
+            in = Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            throw new NotFoundException("object " + key + " does not exist in " + describe());
+        } catch (IOException e) {
+            throw failure("cannot read " + key, e);
+        }
+        try (in) {
+            return reader.read(in);
+        }
+    }
+
+    @Override
+    public Optional<ObjectInfo> stat(String key) throws IOException {
+        Path p = resolve(key);
+        try {
+            BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (!a.isRegularFile()) {
+                return Optional.empty();
+            }
+            return Optional.of(new ObjectInfo(key, a.size(), a.lastModifiedTime().toInstant()));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw failure("cannot stat " + key, e);
+        }
+    }
+
+    @Override
+    public List<ObjectInfo> list(String prefix) throws IOException {
+        List<ObjectInfo> out = new ArrayList<>();
+        if (!Files.isDirectory(root)) {
+            return out;
+        }
+        // start at the deepest directory the prefix names, then filter by the full prefix
+        int slash = prefix.lastIndexOf('/');
+        Path start = slash < 0 ? root : root.resolve(prefix.substring(0, slash));
+        if (slash >= 0) {
+            resolve(prefix.substring(0, slash)); // validates
+        }
+        if (!Files.isDirectory(start, LinkOption.NOFOLLOW_LINKS)) {
+            return out;
+        }
+        Deque<Path> dirs = new ArrayDeque<>();
+        dirs.push(start);
+        try {
+            while (!dirs.isEmpty()) {
+                Path dir = dirs.pop();
+                try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+                    for (Path child : ds) {
+                        if (dir.equals(root) && child.getFileName().toString().equals(TEMP_DIR)) {
+                            continue;
+                        }
+                        BasicFileAttributes a = Files.readAttributes(child, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                        String key = root.relativize(child).toString().replace('\\', '/');
+                        if (a.isDirectory()) {
+                            if ((key + "/").startsWith(prefix) || prefix.startsWith(key + "/")) {
+                                dirs.push(child);
+                            }
+                        } else if (a.isRegularFile() && key.startsWith(prefix)) {
+                            out.add(new ObjectInfo(key, a.size(), a.lastModifiedTime().toInstant()));
+                        }
+                    }
+                } catch (NoSuchFileException e) {
+                    // deleted while listing
+                }
+            }
+        } catch (IOException e) {
+            throw failure("cannot list " + prefix, e);
+        }
+        out.sort(Comparator.comparing(ObjectInfo::key));
+        return out;
+    }
+
+    @Override
+    public void delete(String key) throws IOException {
+        Path p = resolve(key);
+        try {
+            Files.deleteIfExists(p);
+            // remove empty parent directories up to the root, so deleted backups leave no empty folders
+            Path dir = p.getParent();
+            while (dir != null && !dir.equals(root) && dir.startsWith(root)) {
+                try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+                    if (ds.iterator().hasNext()) {
+                        break;
+                    }
+                }
+                Files.deleteIfExists(dir);
+                dir = dir.getParent();
+            }
+        } catch (NoSuchFileException e) {
+            // already gone
+        } catch (IOException e) {
+            throw failure("cannot delete " + key, e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return describe();
+    }
+
+    private Path resolve(String key) {
+        Objects.requireNonNull(key, "null key");
+        if (key.isEmpty() || key.startsWith("/") || key.endsWith("/")) {
+            throw new IllegalArgumentException("invalid object key \"" + key + "\"");
+        }
+        for (String segment : key.split("/", -1)) {
+            if (!SEGMENT.matcher(segment).matches() || segment.equals("..") || segment.equals(".")) {
+                throw new IllegalArgumentException("invalid object key \"" + key
+                        + "\": segments must be letters, digits, '.', '_', '-' and not start with '.'");
+            }
+        }
+        Path p = root.resolve(key).normalize();
+        if (!p.startsWith(root)) {
+            throw new IllegalArgumentException("invalid object key \"" + key + "\"");
+        }
+        return p;
+    }
+
+    private StoreException failure(String what, IOException e) {
+        boolean permanent = e instanceof AccessDeniedException || e instanceof FileAlreadyExistsException;
+        String reason = e instanceof FileSystemException fse && fse.getReason() != null
+                ? fse.getReason() : e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        return new StoreException(what + " in " + describe() + " (" + reason + ")", !permanent, e);
+    }
+
+    private static void cleanStaleTemporaryFiles(Path tempDir) {
+        Instant cutoff = Instant.now().minus(TEMP_SAFETY_AGE);
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(tempDir, "*.tmp")) {
+            for (Path p : ds) {
+                try {
+                    if (Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toInstant().isBefore(cutoff)) {
+                        Files.deleteIfExists(p);
+                    }
+                } catch (IOException e) {
+                    // another writer may own it; try again next time
+                }
+            }
+        } catch (IOException e) {
+            // best effort
+        }
+    }
+
+    private static void fsyncDirectory(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            // some file systems do not support fsync on directories; the rename itself is still atomic
+            if (!(e.getMessage() != null && e.getMessage().contains("Is a directory"))) {
+                throw e;
+            }
+        }
+    }
+
+    private final class LocalWriter implements ObjectWriter {
+        private final String key;
+        private final Path target;
+        private final Path temp;
+        private final FileChannel channel;
+        private final OutputStream stream;
+        private final boolean ifAbsent;
+        private boolean done;
+
+        LocalWriter(String key, Path target, Path temp, FileChannel channel, boolean ifAbsent) {
+            this.key = key;
+            this.target = target;
+            this.temp = temp;
+            this.channel = channel;
+            this.ifAbsent = ifAbsent;
+            this.stream = new BufferedOutputStream(Channels.newOutputStream(channel), BUFFER);
+        }
+
+        @Override
+        public OutputStream stream() {
+            return stream;
+        }
+
+        @Override
+        public ObjectInfo commit() throws IOException {
+            if (done) {
+                throw new IllegalStateException("write of " + key + " already finished");
+            }
+            try {
+                stream.flush();
+                channel.force(true);
+                long size = channel.size();
+                channel.close();
+                Files.createDirectories(target.getParent());
+                if (ifAbsent) {
+                    try {
+                        Files.createLink(target, temp);
+                    } catch (UnsupportedOperationException | FileSystemException e) {
+                        if (e instanceof FileAlreadyExistsException) {
+                            throw e;
+                        }
+                        // no hard links here: fall back to check-then-rename (not atomic against a racing writer)
+                        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                            throw new FileAlreadyExistsException(target.toString());
+                        }
+                        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+                    }
+                    Files.deleteIfExists(temp);
+                } else {
+                    Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                }
+                fsyncDirectory(target.getParent());
+                done = true;
+                return new ObjectInfo(key, size, Files.getLastModifiedTime(target, LinkOption.NOFOLLOW_LINKS).toInstant());
+            } catch (FileAlreadyExistsException e) {
+                abort();
+                throw new StoreException("object " + key + " already exists in " + describe()
+                        + "; it is written only once", false, e);
+            } catch (IOException e) {
+                abort();
+                throw failure("cannot store " + key, e);
+            }
+        }
+
+        @Override
+        public void abort() {
+            if (done) {
+                return;
+            }
+            done = true;
+            try {
+                channel.close();
+            } catch (IOException e) {
+                // ignore
+            }
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException e) {
+                // left for the stale-file cleaner
+            }
+        }
+
+        @Override
+        public void close() {
+            abort();
+        }
+    }
+}

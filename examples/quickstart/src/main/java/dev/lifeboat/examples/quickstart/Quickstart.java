@@ -1,0 +1,6 @@
+package dev.lifeboat.examples.quickstart;
+
+/** Placeholder, replaced below. */
+public final class Quickstart {
+    public static void main(String[] args) {}
+}
