@@ -341,7 +341,7 @@ public final class Lifeboat {
                             problems.add(new Problem(setting + " url", ex.getMessage(), quote(PgUrl.redact(pg.url()))));
                             ok = false;
                         }
-                        if (pg.timeout().isZero() || pg.timeout().isNegative()) {
+                        if (pg.timeout() != null && (pg.timeout().isZero() || pg.timeout().isNegative())) {
                             problems.add(new Problem(setting + " timeout", "a positive duration", pg.timeout().toString()));
                             ok = false;
                         }

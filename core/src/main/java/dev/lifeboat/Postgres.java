@@ -42,7 +42,7 @@ public final class Postgres implements Database {
      * {@code postgres[ql]://[user[:password]@]host[:port]/db[?sslmode=…]}.
      */
     public static Postgres url(String url) {
-        return new Postgres(Objects.requireNonNull(url, "null url"), null, null, null, DEFAULT_TIMEOUT, true);
+        return new Postgres(Objects.requireNonNull(url, "null url"), null, null, null, null, true);
     }
 
     /** The user to connect as (default: the URL's, else the operating system user). */
@@ -63,7 +63,10 @@ public final class Postgres implements Database {
         return new Postgres(url, user, password, Objects.requireNonNull(binDir, "null binDir"), timeout, rowCounts);
     }
 
-    /** Wall-clock limit for one dump or restore; the process is killed when it passes (default: 6 hours). */
+    /**
+     * Wall-clock limit for one dump or restore; the process is killed when it passes (default: the plan's
+     * {@code timeout}, for restores {@link #DEFAULT_TIMEOUT}).
+     */
     public Postgres timeout(Duration timeout) {
         return new Postgres(url, user, password, binDir, Objects.requireNonNull(timeout, "null timeout"), rowCounts);
     }
@@ -95,6 +98,7 @@ public final class Postgres implements Database {
         return binDir;
     }
 
+    /** The explicitly set timeout, or {@code null}. */
     public Duration timeout() {
         return timeout;
     }

@@ -29,6 +29,7 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
 
 /**
  * Extracts an untrusted tar+zstd stream into a fresh directory, allow-list style:
@@ -127,7 +128,7 @@ public final class SafeExtractor {
         long links = 0;
         long bytes = 0;
         long entries = 0;
-        List<Object[]> dirModes = new ArrayList<>();
+        List<DirMeta> dirModes = new ArrayList<>();
         byte[] buf = new byte[256 * 1024];
         TarArchiveInputStream tar = new TarArchiveInputStream(tarStream);
         TarArchiveEntry e;
@@ -138,6 +139,10 @@ public final class SafeExtractor {
             String name = e.getName();
             Path dest = safePath(root, name);
             checkParents(root, dest);
+            if (e.isCharacterDevice() || e.isBlockDevice() || e.isFIFO()) {
+                throw unsafe("entry \"" + printable(name) + "\" is a device, FIFO or other special file; only files,"
+                        + " directories and links are restored");
+            }
             if (e.isDirectory()) {
                 if (Files.exists(dest, LinkOption.NOFOLLOW_LINKS)) {
                     if (!Files.isDirectory(dest, LinkOption.NOFOLLOW_LINKS)) {
@@ -146,7 +151,7 @@ public final class SafeExtractor {
                 } else {
                     Files.createDirectory(dest);
                 }
-                dirModes.add(new Object[] {dest, e.getMode(), e.getLastModifiedTime()});
+                dirModes.add(new DirMeta(dest, e.getMode(), e.getLastModifiedTime()));
                 dirs++;
             } else if (e.isSymbolicLink()) {
                 String link = e.getLinkName();
@@ -172,7 +177,7 @@ public final class SafeExtractor {
                     throw unsafe("entry \"" + printable(name) + "\" appears twice");
                 }
                 files++;
-            } else if (e.isFile()) {
+            } else if (isRegularFile(e)) {
                 long size = e.getSize();
                 if (size < 0 || bytes + size > limits.maxBytes() || bytes + size < 0) {
                     throw unsafe("extracting \"" + printable(name) + "\" would exceed the limit of " + limits.maxBytes() + " bytes");
@@ -190,7 +195,7 @@ public final class SafeExtractor {
                     throw unsafe("entry \"" + printable(name) + "\" appears twice or would overwrite a link");
                 }
                 setPermissions(dest, e.getMode());
-                Files.setLastModifiedTime(dest, FileTime.from(e.getLastModifiedTime().toInstant()));
+                Files.setLastModifiedTime(dest, e.getLastModifiedTime());
                 files++;
             } else {
                 throw unsafe("entry \"" + printable(name) + "\" is a device, FIFO or other special file; only files,"
@@ -198,13 +203,20 @@ public final class SafeExtractor {
             }
         }
         // directories last, deepest first: their modes may forbid writing into them
-        dirModes.sort(Comparator.comparing((Object[] o) -> ((Path) o[0]).getNameCount()).reversed());
-        for (Object[] d : dirModes) {
-            setPermissions((Path) d[0], (Integer) d[1]);
-            Files.setLastModifiedTime((Path) d[0], FileTime.from(((java.util.Date) d[2]).toInstant()));
+        dirModes.sort(Comparator.comparing((DirMeta d) -> d.path().getNameCount()).reversed());
+        for (DirMeta d : dirModes) {
+            setPermissions(d.path(), d.mode());
+            Files.setLastModifiedTime(d.path(), d.mtime());
         }
         return new TreeStats(files, dirs, links, bytes);
     }
+
+    private static boolean isRegularFile(TarArchiveEntry e) {
+        byte flag = e.getLinkFlag();
+        return flag == TarConstants.LF_NORMAL || flag == TarConstants.LF_OLDNORM || flag == TarConstants.LF_CONTIG;
+    }
+
+    private record DirMeta(Path path, int mode, FileTime mtime) {}
 
     /** Validates an entry name and resolves it inside {@code root}. */
     static Path safePath(Path root, String name) {

@@ -113,7 +113,7 @@ public final class BackupEngine {
         try {
             List<OutputStream> streams = new ArrayList<>();
             for (Store store : plan.stores()) {
-                ObjectWriter w = store.write(key);
+                ObjectWriter w = storeCall(store, "start writing " + key, () -> store.write(key));
                 writers.add(w);
                 streams.add(new StoreOutputStream(w.stream(), key + " to " + store.describe()));
             }
@@ -125,7 +125,8 @@ public final class BackupEngine {
             String sha = stored.sha256();
             for (int i = 0; i < writers.size(); i++) {
                 Store store = plan.stores().get(i);
-                ObjectInfo info = writers.get(i).commit();
+                ObjectWriter w = writers.get(i);
+                ObjectInfo info = storeCall(store, "store " + key, w::commit);
                 written.add(new Written(store, key));
                 if (info.size() != size) {
                     throw new StoreException(store.describe() + " stored " + info.size() + " bytes of " + key + " but "
@@ -141,15 +142,29 @@ public final class BackupEngine {
     }
 
     /** Before publishing: every part exists in every store with its recorded size. */
-    private void checkStored(List<PartInfo> parts) throws IOException {
+    private void checkStored(List<PartInfo> parts) {
         for (Store store : plan.stores()) {
             for (PartInfo p : parts) {
-                Optional<ObjectInfo> info = store.stat(p.key());
+                Optional<ObjectInfo> info = storeCall(store, "check " + p.key(), () -> store.stat(p.key()));
                 if (info.isEmpty() || info.get().size() != p.size()) {
                     throw new StoreException(store.describe() + " does not hold " + p.key() + " with " + p.size()
                             + " bytes right after storing it", false, null);
                 }
             }
+        }
+    }
+
+    private interface StoreCall<T> {
+        T call() throws IOException;
+    }
+
+    /** Runs a store operation; an IOException from it is the store's failure, never the source's. */
+    private static <T> T storeCall(Store store, String what, StoreCall<T> call) {
+        try {
+            return call.call();
+        } catch (IOException e) {
+            throw new StoreException("cannot " + what + " in " + store.describe() + ": "
+                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), true, e);
         }
     }
 

@@ -57,7 +57,7 @@ public final class PgClient {
         return new PgClient(u,
                 db.user() != null ? db.user() : u.user(),
                 db.password() != null ? db.password() : u.password(),
-                db.binDir(), db.timeout());
+                db.binDir(), db.timeout() != null ? db.timeout() : Postgres.DEFAULT_TIMEOUT);
     }
 
     public PgUrl url() {

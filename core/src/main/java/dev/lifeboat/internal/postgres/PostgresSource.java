@@ -16,6 +16,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -111,7 +112,7 @@ public final class PostgresSource implements Source {
             Map<String, String> env = client.environment(context.tempDirectory());
             try {
                 List<String> dumpCmd = new ArrayList<>(List.of(dump.path(), "--format=custom", "--snapshot=" + snapshot,
-                        "--lock-wait-timeout=" + Math.max(1000, Math.min(context.timeout().toMillis(), 600_000))));
+                        "--lock-wait-timeout=" + Math.max(1000, Math.min(timeout(context).toMillis(), 600_000))));
                 dumpCmd.addAll(client.connectionArgs());
                 stream(dumpCmd, validate.path(), env, context, out);
             } finally {
@@ -127,9 +128,10 @@ public final class PostgresSource implements Source {
 
     private void stream(List<String> dumpCmd, String pgRestore, Map<String, String> env, SourceContext context,
             OutputStream out) throws IOException {
-        try (ExternalProcess dump = ExternalProcess.start(dumpCmd, env, context.timeout());
+        Duration timeout = timeout(context);
+        try (ExternalProcess dump = ExternalProcess.start(dumpCmd, env, timeout);
                 ExternalProcess check = ExternalProcess.start(
-                        List.of(pgRestore, "--file=/dev/null"), Map.of(), context.timeout())) {
+                        List.of(pgRestore, "--file=/dev/null"), Map.of(), timeout)) {
             dump.stdin().close();
             OutputStream checkIn = check.stdin();
             boolean checkOpen = true;
@@ -160,7 +162,7 @@ public final class PostgresSource implements Source {
             int checkExit = check.waitFor();
             if (dump.timedOut()) {
                 throw new SourceException(ErrorCode.DUMP_TIMEOUT, "pg_dump of database \"" + name + "\" did not finish within "
-                        + context.timeout() + " and was killed; raise Postgres.timeout(…) or find what blocks it"
+                        + timeout + " and was killed; raise Postgres.timeout(…) or find what blocks it"
                         + " (locks held by long transactions)" + tail(dump));
             }
             if (dumpExit != 0) {
@@ -183,6 +185,10 @@ public final class PostgresSource implements Source {
             Thread.currentThread().interrupt();
             throw new SourceException(ErrorCode.DUMP_FAILED, "interrupted while dumping database \"" + name + "\"", e);
         }
+    }
+
+    private Duration timeout(SourceContext context) {
+        return db.timeout() != null ? db.timeout() : context.timeout();
     }
 
     private static void daemon(Runnable r) {

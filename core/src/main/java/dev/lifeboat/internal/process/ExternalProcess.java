@@ -111,7 +111,8 @@ public final class ExternalProcess implements AutoCloseable {
 
     /** Kills the process and its descendants: politely, then forcibly after a grace period. */
     public void kill() {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        List<ProcessHandle> children = process.descendants().toList();
+        children.forEach(ProcessHandle::destroyForcibly);
         process.destroy();
         try {
             if (!process.waitFor(KILL_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -119,9 +120,14 @@ public final class ExternalProcess implements AutoCloseable {
                 process.destroyForcibly();
                 process.waitFor(KILL_GRACE.toMillis(), TimeUnit.MILLISECONDS);
             }
+            for (ProcessHandle child : children) {
+                child.onExit().get(KILL_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            }
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            LOG.log(Level.WARNING, "a child of {0} did not exit after SIGKILL", display);
         }
     }
 

@@ -1,0 +1,83 @@
+package dev.lifeboat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.lifeboat.api.BackupInProgressException;
+import dev.lifeboat.api.ConfigurationException;
+import dev.lifeboat.api.ErrorCode;
+import dev.lifeboat.store.LocalStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigurationTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void everyProblemIsReportedAtOnceWithSettingRequirementAndValue() throws Exception {
+        Path notADir = Files.writeString(dir.resolve("file.txt"), "x");
+        ConfigurationException e = catchThrowableOfType(ConfigurationException.class, () -> Lifeboat.configure()
+                .application("my shop!")
+                .database("main", Postgres.url("mysql://nope"))
+                .database("main", Postgres.url("jdbc:postgresql://127.0.0.1/shop"))
+                .database("cache", Sqlite.file(dir.resolve("missing.db")))
+                .files("uploads", dir.resolve("nowhere"))
+                .files("logs", notADir)
+                .config("deploy", dir.resolve("gone.conf"))
+                .compressionLevel(42)
+                .build());
+
+        assertThat(e.code()).isEqualTo(ErrorCode.CONFIGURATION);
+        assertThat(e.problems()).extracting(ConfigurationException.Problem::setting).containsExactly(
+                "application", "stores", "db \"main\" url", "db \"main\"", "db \"cache\" file", "files \"uploads\" path",
+                "files \"logs\" path", "config \"deploy\" path", "compressionLevel");
+        assertThat(e.getMessage())
+                .contains("Invalid Lifeboat configuration (9 problems)")
+                .contains("application: must be 1–64 letters, digits, '.', '_' or '-', starting with a letter or digit, but was \"my shop!\"")
+                .contains("db \"main\" url: must be a jdbc:postgresql://host[:port]/database or postgres://[user[:password]@]host[:port]/database URL, but was \"mysql://nope\"")
+                .contains("db \"main\": must be a unique db name, but was a duplicate")
+                .contains("files \"uploads\" path: must be an existing directory, but was \"" + dir.resolve("nowhere") + "\" (does not exist)")
+                .contains("files \"logs\" path: must be an existing directory, but was \"" + notADir + "\" (not a directory)")
+                .contains("compressionLevel: must be between 1 and 19, but was 42");
+    }
+
+    @Test
+    void nothingConfiguredSaysWhatIsNeeded() {
+        ConfigurationException e = catchThrowableOfType(ConfigurationException.class, () -> Lifeboat.configure().build());
+        assertThat(e.problems()).hasSize(2);
+        assertThat(e.getMessage()).contains("sources: must be at least one database, files or config source, but was none")
+                .contains("stores: must be at least one store");
+    }
+
+    @Test
+    void urlsInBothStylesAreAccepted() {
+        Lifeboat.configure().database("a", Postgres.url("jdbc:postgresql://db.internal:6543/shop?sslmode=require"))
+                .database("b", Postgres.url("postgres://app:s3cret@db.internal/shop"))
+                .database("c", Postgres.url("postgresql://[::1]:5432/shop"))
+                .store(LocalStore.at(dir)).build();
+    }
+
+    @Test
+    void secondConcurrentBackupIsRefusedWithTheRunningId() throws Exception {
+        Path media = Files.createDirectories(dir.resolve("media"));
+        FilesRoundTripTest.writeRandom(media.resolve("big.bin"), 64L << 20, 1);
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+        Lifeboat lifeboat = Lifeboat.configure().files("media", media).store(LocalStore.at(dir.resolve("store")))
+                .listener(new dev.lifeboat.api.LifeboatListener() {
+                    @Override
+                    public void partStarted(dev.lifeboat.api.BackupId id, String part) {
+                        started.countDown();
+                    }
+                }).build();
+        Thread t = new Thread(lifeboat::backupNow);
+        t.start();
+        started.await();
+        BackupInProgressException e = catchThrowableOfType(BackupInProgressException.class, lifeboat::backupNow);
+        assertThat(e.running()).isEqualTo(lifeboat.running().orElse(e.running()));
+        t.join();
+        assertThat(lifeboat.list()).hasSize(1);
+    }
+}

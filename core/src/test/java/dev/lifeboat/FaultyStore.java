@@ -1,0 +1,106 @@
+package dev.lifeboat;
+
+import dev.lifeboat.api.store.ObjectInfo;
+import dev.lifeboat.api.store.ObjectWriter;
+import dev.lifeboat.api.store.Store;
+import dev.lifeboat.api.store.WriteOption;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Fault injection by wrapping a real store: after {@code failAfterBytes} bytes written in total, writes fail
+ * like a full disk; or the commit of keys matching {@code failCommitOf} fails.
+ */
+final class FaultyStore implements Store {
+    private final Store delegate;
+    private final long failAfterBytes;
+    private final String failCommitOf;
+    private final AtomicLong written = new AtomicLong();
+
+    private FaultyStore(Store delegate, long failAfterBytes, String failCommitOf) {
+        this.delegate = delegate;
+        this.failAfterBytes = failAfterBytes;
+        this.failCommitOf = failCommitOf;
+    }
+
+    static FaultyStore diskFullAfter(Store delegate, long bytes) {
+        return new FaultyStore(delegate, bytes, null);
+    }
+
+    static FaultyStore failingCommitOf(Store delegate, String keySuffix) {
+        return new FaultyStore(delegate, Long.MAX_VALUE, keySuffix);
+    }
+
+    @Override
+    public String describe() {
+        return "faulty(" + delegate.describe() + ")";
+    }
+
+    @Override
+    public ObjectWriter write(String key, WriteOption... options) throws IOException {
+        ObjectWriter w = delegate.write(key, options);
+        OutputStream out = new FilterOutputStream(w.stream()) {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                if (written.addAndGet(len) > failAfterBytes) {
+                    throw new IOException("No space left on device");
+                }
+                out.write(b, off, len);
+            }
+
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+        };
+        return new ObjectWriter() {
+            @Override
+            public OutputStream stream() {
+                return out;
+            }
+
+            @Override
+            public ObjectInfo commit() throws IOException {
+                if (failCommitOf != null && key.endsWith(failCommitOf)) {
+                    w.abort();
+                    throw new IOException("injected commit failure for " + key);
+                }
+                return w.commit();
+            }
+
+            @Override
+            public void abort() {
+                w.abort();
+            }
+
+            @Override
+            public void close() {
+                w.close();
+            }
+        };
+    }
+
+    @Override
+    public <T> T read(String key, Reader<T> reader) throws IOException {
+        return delegate.read(key, reader);
+    }
+
+    @Override
+    public Optional<ObjectInfo> stat(String key) throws IOException {
+        return delegate.stat(key);
+    }
+
+    @Override
+    public List<ObjectInfo> list(String prefix) throws IOException {
+        return delegate.list(prefix);
+    }
+
+    @Override
+    public void delete(String key) throws IOException {
+        delegate.delete(key);
+    }
+}

@@ -1,0 +1,158 @@
+package dev.lifeboat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.lifeboat.api.BackupResult;
+import dev.lifeboat.api.BackupStatus;
+import dev.lifeboat.api.ErrorCode;
+import dev.lifeboat.api.RestoreException;
+import dev.lifeboat.api.RestoreResult;
+import dev.lifeboat.api.catalog.Issue;
+import dev.lifeboat.api.catalog.PartInfo;
+import dev.lifeboat.api.verify.Finding;
+import dev.lifeboat.api.verify.VerifyLevel;
+import dev.lifeboat.store.LocalStore;
+import dev.lifeboat.testing.FileTrees;
+import dev.lifeboat.testing.Requirements;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FilesRoundTripTest {
+
+    static void writeRandom(Path file, long size, long seed) throws Exception {
+        Random r = new Random(seed);
+        byte[] block = new byte[1 << 20];
+        try (OutputStream out = Files.newOutputStream(file)) {
+            for (long left = size; left > 0; left -= block.length) {
+                r.nextBytes(block);
+                // half compressible, half random
+                if ((left / block.length) % 2 == 0) {
+                    java.util.Arrays.fill(block, 0, block.length / 2, (byte) 'a');
+                }
+                out.write(block, 0, (int) Math.min(block.length, left));
+            }
+        }
+    }
+
+    @Test
+    void treeRoundTripsByContentAndMode(@TempDir Path dir) throws Exception {
+        Path media = Files.createDirectories(dir.resolve("media"));
+        Files.createDirectories(media.resolve("a/b/c/d"));
+        Files.createDirectories(media.resolve("empty/nested-empty"));
+        Files.writeString(media.resolve("a/b/c/d/deep.txt"), "deep");
+        Files.writeString(media.resolve("résumé-日本語-Ωμέγα.txt"), "unicode name ✓");
+        String longName = "l".repeat(200) + ".bin";
+        Path longDir = Files.createDirectories(media.resolve("x".repeat(120)).resolve("y".repeat(120)));
+        Files.writeString(longDir.resolve(longName), "a path longer than 255 bytes");
+        Files.createFile(media.resolve("empty.txt"));
+        Files.writeString(media.resolve("secret-ish.key"), "mode 600");
+        Files.setPosixFilePermissions(media.resolve("secret-ish.key"), PosixFilePermissions.fromString("rw-------"));
+        Files.writeString(media.resolve("run.sh"), "#!/bin/sh\necho hi\n");
+        Files.setPosixFilePermissions(media.resolve("run.sh"), PosixFilePermissions.fromString("rwxr-x---"));
+        Files.setPosixFilePermissions(media.resolve("a/b"), PosixFilePermissions.fromString("rwx------"));
+        Files.createSymbolicLink(media.resolve("link-to-deep"), Path.of("a/b/c/d/deep.txt"));
+        Files.createSymbolicLink(media.resolve("dangling"), Path.of("/nonexistent/target"));
+        writeRandom(media.resolve("big.bin"), 110L << 20, 42);
+        Files.setLastModifiedTime(media.resolve("a/b/c/d/deep.txt"), FileTime.from(Instant.parse("2020-02-02T02:02:02Z")));
+        boolean fifo = Requirements.runs("mkfifo", media.resolve("pipe").toString());
+
+        Lifeboat lifeboat = Lifeboat.configure().files("uploads", media).store(LocalStore.at(dir.resolve("store"))).build();
+        BackupResult result = lifeboat.backupNow();
+
+        assertThat(result.status()).isEqualTo(BackupStatus.SUCCESS);
+        PartInfo part = result.parts().get(0);
+        assertThat(part.key()).endsWith("/files-uploads.tar.zst");
+        assertThat(part.tree().files()).isEqualTo(7);
+        assertThat(part.tree().symlinks()).isEqualTo(2);
+        assertThat(part.tree().bytes()).isGreaterThan(110L << 20);
+        if (fifo) {
+            assertThat(part.issues()).containsExactly(new Issue(Issue.Severity.NOTICE, "pipe", "FIFO skipped"));
+            Files.delete(media.resolve("pipe"));
+        }
+        assertThat(lifeboat.verify(result.id(), VerifyLevel.CONTENT).ok()).isTrue();
+
+        Path target = dir.resolve("restored");
+        RestoreResult restored = lifeboat.restoreFiles(result.id(), "uploads", target, RestoreOptions.defaults());
+
+        assertThat(restored.mismatches()).isEmpty();
+        Map<String, String> want = FileTrees.snapshot(media);
+        assertThat(FileTrees.snapshot(target)).isEqualTo(want);
+        assertThat(Files.getLastModifiedTime(target.resolve("a/b/c/d/deep.txt")).toInstant())
+                .isEqualTo(Instant.parse("2020-02-02T02:02:02Z"));
+
+        // the archive is readable by stock tar + zstd
+        Requirements.requireTool("zstd");
+        Path stock = Files.createDirectory(dir.resolve("stock"));
+        Process p = new ProcessBuilder("bash", "-c", "zstd -dc '" + dir.resolve("store").resolve(part.key()) + "' | tar -x -C '" + stock + "'")
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as(out).isZero();
+        assertThat(FileTrees.snapshot(stock)).isEqualTo(want);
+
+        // a non-empty target is refused and left alone
+        assertThatThrownBy(() -> lifeboat.restoreFiles(result.id(), "uploads", stock, RestoreOptions.defaults()))
+                .isInstanceOf(RestoreException.class)
+                .satisfies(e -> assertThat(((RestoreException) e).code()).isEqualTo(ErrorCode.RESTORE_TARGET_NOT_EMPTY));
+    }
+
+    @Test
+    void fileChangingWhileReadMakesTheBackupIncomplete(@TempDir Path dir) throws Exception {
+        Path media = Files.createDirectories(dir.resolve("media"));
+        Path growing = media.resolve("growing.log");
+        writeRandom(growing, 64L << 20, 7);
+        Files.writeString(media.resolve("stable.txt"), "stable");
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread appender = new Thread(() -> {
+            try (OutputStream out = Files.newOutputStream(growing, java.nio.file.StandardOpenOption.APPEND)) {
+                while (!stop.get()) {
+                    out.write("more log lines\n".getBytes());
+                    out.flush();
+                }
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        appender.start();
+        BackupResult result;
+        Lifeboat lifeboat = Lifeboat.configure().files("logs", media).store(LocalStore.at(dir.resolve("store"))).build();
+        try {
+            result = lifeboat.backupNow();
+        } finally {
+            stop.set(true);
+            appender.join();
+        }
+        assertThat(result.status()).isEqualTo(BackupStatus.INCOMPLETE);
+        assertThat(result.manifest().issues()).anySatisfy(i -> {
+            assertThat(i.severity()).isEqualTo(Issue.Severity.INCOMPLETE);
+            assertThat(i.subject()).isEqualTo("growing.log");
+        });
+        // published (the other files are safe) but never reported as a clean, verified backup
+        assertThat(lifeboat.latest()).isPresent();
+        assertThat(lifeboat.verify(result.id(), VerifyLevel.STRUCTURE).findings())
+                .extracting(Finding::type).containsExactly(Finding.Type.INCOMPLETE);
+    }
+
+    @Test
+    void configFilesAreArchivedUnderTheirAbsolutePaths(@TempDir Path dir) throws Exception {
+        Path etc = Files.createDirectories(dir.resolve("etc/nginx/sites-available"));
+        Path site = Files.writeString(etc.resolve("shop.conf"), "server { listen 80; }\n");
+        Path compose = Files.writeString(dir.resolve("docker-compose.yml"), "services: {}\n");
+        Lifeboat lifeboat = Lifeboat.configure().config("deploy", site, compose).store(LocalStore.at(dir.resolve("store"))).build();
+        BackupResult result = lifeboat.backupNow();
+        assertThat(result.parts().get(0).key()).endsWith("/config-deploy.tar.zst");
+        Path target = dir.resolve("restored-config");
+        lifeboat.restoreConfig(result.id(), "deploy", target, RestoreOptions.defaults());
+        assertThat(target.resolve(site.toString().substring(1))).hasContent("server { listen 80; }");
+        assertThat(target.resolve(compose.toString().substring(1))).hasContent("services: {}");
+    }
+}

@@ -1,0 +1,145 @@
+package dev.lifeboat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import dev.lifeboat.api.BackupId;
+import dev.lifeboat.api.ErrorCode;
+import dev.lifeboat.api.RestoreException;
+import dev.lifeboat.store.LocalStore;
+import dev.lifeboat.testing.FileTrees;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.commons.compress.archivers.tar.TarConstants;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Hostile archives (with valid manifests and hashes, as a compromised writer could produce) are refused with
+ * UNSAFE_ARCHIVE; the target stays absent, and a canary file outside it is untouched.
+ */
+class MaliciousArchiveTest {
+    @TempDir
+    Path dir;
+
+    LocalStore store;
+    Recovery recovery;
+    Path outside;
+    Path canary;
+    Path target;
+    Map<String, String> outsideBefore;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        store = LocalStore.at(dir.resolve("store"));
+        recovery = Recovery.from(store, dir);
+        outside = Files.createDirectories(dir.resolve("outside"));
+        canary = Files.writeString(outside.resolve("canary"), "original");
+        target = dir.resolve("restore-here");
+        outsideBefore = FileTrees.snapshot(outside);
+    }
+
+    void assertRefused(byte[] archive, String messagePart) throws Exception {
+        BackupId id = Forge.filesBackup(store, archive);
+        Throwable t = catchThrowable(() -> recovery.restoreFiles(id, "uploads", target, RestoreOptions.defaults()));
+        assertThat(t).isInstanceOf(RestoreException.class).hasMessageContaining(messagePart)
+                .hasMessageContaining("nothing was written");
+        assertThat(((RestoreException) t).code()).isEqualTo(ErrorCode.UNSAFE_ARCHIVE);
+        assertThat(target).doesNotExist();
+        assertThat(FileTrees.snapshot(outside)).isEqualTo(outsideBefore);
+        assertThat(canary).hasContent("original");
+        try (var siblings = Files.list(dir)) {
+            assertThat(siblings.map(p -> p.getFileName().toString())).noneMatch(n -> n.contains("lifeboat-restore"));
+        }
+    }
+
+    @Test
+    void dotDotIsRefused() throws Exception {
+        assertRefused(Forge.tarZst(tar -> {
+            Forge.file(tar, "ok.txt", "fine");
+            Forge.file(tar, "../outside/canary", "pwned");
+        }), "contains '..'");
+    }
+
+    @Test
+    void nestedDotDotIsRefused() throws Exception {
+        assertRefused(Forge.tarZst(tar -> Forge.file(tar, "a/b/../../../outside/canary", "pwned")), "contains '..'");
+    }
+
+    @Test
+    void absolutePathIsRefused() throws Exception {
+        assertRefused(Forge.tarZst(tar -> Forge.file(tar, canary.toString(), "pwned")), "absolute path");
+    }
+
+    @Test
+    void writingThroughASymlinkIsRefused() throws Exception {
+        assertRefused(Forge.tarZst(tar -> {
+            Forge.link(tar, "evil", outside.toString(), Forge.SYMLINK);
+            Forge.file(tar, "evil/canary", "pwned");
+        }), "through the symlink");
+    }
+
+    @Test
+    void symlinkThenOverwriteOfTheLinkItselfIsRefused() throws Exception {
+        assertRefused(Forge.tarZst(tar -> {
+            Forge.link(tar, "evil", canary.toString(), Forge.SYMLINK);
+            Forge.file(tar, "evil", "pwned");
+        }), "appears twice");
+    }
+
+    @Test
+    void hardLinkToOutsideIsRefused() throws Exception {
+        assertRefused(Forge.tarZst(tar -> Forge.link(tar, "stolen", canary.toString(), Forge.HARDLINK)), "absolute path");
+        assertRefused(Forge.tarZst(tar -> Forge.link(tar, "stolen", "../outside/canary", Forge.HARDLINK)), "contains '..'");
+    }
+
+    @Test
+    void hardLinkThroughASymlinkIsRefused() throws Exception {
+        assertRefused(Forge.tarZst(tar -> {
+            Forge.link(tar, "evil", outside.toString(), Forge.SYMLINK);
+            Forge.link(tar, "stolen", "evil/canary", Forge.HARDLINK);
+        }), "through the symlink");
+        assertRefused(Forge.tarZst(tar -> Forge.link(tar, "stolen", "never-extracted", Forge.HARDLINK)),
+                "not a file extracted earlier");
+    }
+
+    @Test
+    void devicesAndFifosAreRefused() throws Exception {
+        assertRefused(Forge.tarZst(tar -> Forge.special(tar, "dev-null", TarConstants.LF_CHR)), "device");
+        assertRefused(Forge.tarZst(tar -> Forge.special(tar, "fifo", TarConstants.LF_FIFO)), "device, FIFO");
+    }
+
+    @Test
+    void byteAndEntryCapsStopExtraction() throws Exception {
+        byte[] many = Forge.tarZst(tar -> {
+            for (int i = 0; i < 50; i++) {
+                Forge.file(tar, "f" + i, "x".repeat(1000));
+            }
+        });
+        BackupId id = Forge.filesBackup(store, many);
+        Throwable bytes = catchThrowable(() -> recovery.restoreFiles(id, "uploads", target, RestoreOptions.defaults().maxBytes(10_000)));
+        assertThat(bytes).isInstanceOf(RestoreException.class).hasMessageContaining("limit of 10000 bytes");
+        Throwable entries = catchThrowable(() -> recovery.restoreFiles(id, "uploads", target, RestoreOptions.defaults().maxEntries(10)));
+        assertThat(entries).isInstanceOf(RestoreException.class).hasMessageContaining("more than 10 entries");
+        assertThat(target).doesNotExist();
+        // within the caps it restores
+        recovery.restoreFiles(id, "uploads", target, RestoreOptions.defaults());
+        try (var files = Files.list(target)) {
+            assertThat(files.count()).isEqualTo(50);
+        }
+    }
+
+    @Test
+    void benignLinksInsideTheArchiveAreRestored() throws Exception {
+        BackupId id = Forge.filesBackup(store, Forge.tarZst(tar -> {
+            Forge.file(tar, "a/data.txt", "data");
+            Forge.link(tar, "a/alias", "data.txt", Forge.SYMLINK);
+            Forge.link(tar, "a/hard", "a/data.txt", Forge.HARDLINK);
+        }));
+        recovery.restoreFiles(id, "uploads", target, RestoreOptions.defaults());
+        assertThat(target.resolve("a/hard")).hasContent("data");
+        assertThat(Files.readSymbolicLink(target.resolve("a/alias"))).isEqualTo(Path.of("data.txt"));
+    }
+}

@@ -1,0 +1,210 @@
+package dev.lifeboat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.lifeboat.api.BackupResult;
+import dev.lifeboat.api.ErrorCode;
+import dev.lifeboat.api.LifeboatException;
+import dev.lifeboat.api.Secret;
+import dev.lifeboat.api.store.ObjectInfo;
+import dev.lifeboat.api.verify.VerifyLevel;
+import dev.lifeboat.store.LocalStore;
+import dev.lifeboat.testing.LogCapture;
+import dev.lifeboat.testing.Requirements;
+import dev.lifeboat.testing.TestPostgres;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Dumps that fail in every way a real pg_dump can: each leaves no manifest, removes what it stored, keeps the
+ * previous backup as latest() (and verifying), and names the cause. The fakes are shell scripts placed in a
+ * binDir next to the real pg_restore.
+ */
+class PostgresFailureTest {
+    @RegisterExtension
+    static final TestPostgres PG = TestPostgres.fromEnvironment();
+
+    static Path realPgDump;
+    static Path realPgRestore;
+    static String database;
+
+    @TempDir
+    Path dir;
+
+    Path bin;
+    LocalStore store;
+    BackupResult previous;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        realPgDump = Requirements.requireTool("pg_dump");
+        realPgRestore = Requirements.requireTool("pg_restore");
+        database = PG.createDatabase("lb_fail");
+        try (Connection c = PG.connect(database); Statement st = c.createStatement()) {
+            st.execute("create table t (id int primary key, v text)");
+            st.execute("insert into t select g, repeat(md5(g::text), 20) from generate_series(1, 20000) g");
+        }
+    }
+
+    @BeforeEach
+    void previousBackup() throws Exception {
+        bin = Files.createDirectory(dir.resolve("bin"));
+        Files.createSymbolicLink(bin.resolve("pg_restore"), realPgRestore);
+        store = LocalStore.at(dir.resolve("store"));
+        previous = lifeboat(Postgres.url(database)).backupNow();
+    }
+
+    Lifeboat lifeboat(Postgres pg) {
+        return Lifeboat.configure().database("main", pg).store(store).build();
+    }
+
+    void fakePgDump(String body) throws Exception {
+        Path script = bin.resolve("pg_dump");
+        Files.writeString(script, "#!/bin/bash\n"
+                + "if [ \"$1\" = \"--version\" ]; then exec " + realPgDump + " --version; fi\n" + body + "\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    LifeboatException failingBackup(Postgres pg, ErrorCode code, String messagePart) {
+        Lifeboat lifeboat = lifeboat(pg.binDir(bin));
+        Throwable t = org.assertj.core.api.Assertions.catchThrowable(lifeboat::backupNow);
+        assertThat(t).isInstanceOf(LifeboatException.class).hasMessageContaining(messagePart);
+        LifeboatException e = (LifeboatException) t;
+        assertThat(e.code()).isEqualTo(code);
+        assertNothingLeftButPrevious(lifeboat);
+        return e;
+    }
+
+    void assertNothingLeftButPrevious(Lifeboat lifeboat) {
+        assertThat(lifeboat.latest()).map(m -> m.backupId()).contains(previous.id());
+        assertThat(lifeboat.list()).hasSize(1);
+        assertThat(lifeboat.verify(previous.id(), VerifyLevel.CONTENT).findings()).isEmpty();
+        try {
+            List<ObjectInfo> objects = store.list("");
+            assertThat(objects).extracting(ObjectInfo::key)
+                    .allMatch(k -> k.startsWith("backups/" + previous.id() + "/"), "only the previous backup's objects remain");
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void dumpThatDiesMidStreamIsNotPublished() throws Exception {
+        fakePgDump(realPgDump + " \"$@\" | head -c 100000\nexit 1");
+        LifeboatException e = failingBackup(Postgres.url(database), ErrorCode.DUMP_FAILED, "exit code 1");
+        assertThat(e).hasMessageContaining("after 100000 bytes");
+    }
+
+    @Test
+    void dumpThatExitsZeroWithoutOutputIsNotABackup() throws Exception {
+        fakePgDump("exit 0");
+        failingBackup(Postgres.url(database), ErrorCode.DUMP_FAILED, "wrote nothing");
+    }
+
+    @Test
+    void truncatedDumpWithExitZeroIsRefusedByTheFormatCheck() throws Exception {
+        fakePgDump(realPgDump + " \"$@\" | head -c 300000\nexit 0");
+        failingBackup(Postgres.url(database), ErrorCode.DUMP_FAILED, "not a complete custom-format archive");
+    }
+
+    @Test
+    void hangingDumpIsKilledAtTheTimeout() throws Exception {
+        Path pidFile = dir.resolve("sleep.pid");
+        fakePgDump("sleep 600 &\necho $! > " + pidFile + "\nwait");
+        long t0 = System.nanoTime();
+        failingBackup(Postgres.url(database).timeout(Duration.ofSeconds(2)), ErrorCode.DUMP_TIMEOUT, "did not finish within PT2S");
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(30));
+        long pid = Long.parseLong(Files.readString(pidFile).strip());
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+                .as("the dump's child process was killed and reaped").isFalse();
+    }
+
+    @Test
+    void pgDumpOlderThanTheServerIsRefusedBeforeAnythingIsWritten() throws Exception {
+        Path script = bin.resolve("pg_dump");
+        Files.writeString(script, "#!/bin/bash\nif [ \"$1\" = \"--version\" ]; then echo 'pg_dump (PostgreSQL) 11.22'; exit 0; fi\n"
+                + "touch " + dir.resolve("dump-ran") + "\nexec " + realPgDump + " \"$@\"\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        LifeboatException e = failingBackup(Postgres.url(database), ErrorCode.TOOL_UNAVAILABLE, "older than the server");
+        assertThat(e).hasMessageContaining("pg_dump 15 or newer").hasMessageContaining("binDir");
+        assertThat(dir.resolve("dump-ran")).doesNotExist();
+    }
+
+    @Test
+    void missingPgDumpIsNamed() throws Exception {
+        failingBackup(Postgres.url(database), ErrorCode.TOOL_UNAVAILABLE, "cannot run '" + bin.resolve("pg_dump") + "'");
+    }
+
+    @Test
+    void passwordNeverReachesTheCommandLineLogsOrExceptions() throws Exception {
+        String canary = "Canary-Pa55:w0rd\\xyz";
+        String role = "lb_pw_" + Long.toHexString(System.nanoTime());
+        PG.execute("create role " + role + " login superuser password '" + canary.replace("'", "''") + "'");
+        try {
+            Path record = dir.resolve("record");
+            fakePgDump("{ echo \"ARGS: $*\"; echo \"PGPASSWORD=${PGPASSWORD:-unset}\"; echo \"PASSFILE=$PGPASSFILE\";"
+                    + " stat -c 'MODE=%a' \"$PGPASSFILE\"; echo \"PASSFILE-CONTENT=$(cat \"$PGPASSFILE\")\"; } >> " + record + "\n"
+                    + "exec " + realPgDump + " \"$@\"");
+            Postgres pg = Postgres.url(database).user(role).password(Secret.of(canary));
+            String recorded;
+            try (LogCapture logs = new LogCapture()) {
+                BackupResult ok = lifeboat(pg.binDir(bin)).backupNow();
+                assertThat(ok.parts().get(0).rowCounts()).containsEntry("public.t", 20000L);
+                recorded = Files.readString(record);
+                assertThat(recorded).contains("MODE=600").contains("PGPASSWORD=unset").contains("--username=" + role);
+                assertThat(recorded.lines().filter(l -> l.startsWith("ARGS")).toList()).noneMatch(l -> l.contains("Canary"));
+                String passFile = recorded.lines().filter(l -> l.startsWith("PASSFILE=")).findFirst().orElseThrow().substring(9);
+                assertThat(Path.of(passFile)).as("PGPASSFILE is deleted afterwards").doesNotExist();
+
+                // a failing dump: the exception and the logs must not carry the password either
+                fakePgDump("echo 'FATAL: something went wrong' >&2\nexit 3");
+                Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> lifeboat(pg.binDir(bin)).backupNow());
+                assertThat(t).isInstanceOf(LifeboatException.class);
+                for (Throwable c = t; c != null; c = c.getCause()) {
+                    assertThat(String.valueOf(c.getMessage())).doesNotContain("Canary");
+                }
+                // a password in the URL itself is redacted in configuration errors
+                Throwable config = org.assertj.core.api.Assertions.catchThrowable(() -> Lifeboat.configure()
+                        .database("main", Postgres.url("jdbc:postgresql:/broken?password=" + canary)).store(store).build());
+                assertThat(config).hasMessageContaining("password=***").hasMessageNotContaining("Canary");
+                assertThat(logs.text()).contains("pg_dump").doesNotContain("Canary");
+            }
+            assertThat(recorded).contains("PASSFILE-CONTENT=*:*:*:*:Canary-Pa55\\:w0rd\\\\xyz");
+        } finally {
+            PG.execute("drop role if exists " + role);
+        }
+    }
+
+    @Test
+    void diskFullWhileStoringLeavesNothingBehind() throws Exception {
+        Lifeboat lifeboat = Lifeboat.configure().database("main", Postgres.url(database))
+                .files("uploads", Files.createDirectories(dir.resolve("uploads")))
+                .store(FaultyStore.diskFullAfter(store, 50_000)).build();
+        assertThatThrownBy(lifeboat::backupNow).isInstanceOf(dev.lifeboat.api.StoreException.class)
+                .hasMessageContaining("No space left on device").hasMessageContaining("db-main.pgdump");
+        assertNothingLeftButPrevious(lifeboat(Postgres.url(database)));
+    }
+
+    @Test
+    void failureAfterSomePartsWereStoredRemovesThem() throws Exception {
+        Path uploads = Files.createDirectories(dir.resolve("uploads"));
+        Files.writeString(uploads.resolve("a.txt"), "hello");
+        Lifeboat lifeboat = Lifeboat.configure().database("main", Postgres.url(database))
+                .files("uploads", uploads)
+                .store(FaultyStore.failingCommitOf(store, "files-uploads.tar.zst")).build();
+        assertThatThrownBy(lifeboat::backupNow).isInstanceOf(dev.lifeboat.api.StoreException.class)
+                .hasMessageContaining("injected commit failure");
+        assertNothingLeftButPrevious(lifeboat(Postgres.url(database)));
+    }
+}

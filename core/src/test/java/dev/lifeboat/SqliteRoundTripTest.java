@@ -1,0 +1,115 @@
+package dev.lifeboat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.lifeboat.api.BackupResult;
+import dev.lifeboat.api.BackupStatus;
+import dev.lifeboat.api.ErrorCode;
+import dev.lifeboat.api.RestoreException;
+import dev.lifeboat.api.RestoreResult;
+import dev.lifeboat.api.catalog.PartInfo;
+import dev.lifeboat.api.verify.VerifyLevel;
+import dev.lifeboat.store.LocalStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SqliteRoundTripTest {
+
+    @Test
+    void liveDatabaseIsCopiedConsistentlyWhileTheAppKeepsWriting(@TempDir Path dir) throws Exception {
+        Path db = dir.resolve("app.db");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement st = c.createStatement()) {
+            st.execute("PRAGMA journal_mode=WAL");
+            st.execute("create table users (id integer primary key, name text not null, avatar blob)");
+            st.execute("create table events (id integer primary key, user_id int references users(id), payload text)");
+            st.execute("create index events_user on events(user_id)");
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement("insert into users (name, avatar) values (?, ?)")) {
+                for (int i = 0; i < 2000; i++) {
+                    ps.setString(1, "user " + i + " ünïcødé");
+                    ps.setBytes(2, i % 3 == 0 ? null : new byte[] {(byte) i, 0, (byte) 0xff});
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            c.commit();
+        }
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong inserted = new AtomicLong();
+        Thread writer = new Thread(() -> {
+            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement st = c.createStatement()) {
+                st.execute("PRAGMA busy_timeout=5000");
+                // each transaction inserts an event and bumps a user, so a torn copy would be visible as a mismatch
+                while (!stop.get()) {
+                    st.execute("begin immediate");
+                    st.execute("insert into events (user_id, payload) values (1 + abs(random()) % 2000, hex(randomblob(64)))");
+                    st.execute("insert into events (user_id, payload) values (1 + abs(random()) % 2000, 'pair')");
+                    st.execute("commit");
+                    inserted.addAndGet(2);
+                }
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        writer.start();
+        while (inserted.get() < 200) {
+            Thread.sleep(5);
+        }
+        Lifeboat lifeboat = Lifeboat.configure().application("quick")
+                .database("app", Sqlite.file(db))
+                .store(LocalStore.at(dir.resolve("store")))
+                .build();
+        BackupResult result;
+        try {
+            result = lifeboat.backupNow();
+        } finally {
+            stop.set(true);
+            writer.join();
+        }
+        assertThat(result.status()).isEqualTo(BackupStatus.SUCCESS);
+        PartInfo part = result.parts().get(0);
+        assertThat(part.key()).endsWith("/db-app.sqlite.zst");
+        assertThat(part.rowCounts().get("main.users")).isEqualTo(2000L);
+        long events = part.rowCounts().get("main.events");
+        assertThat(events).isPositive().isEven().isLessThanOrEqualTo(inserted.get());
+        assertThat(lifeboat.verify(result.id(), VerifyLevel.CONTENT).ok()).isTrue();
+
+        Path restored = dir.resolve("restored.db");
+        RestoreResult r = lifeboat.restoreDatabase(result.id(), "app", Sqlite.file(restored), RestoreOptions.defaults());
+        assertThat(r.mismatches()).isEmpty();
+        assertThat(r.rowCounts()).isEqualTo(part.rowCounts());
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + restored); Statement st = c.createStatement()) {
+            try (ResultSet rs = st.executeQuery("select count(*) from events where payload = 'pair'")) {
+                rs.next();
+                assertThat(rs.getLong(1) * 2).as("every transaction is either fully in the copy or not at all").isEqualTo(events);
+            }
+            try (ResultSet rs = st.executeQuery("select name, avatar from users where id = 2")) {
+                rs.next();
+                assertThat(rs.getString(1)).isEqualTo("user 1 ünïcødé");
+                assertThat(rs.getBytes(2)).containsExactly(1, 0, 0xff);
+            }
+            try (ResultSet rs = st.executeQuery("select count(*) from sqlite_schema where name = 'events_user'")) {
+                rs.next();
+                assertThat(rs.getInt(1)).isEqualTo(1);
+            }
+        }
+
+        // an existing file is not overwritten unless asked
+        assertThatThrownBy(() -> lifeboat.restoreDatabase(result.id(), "app", Sqlite.file(restored), RestoreOptions.defaults()))
+                .isInstanceOf(RestoreException.class)
+                .satisfies(e -> assertThat(((RestoreException) e).code()).isEqualTo(ErrorCode.RESTORE_TARGET_NOT_EMPTY));
+        Files.writeString(restored, "garbage");
+        lifeboat.restoreDatabase(result.id(), "app", Sqlite.file(restored), RestoreOptions.defaults().replace(true));
+        assertThat(Files.size(restored)).isGreaterThan(1000);
+    }
+}

@@ -1,0 +1,146 @@
+package dev.lifeboat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.lifeboat.api.BackupId;
+import dev.lifeboat.api.BackupResult;
+import dev.lifeboat.api.ErrorCode;
+import dev.lifeboat.api.IntegrityException;
+import dev.lifeboat.api.NotFoundException;
+import dev.lifeboat.api.catalog.PartInfo;
+import dev.lifeboat.api.store.ObjectInfo;
+import dev.lifeboat.api.verify.Finding;
+import dev.lifeboat.api.verify.VerificationReport;
+import dev.lifeboat.api.verify.VerifyLevel;
+import dev.lifeboat.store.LocalStore;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class VerifyAndGarbageTest {
+    @TempDir
+    Path dir;
+
+    Path storeDir;
+    Lifeboat lifeboat;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        Path media = Files.createDirectories(dir.resolve("media"));
+        for (int i = 0; i < 20; i++) {
+            Files.writeString(media.resolve("f" + i + ".txt"), ("file " + i + "\n").repeat(1000));
+        }
+        Path db = dir.resolve("app.db");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement st = c.createStatement()) {
+            st.execute("create table t (x)");
+            st.execute("insert into t values (1), (2), (3)");
+        }
+        Path conf = Files.writeString(dir.resolve("app.conf"), "key=value\n");
+        storeDir = dir.resolve("store");
+        lifeboat = Lifeboat.configure().database("app", Sqlite.file(db)).files("media", media).config("deploy", conf)
+                .store(LocalStore.at(storeDir)).build();
+    }
+
+    Path partFile(BackupResult r, String name) {
+        PartInfo p = r.parts().stream().filter(x -> x.qualifiedName().equals(name)).findFirst().orElseThrow();
+        return storeDir.resolve(p.key());
+    }
+
+    @Test
+    void verifyReportsEveryFindingNotOnlyTheFirst() throws Exception {
+        BackupResult r = lifeboat.backupNow();
+        assertThat(lifeboat.verify(r.id(), VerifyLevel.CONTENT).ok()).isTrue();
+
+        // flip one byte in the database part, truncate the files part, delete the config part
+        try (RandomAccessFile f = new RandomAccessFile(partFile(r, "db-app").toFile(), "rw")) {
+            f.seek(f.length() / 2);
+            int b = f.read();
+            f.seek(f.length() / 2);
+            f.write(b ^ 0x01);
+        }
+        try (RandomAccessFile f = new RandomAccessFile(partFile(r, "files-media").toFile(), "rw")) {
+            f.setLength(f.length() - 10);
+        }
+        Files.delete(partFile(r, "config-deploy"));
+
+        VerificationReport structure = lifeboat.verify(r.id(), VerifyLevel.STRUCTURE);
+        assertThat(structure.findings()).extracting(Finding::type, Finding::subject).containsExactlyInAnyOrder(
+                org.assertj.core.groups.Tuple.tuple(Finding.Type.SIZE_MISMATCH, "files-media"),
+                org.assertj.core.groups.Tuple.tuple(Finding.Type.PART_MISSING, "config-deploy"));
+        VerificationReport content = lifeboat.verify(r.id(), VerifyLevel.CONTENT);
+        assertThat(content.findings()).extracting(Finding::type, Finding::subject).containsExactlyInAnyOrder(
+                org.assertj.core.groups.Tuple.tuple(Finding.Type.HASH_MISMATCH, "db-app"),
+                org.assertj.core.groups.Tuple.tuple(Finding.Type.SIZE_MISMATCH, "files-media"),
+                org.assertj.core.groups.Tuple.tuple(Finding.Type.PART_MISSING, "config-deploy"));
+
+        // a tampered part is never restored: nothing appears at the target
+        Path target = dir.resolve("restored.db");
+        assertThatThrownBy(() -> lifeboat.restoreDatabase(r.id(), "app", Sqlite.file(target), RestoreOptions.defaults()))
+                .isInstanceOf(IntegrityException.class).hasMessageContaining("db-app").hasMessageContaining(r.id().value());
+        assertThat(target).doesNotExist();
+        Path filesTarget = dir.resolve("restored-files");
+        assertThatThrownBy(() -> lifeboat.restoreFiles(r.id(), "media", filesTarget, RestoreOptions.defaults()))
+                .isInstanceOf(dev.lifeboat.api.LifeboatException.class);
+        assertThat(filesTarget).doesNotExist();
+    }
+
+    @Test
+    void unreadableManifestIsAFindingAndNotALatestBackup() throws Exception {
+        BackupResult first = lifeboat.backupNow();
+        BackupResult second = lifeboat.backupNow();
+        Files.writeString(storeDir.resolve("backups/" + second.id() + "/manifest.json"), "{ not json");
+        VerificationReport report = lifeboat.verify(second.id(), VerifyLevel.STRUCTURE);
+        assertThat(report.findings()).extracting(Finding::type).containsExactly(Finding.Type.MANIFEST_INVALID);
+        assertThat(lifeboat.latest()).map(m -> m.backupId()).contains(first.id());
+        assertThat(lifeboat.list()).extracting(m -> m.backupId()).containsExactly(first.id());
+        assertThatThrownBy(() -> lifeboat.manifest(second.id())).isInstanceOf(IntegrityException.class);
+    }
+
+    @Test
+    void unknownBackupIsNotFound() {
+        BackupId missing = BackupId.parse("20200101T000000Z-00000000");
+        assertThatThrownBy(() -> lifeboat.verify(missing, VerifyLevel.STRUCTURE))
+                .isInstanceOf(NotFoundException.class).hasMessageContaining("does not exist")
+                .satisfies(e -> assertThat(((NotFoundException) e).code()).isEqualTo(ErrorCode.NOT_FOUND));
+    }
+
+    @Test
+    void leftoversWithoutManifestAreInvisibleAndCollectedOnlyAfterTheSafetyAge() throws Exception {
+        BackupResult good = lifeboat.backupNow();
+        // debris of a crashed run: parts, no manifest
+        BackupId crashed = BackupId.generate(Instant.now().minus(Duration.ofDays(3)));
+        Path debris = Files.createDirectories(storeDir.resolve("backups/" + crashed));
+        Files.writeString(debris.resolve("db-app.sqlite.zst"), "partial");
+        Files.setLastModifiedTime(debris.resolve("db-app.sqlite.zst"), FileTime.from(Instant.now().minus(Duration.ofDays(3))));
+        BackupId fresh = BackupId.generate(Instant.now());
+        Path running = Files.createDirectories(storeDir.resolve("backups/" + fresh));
+        Files.writeString(running.resolve("db-app.sqlite.zst"), "still being written elsewhere");
+
+        assertThat(lifeboat.list()).extracting(m -> m.backupId()).containsExactly(good.id());
+        assertThat(lifeboat.latest()).map(m -> m.backupId()).contains(good.id());
+
+        assertThat(lifeboat.collectGarbage()).containsExactly(crashed.value());
+        assertThat(debris).doesNotExist();
+        assertThat(running.resolve("db-app.sqlite.zst")).exists();
+        assertThat(lifeboat.verify(good.id(), VerifyLevel.CONTENT).ok()).isTrue();
+
+        // with a clock two days ahead, the fresh leftover is old enough too
+        Lifeboat later = Lifeboat.configure().config("deploy", dir.resolve("app.conf")).store(LocalStore.at(storeDir))
+                .clock(Clock.fixed(Instant.now().plus(Duration.ofDays(2)), ZoneOffset.UTC)).build();
+        assertThat(later.collectGarbage()).containsExactly(fresh.value());
+        assertThat(LocalStore.at(storeDir).list("backups/")).extracting(ObjectInfo::key)
+                .allMatch(k -> k.startsWith("backups/" + good.id() + "/"));
+    }
+}
