@@ -35,7 +35,7 @@ import java.util.function.Function;
  */
 final class FaultProxy implements AutoCloseable {
     /** What to do with one request. */
-    sealed interface Fault permits Forward, Respond, ResetMidBody, Delay {}
+    sealed interface Fault permits Forward, Respond, ResetMidBody, Delay, LoseResponse {}
 
     /** Forward to S3Proxy unchanged. */
     record Forward() implements Fault {}
@@ -48,6 +48,9 @@ final class FaultProxy implements AutoCloseable {
 
     /** Wait, then forward. */
     record Delay(long millis) implements Fault {}
+
+    /** Forward, let S3Proxy carry the request out, then reset the client's connection instead of answering. */
+    record LoseResponse() implements Fault {}
 
     static final Fault FORWARD = new Forward();
 
@@ -212,6 +215,12 @@ final class FaultProxy implements AutoCloseable {
                     return;
                 }
                 int status = Integer.parseInt(responseHead.split(" ")[1]);
+                if (fault instanceof LoseResponse) {
+                    upIn.transferTo(OutputStream.nullOutputStream());
+                    client.setSoLinger(true, 0);
+                    log.add(new Exchange(method, path, query, headers, fault, status, sent));
+                    return;
+                }
                 out.write((responseHead + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
                 upIn.transferTo(out);
                 out.flush();

@@ -177,6 +177,38 @@ class S3StoreFaultTest {
         assertAbortedAndNothingStored("db.pgdump");
     }
 
+    @Test
+    void aConditionalPutWhoseResponseWasLostIsRecognisedAsOursOnRetry() throws Exception {
+        AtomicBoolean lost = new AtomicBoolean();
+        proxy.rules(r -> r.asExchange().isPutObject() && lost.compareAndSet(false, true)
+                ? new FaultProxy.LoseResponse() : FaultProxy.FORWARD);
+        byte[] content = bytes(21, 5000);
+
+        put("manifest.json", content, WriteOption.IF_ABSENT);
+
+        assertThat(read("manifest.json")).isEqualTo(content);
+        assertThat(proxy.exchanges().stream().filter(Exchange::isPutObject).map(Exchange::status))
+                .as("stored, answer lost; then refused as existing").containsExactly(200, 412);
+    }
+
+    @Test
+    void aCompleteWhoseResponseWasLostIsRecognisedAsOursOnRetry() throws Exception {
+        // the first complete succeeds but its answer is lost; the retry is told the upload no longer exists
+        // (what S3 says once a completed upload is forgotten; S3Proxy itself would repeat the success)
+        AtomicBoolean lost = new AtomicBoolean();
+        proxy.rules(r -> !r.asExchange().isCompleteMultipart() ? FaultProxy.FORWARD
+                : lost.compareAndSet(false, true) ? new FaultProxy.LoseResponse()
+                : new Respond(404, s3Error("NoSuchUpload", "The specified upload does not exist.")));
+        byte[] content = bytes(22, SIZE);
+
+        put("db.pgdump", content, WriteOption.IF_ABSENT);
+
+        assertThat(sha256(read("db.pgdump"))).isEqualTo(sha256(content));
+        assertThat(proxy.exchanges().stream().filter(Exchange::isCompleteMultipart).map(Exchange::status))
+                .containsExactly(200, 404);
+        assertThat(server.uploads(bucket)).isEmpty();
+    }
+
     // ------------------------------------------------------------------ interruption
 
     @Test

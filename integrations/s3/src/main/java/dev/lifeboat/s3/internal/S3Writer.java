@@ -264,7 +264,18 @@ final class S3Writer implements ObjectWriter {
         PutObjectRequest request = putRequest(size, content, conditional);
         RequestBody body = size == 0 ? RequestBody.empty() : RequestBody.fromContentProvider(content, size, OCTET_STREAM);
         try {
-            s3.retry().call("store", location, a -> withBody(() -> s3.client().putObject(request, body)));
+            s3.retry().call("store", location, attempt -> {
+                try {
+                    return withBody(() -> s3.client().putObject(request, body));
+                } catch (RuntimeException e) {
+                    // an earlier attempt may have stored the object although its response was lost: a retried
+                    // conditional put then meets our own object (412)
+                    if (attempt > 1 && Errors.status(e) == 412 && putEarlier(content)) {
+                        return null;
+                    }
+                    throw e;
+                }
+            });
         } catch (StoreException e) {
             if (conditional && isConditionUnsupported(e)) {
                 s3.markConditionalWritesUnsupported();
@@ -401,6 +412,17 @@ final class S3Writer implements ObjectWriter {
         Optional<HeadObjectResponse> h = s3.head(objectKey, "check");
         return h.isPresent() && h.get().contentLength() == written
                 && !h.get().lastModified().isBefore(uploadCreated.truncatedTo(ChronoUnit.SECONDS));
+    }
+
+    /** Whether the object holds exactly our bytes: our size, and an ETag that is the MD5 of our content. */
+    private boolean putEarlier(PartBuffer content) {
+        Optional<HeadObjectResponse> h = s3.head(objectKey, "check");
+        if (h.isEmpty() || h.get().contentLength() != written || h.get().eTag() == null) {
+            return false;
+        }
+        String md5 = java.util.HexFormat.of().formatHex(java.util.Base64.getDecoder().decode(
+                content == null ? new PartBuffer(0).md5Base64() : content.md5Base64()));
+        return h.get().eTag().replace("\"", "").equalsIgnoreCase(md5);
     }
 
     /** Reads back size and time of what was stored: a completed write must be visible with every byte. */
