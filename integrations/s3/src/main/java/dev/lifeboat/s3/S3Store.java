@@ -135,10 +135,35 @@ public final class S3Store implements Store {
 
     /**
      * The endpoint of an S3-compatible service, e.g. {@code https://s3.eu-central-003.backblazeb2.com} or
-     * {@code http://127.0.0.1:9000}. Usually combined with {@link #pathStyle(boolean) pathStyle(true)}.
+     * {@code http://127.0.0.1:9000}: {@code https}, or plain {@code http} on a loopback address only (see
+     * {@link #insecureEndpoint(URI)}). Usually combined with {@link #pathStyle(boolean) pathStyle(true)}.
      * (default: the AWS endpoint of the region)
      */
     public S3Store endpoint(URI endpoint) {
+        checkEndpoint(endpoint);
+        if ("http".equals(endpoint.getScheme()) && !isLoopback(endpoint.getHost())) {
+            throw new IllegalArgumentException("endpoint must be https, or http on a loopback address; for plain http"
+                    + " to another host use insecureEndpoint(...), but was \"" + endpoint + "\"");
+        }
+        return with(settings.withEndpoint(endpoint));
+    }
+
+    /**
+     * Like {@link #endpoint(URI)}, but also accepts plain {@code http://} to any host, e.g. a MinIO on a
+     * trusted private network. Object content and metadata then travel unencrypted (requests are still
+     * signed; the secret key itself is never sent). Prefer TLS. (default: no endpoint, AWS over https)
+     */
+    public S3Store insecureEndpoint(URI endpoint) {
+        checkEndpoint(endpoint);
+        return with(settings.withEndpoint(endpoint));
+    }
+
+    private static boolean isLoopback(String host) {
+        String h = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+        return h.equals("localhost") || h.startsWith("127.") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1");
+    }
+
+    private static void checkEndpoint(URI endpoint) {
         Objects.requireNonNull(endpoint, "null endpoint");
         String scheme = endpoint.getScheme();
         if (!"https".equals(scheme) && !"http".equals(scheme) || endpoint.getHost() == null) {
@@ -152,7 +177,6 @@ public final class S3Store implements Store {
         if (endpoint.getRawQuery() != null || endpoint.getRawFragment() != null) {
             throw new IllegalArgumentException("endpoint must have no query or fragment, but was \"" + endpoint + "\"");
         }
-        return with(settings.withEndpoint(endpoint));
     }
 
     /**

@@ -102,6 +102,11 @@ class S3StoreTest {
         assertThatThrownBy(() -> s.region("EU WEST")).hasMessageContaining("but was \"EU WEST\"");
         assertThatThrownBy(() -> s.storageClass("standard ia")).hasMessageContaining("but was \"standard ia\"");
         assertThatThrownBy(() -> s.endpoint(URI.create("ftp://host"))).hasMessageContaining("but was \"ftp://host\"");
+        assertThatThrownBy(() -> s.endpoint(URI.create("http://minio.internal:9000")))
+                .hasMessageContaining("insecureEndpoint").hasMessageContaining("but was \"http://minio.internal:9000\"");
+        assertThat(s.insecureEndpoint(URI.create("http://minio.internal:9000")).describe())
+                .isEqualTo("s3://shop-backups/ (endpoint http://minio.internal:9000)");
+        assertThat(s.endpoint(URI.create("http://localhost:9000")).describe()).endsWith("(endpoint http://localhost:9000)");
         assertThatThrownBy(() -> s.endpoint(URI.create("https://user:hunter2@host")))
                 .hasMessageContaining("must not contain credentials")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("hunter2"));
