@@ -55,8 +55,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  * {@link WriteOption#IF_ABSENT} is checked with a HEAD when the write starts (so a large write fails early) and
  * enforced by a conditional write, {@code If-None-Match: *}, on the PutObject or CompleteMultipartUpload: if
  * another writer got there first, the commit fails with a permanent {@link dev.lifeboat.api.StoreException}
- * saying the object already exists. Amazon S3, current MinIO, Cloudflare R2 and S3Proxy's filesystem and
- * transient backends support it. A service that answers {@code 501 Not Implemented} to the header makes the
+ * saying the object already exists. Amazon S3 and S3Proxy 4.1's filesystem and transient backends support it
+ * (S3Proxy's other backends answer 501). A service that answers {@code 501 Not Implemented} to the header makes the
  * store fall back, for its lifetime, to checking with a HEAD just before the unconditional write: that is
  * not atomic against a concurrent writer of the same key (Lifeboat's backup ids are unique, so only two
  * writers racing to publish the same manifest could both succeed). A service that silently ignores the header
