@@ -42,6 +42,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * S3Store under injected faults: a loopback relay ({@link FaultProxy}) sits between the store and S3Proxy and
@@ -189,6 +194,24 @@ class S3StoreFaultTest {
         assertThat(read("manifest.json")).isEqualTo(content);
         assertThat(proxy.exchanges().stream().filter(Exchange::isPutObject).map(Exchange::status))
                 .as("stored, answer lost; then refused as existing").containsExactly(200, 412);
+    }
+
+    @Test
+    void aConditionalPutRetriedInsideACallersOwnSdkClientIsRecognisedAsOurs() throws Exception {
+        AtomicBoolean lost = new AtomicBoolean();
+        proxy.rules(r -> r.asExchange().isPutObject() && lost.compareAndSet(false, true)
+                ? new FaultProxy.LoseResponse() : FaultProxy.FORWARD);
+        byte[] content = bytes(23, 5000);
+        try (S3Client own = S3Client.builder().endpointOverride(proxy.endpoint()).forcePathStyle(true)
+                .region(Region.US_EAST_1).httpClientBuilder(UrlConnectionHttpClient.builder())
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
+                        S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY)))
+                .build(); // the SDK's default retries: the 412 reaches the store on its first attempt
+             S3Store withOwnClient = S3Store.bucket(bucket).prefix("p/").client(own)) {
+            putTo(withOwnClient, "manifest.json", content, WriteOption.IF_ABSENT);
+        }
+        assertThat(read("manifest.json")).isEqualTo(content);
+        assertThat(proxy.exchanges().stream().filter(Exchange::isPutObject).map(Exchange::status)).containsExactly(200, 412);
     }
 
     @Test

@@ -268,9 +268,9 @@ final class S3Writer implements ObjectWriter {
                 try {
                     return withBody(() -> s3.client().putObject(request, body));
                 } catch (RuntimeException e) {
-                    // an earlier attempt may have stored the object although its response was lost: a retried
-                    // conditional put then meets our own object (412)
-                    if (attempt > 1 && Errors.status(e) == 412 && putEarlier(content)) {
+                    // an earlier attempt (ours, or the SDK's own retry with a caller's client) may have stored the
+                    // object although its response was lost: the conditional put then meets our own object (412)
+                    if (Errors.status(e) == 412 && putEarlier(content)) {
                         return null;
                     }
                     throw e;
@@ -354,9 +354,10 @@ final class S3Writer implements ObjectWriter {
                 CompleteMultipartUploadResponse response = s3.client().completeMultipartUpload(request);
                 return response;
             } catch (RuntimeException e) {
-                // an earlier attempt may have completed the upload although its response was lost: the upload
-                // is then gone (NoSuchUpload) or, for a conditional write, the key exists (412) — with our bytes
-                if (attempt > 1 && (S3Backend.isNoSuchUpload(e) || Errors.status(e) == 412) && completedEarlier()) {
+                // an earlier attempt (ours, or the SDK's own retry with a caller's client) may have completed the
+                // upload although its response was lost: the upload is then gone (NoSuchUpload) or, for a
+                // conditional write, the key exists (412) — with our bytes
+                if ((S3Backend.isNoSuchUpload(e) || Errors.status(e) == 412) && completedEarlier(completed)) {
                     return null;
                 }
                 throw e;
@@ -388,7 +389,9 @@ final class S3Writer implements ObjectWriter {
 
     private AwsServiceException probe() {
         try {
-            s3.client().headObject(r -> r.bucket(settings.bucket()).key(objectKey));
+            // a listing of the key itself: allowed for a writer limited to its prefix, and unlike a HEAD its
+            // error answers have a body, so a missing bucket says NoSuchBucket instead of a bare 404
+            s3.client().listObjectsV2(r -> r.bucket(settings.bucket()).prefix(objectKey).maxKeys(1));
             return null;
         } catch (AwsServiceException e) {
             return e.statusCode() == 403 || "NoSuchBucket".equals(Errors.code(e)) ? e : null;
@@ -404,14 +407,38 @@ final class S3Writer implements ObjectWriter {
         }
     }
 
-    /** Whether the object exists with our size and was written after our upload started (server clock). */
-    private boolean completedEarlier() {
-        if (uploadCreated == null) {
+    /**
+     * Whether the object holds our parts: our size, and the S3 multipart ETag computed from our parts' ETags
+     * (the MD5 of their MD5s, then the part count). Services whose part ETags are not MD5s (SSE-KMS, some
+     * compatibles) get a weaker check: our size, written after our upload started, by the service's clock.
+     */
+    private boolean completedEarlier(List<CompletedPart> completed) {
+        Optional<HeadObjectResponse> h = s3.head(objectKey, "check");
+        if (h.isEmpty() || h.get().contentLength() != written) {
             return false;
         }
-        Optional<HeadObjectResponse> h = s3.head(objectKey, "check");
-        return h.isPresent() && h.get().contentLength() == written
+        String expected = multipartETag(completed);
+        if (expected != null && h.get().eTag() != null) {
+            return h.get().eTag().replace("\"", "").equalsIgnoreCase(expected);
+        }
+        return uploadCreated != null && h.get().lastModified() != null
                 && !h.get().lastModified().isBefore(uploadCreated.truncatedTo(ChronoUnit.SECONDS));
+    }
+
+    private static String multipartETag(List<CompletedPart> completed) {
+        try {
+            java.security.MessageDigest md5 = java.security.MessageDigest.getInstance("MD5");
+            for (CompletedPart p : completed) {
+                String tag = p.eTag() == null ? "" : p.eTag().replace("\"", "");
+                if (!tag.matches("[0-9a-fA-F]{32}")) {
+                    return null;
+                }
+                md5.update(java.util.HexFormat.of().parseHex(tag));
+            }
+            return java.util.HexFormat.of().formatHex(md5.digest()) + "-" + completed.size();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            return null;
+        }
     }
 
     /** Whether the object holds exactly our bytes: our size, and an ETag that is the MD5 of our content. */
