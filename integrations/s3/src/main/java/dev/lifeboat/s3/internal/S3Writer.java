@@ -17,10 +17,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -190,7 +190,10 @@ final class S3Writer implements ObjectWriter {
                 a -> s3.client().createMultipartUpload(request));
         uploadId = response.uploadId();
         uploadCreated = response.sdkHttpResponse().firstMatchingHeader("Date").map(S3Writer::httpDate).orElse(null);
-        pool = Executors.newFixedThreadPool(settings.parallelParts(), daemonThreads());
+        ThreadPoolExecutor threads = new ThreadPoolExecutor(settings.parallelParts(), settings.parallelParts(),
+                30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), daemonThreads());
+        threads.allowCoreThreadTimeOut(true); // a writer abandoned without commit or abort keeps no threads
+        pool = threads;
         LOG.log(System.Logger.Level.DEBUG, () -> "started multipart upload " + uploadId + " of " + location);
     }
 
