@@ -1,0 +1,164 @@
+package dev.lifeboat.s3.internal;
+
+import dev.lifeboat.api.StoreException;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.util.Set;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.AbortedException;
+import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
+import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
+
+/**
+ * Turns AWS SDK failures into {@link StoreException}s: classified transient or permanent, naming the action,
+ * the {@code s3://bucket/key}, the HTTP status and the S3 error code. Never a credential: at most the access
+ * key id, which is an identifier, not a secret.
+ */
+public final class Errors {
+    /** Error codes worth retrying whatever their HTTP status (S3 sends some as 400, or inside a 200). */
+    private static final Set<String> TRANSIENT_CODES = Set.of(
+            "InternalError", "SlowDown", "ServiceUnavailable", "RequestTimeout", "RequestTimeTooSkewed",
+            "Throttling", "ThrottlingException", "RequestThrottled", "TooManyRequests", "OperationAborted",
+            "ConditionalRequestConflict", "IncompleteBody");
+    /** Error codes that are never worth retrying whatever their HTTP status. */
+    private static final Set<String> PERMANENT_CODES = Set.of(
+            "BadDigest", "InvalidDigest", "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch",
+            "NoSuchBucket", "NoSuchKey", "NoSuchUpload", "EntityTooLarge", "EntityTooSmall", "InvalidPart",
+            "InvalidPartOrder", "PreconditionFailed", "NotImplemented", "InvalidRequest", "InvalidArgument",
+            "InvalidBucketName", "AllAccessDisabled", "AccountProblem", "ExpiredToken", "InvalidToken");
+    private static final Set<String> CREDENTIAL_CODES = Set.of(
+            "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken", "InvalidToken",
+            "AllAccessDisabled", "AccountProblem", "Forbidden");
+
+    private Errors() {}
+
+    /** The HTTP status of an SDK service error, or -1. */
+    public static int status(Throwable t) {
+        return t instanceof AwsServiceException e ? e.statusCode() : -1;
+    }
+
+    /** The S3 error code of an SDK service error, or null. */
+    public static String code(Throwable t) {
+        if (t instanceof AwsServiceException e) {
+            AwsErrorDetails d = e.awsErrorDetails();
+            return d == null ? null : d.errorCode();
+        }
+        return null;
+    }
+
+    /** Whether the failure is the calling thread being interrupted (SDK calls then fail with AbortedException). */
+    public static boolean isInterruption(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof AbortedException || c instanceof InterruptedException
+                    || c instanceof InterruptedIOException && !(c instanceof java.net.SocketTimeoutException)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether an S3 error with this status and code may succeed when retried. */
+    public static boolean isTransient(int status, String code) {
+        if (code != null && PERMANENT_CODES.contains(code)) {
+            return false;
+        }
+        if (code != null && TRANSIENT_CODES.contains(code)) {
+            return true;
+        }
+        return status >= 500 && status != 501 || status == 429 || status == 408;
+    }
+
+    /**
+     * Maps any failure of {@code action} on {@code location} to a StoreException.
+     *
+     * @param accessKeyId named in credential errors, or null
+     */
+    public static StoreException map(String action, String location, Throwable t, String accessKeyId) {
+        if (t instanceof StoreException se) {
+            return se;
+        }
+        if (t instanceof AwsServiceException e) {
+            int status = e.statusCode();
+            String code = code(e);
+            AwsErrorDetails d = e.awsErrorDetails();
+            String text = d == null ? null : d.errorMessage();
+            StringBuilder m = new StringBuilder(action).append(' ').append(location).append(" failed (HTTP ")
+                    .append(status);
+            if (code != null && !code.isBlank()) {
+                m.append(' ').append(code);
+            }
+            if (text != null && !text.isBlank()) {
+                m.append(": ").append(text);
+            }
+            m.append(')');
+            if (status == 403 || code != null && CREDENTIAL_CODES.contains(code)) {
+                m.append("; access was denied: check the credentials");
+                if (accessKeyId != null) {
+                    m.append(" (access key id ").append(accessKeyId).append(')');
+                }
+                m.append(" and that the bucket policy allows this action");
+            } else if ("NoSuchBucket".equals(code)) {
+                m.append("; the bucket does not exist");
+            } else if (status == 501 || "NotImplemented".equals(code)) {
+                m.append("; the service does not support this request");
+            }
+            return new StoreException(m.toString(), isTransient(status, code), e);
+        }
+        if (isInterruption(t)) {
+            return new StoreException(action + " " + location + " was interrupted", false, t);
+        }
+        if (t instanceof SdkClientException || t instanceof SdkException || t instanceof IOException) {
+            boolean trans = isNetwork(t);
+            String why = firstMessage(t);
+            if (!trans && why != null && why.contains("Unable to load credentials")) {
+                return new StoreException(action + " " + location + " failed: no AWS credentials found; configure"
+                        + " S3Store.credentials(...) or the SDK's default chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY,"
+                        + " ~/.aws/credentials, instance or container roles)", false, t);
+            }
+            return new StoreException(action + " " + location + " failed: " + (why == null ? t.getClass().getSimpleName() : why),
+                    trans, t);
+        }
+        return new StoreException(action + " " + location + " failed: " + t, false, t);
+    }
+
+    private static boolean isNetwork(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof IOException || c instanceof ApiCallTimeoutException
+                    || c instanceof ApiCallAttemptTimeoutException) {
+                return true;
+            }
+            if (c instanceof SdkClientException s && s.retryable()) {
+                return true;
+            }
+            String m = c.getMessage();
+            if (m != null && (m.contains("Unable to execute HTTP request") || m.contains("different checksum"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String firstMessage(Throwable t) {
+        StringBuilder sb = new StringBuilder();
+        String last = null;
+        for (Throwable c = t; c != null && sb.length() < 400; c = c.getCause()) {
+            String m = c.getMessage();
+            if (m != null && !m.isBlank() && (last == null || !last.contains(m))) {
+                if (sb.length() > 0) {
+                    sb.append(": ");
+                }
+                sb.append(m.strip());
+                last = m;
+            } else if (m == null && c != t) {
+                if (sb.length() > 0) {
+                    sb.append(": ");
+                }
+                sb.append(c.getClass().getSimpleName());
+            }
+        }
+        return sb.length() == 0 ? null : sb.toString();
+    }
+}

@@ -1,0 +1,420 @@
+package dev.lifeboat.s3.internal;
+
+import dev.lifeboat.api.NotFoundException;
+import dev.lifeboat.api.StoreException;
+import dev.lifeboat.api.store.ObjectInfo;
+import dev.lifeboat.api.store.ObjectWriter;
+import dev.lifeboat.api.store.Store;
+import dev.lifeboat.api.store.WriteOption;
+import dev.lifeboat.s3.ChecksumMode;
+import dev.lifeboat.s3.IncompleteUpload;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListMultipartUploadsResponse;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
+import software.amazon.awssdk.services.s3.model.ListPartsResponse;
+import software.amazon.awssdk.services.s3.model.MultipartUpload;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * The S3 operations behind {@code S3Store}: one SDK client (sync, JDK URLConnection HTTP client, SDK retries
+ * off because every request goes through {@link Retry}), key mapping under the prefix, error mapping.
+ */
+public final class S3Backend implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("dev.lifeboat.s3");
+    private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]*");
+    private static final int ABORT_ROUNDS = 3;
+
+    private final S3Settings settings;
+    private final S3Client client;
+    private final boolean ownsClient;
+    private final Retry retry;
+    private final AtomicBoolean conditionalWritesUnsupported = new AtomicBoolean();
+
+    public S3Backend(S3Settings settings) {
+        this.settings = settings;
+        this.retry = new Retry(settings.maxAttempts(), settings.firstBackoff(), settings.accessKeyId());
+        if (settings.client() != null) {
+            this.client = settings.client();
+            this.ownsClient = false;
+        } else {
+            this.client = build(settings);
+            this.ownsClient = true;
+        }
+    }
+
+    private static S3Client build(S3Settings s) {
+        S3ClientBuilder b = S3Client.builder()
+                .httpClientBuilder(UrlConnectionHttpClient.builder()
+                        .connectionTimeout(s.timeout())
+                        .socketTimeout(s.timeout()))
+                .serviceConfiguration(c -> c
+                        .pathStyleAccessEnabled(s.pathStyle())
+                        // Expect: 100-continue on every upload, not only above 1 MiB: a request the service
+                        // refuses (403, 412) is answered before the body is sent, so its status is not lost to
+                        // a broken pipe when the service closes the connection on an unread body
+                        .expectContinueEnabled(true)
+                        .expectContinueThresholdInBytes(0L))
+                .requestChecksumCalculation(s.checksumMode() == ChecksumMode.WHEN_SUPPORTED
+                        ? RequestChecksumCalculation.WHEN_SUPPORTED : RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(s.checksumMode() == ChecksumMode.WHEN_SUPPORTED
+                        ? ResponseChecksumValidation.WHEN_SUPPORTED : ResponseChecksumValidation.WHEN_REQUIRED)
+                // one retry policy, ours: per-part buffers make every request repeatable, and counts stay exact
+                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()));
+        if (s.endpoint() != null) {
+            b.endpointOverride(s.endpoint());
+        }
+        if (s.region() != null) {
+            b.region(Region.of(s.region()));
+        } else if (s.endpoint() != null) {
+            b.region(Region.US_EAST_1); // S3-compatible services mostly ignore it, but SigV4 needs one
+        }
+        if (s.explicitCredentials()) {
+            b.credentialsProvider(StaticCredentialsProvider.create(
+                    AwsBasicCredentials.create(s.accessKeyId(), s.secretAccessKey().reveal())));
+        } else {
+            b.credentialsProvider(DefaultCredentialsProvider.builder().build());
+        }
+        try {
+            return b.build();
+        } catch (SdkException e) {
+            String m = e.getMessage() == null ? "" : e.getMessage();
+            if (m.contains("region")) {
+                throw new StoreException("cannot use " + s.describe() + ": no AWS region configured; set"
+                        + " S3Store.region(...) or the AWS_REGION environment variable", false, e);
+            }
+            throw Errors.map("connect to", s.describe(), e, s.accessKeyId());
+        }
+    }
+
+    public S3Settings settings() {
+        return settings;
+    }
+
+    S3Client client() {
+        return client;
+    }
+
+    Retry retry() {
+        return retry;
+    }
+
+    boolean conditionalWritesUnsupported() {
+        return conditionalWritesUnsupported.get();
+    }
+
+    void markConditionalWritesUnsupported() {
+        if (conditionalWritesUnsupported.compareAndSet(false, true)) {
+            LOG.log(System.Logger.Level.WARNING, () -> settings.describe() + " does not support conditional writes"
+                    + " (If-None-Match); write-once objects are protected by a check before the write only");
+        }
+    }
+
+    public String describe() {
+        return settings.describe();
+    }
+
+    /** The S3 key of a store key, after validating it. */
+    String objectKey(String key) {
+        Objects.requireNonNull(key, "null key");
+        if (key.isEmpty() || key.startsWith("/") || key.endsWith("/")) {
+            throw new IllegalArgumentException("invalid object key \"" + key + "\"");
+        }
+        for (String segment : key.split("/", -1)) {
+            if (!SEGMENT.matcher(segment).matches()) {
+                throw new IllegalArgumentException("invalid object key \"" + key
+                        + "\": segments must be letters, digits, '.', '_', '-' and not start with '.'");
+            }
+        }
+        return settings.prefix() + key;
+    }
+
+    String location(String objectKey) {
+        return "s3://" + settings.bucket() + "/" + objectKey;
+    }
+
+    // ---------------------------------------------------------------- Store operations
+
+    public ObjectWriter write(String key, WriteOption... options) {
+        String objectKey = objectKey(key);
+        boolean ifAbsent = Arrays.asList(options).contains(WriteOption.IF_ABSENT);
+        if (ifAbsent && head(objectKey, "check").isPresent()) {
+            // fail before the caller streams a whole dump; the conditional commit still guards against races
+            throw alreadyExists(key, null);
+        }
+        return new S3Writer(this, key, objectKey, ifAbsent);
+    }
+
+    StoreException alreadyExists(String key, Throwable cause) {
+        return new StoreException("object " + key + " already exists in " + describe() + "; it is written only once",
+                false, cause);
+    }
+
+    public <T> T read(String key, Store.Reader<T> reader) throws IOException {
+        String objectKey = objectKey(key);
+        String loc = location(objectKey);
+        ResponseInputStream<GetObjectResponse> response;
+        try {
+            response = retry.call("read", loc, a -> client.getObject(r -> r.bucket(settings.bucket()).key(objectKey)));
+        } catch (StoreException e) {
+            if (isNoSuchKey(e.getCause())) {
+                throw new NotFoundException("object " + key + " does not exist in " + describe());
+            }
+            throw e;
+        }
+        ContentStream in = new ContentStream(response, loc);
+        try {
+            return reader.read(in);
+        } finally {
+            if (!in.atEnd) {
+                response.abort(); // do not drain the rest of a large object just to reuse the connection
+            }
+            try {
+                response.close();
+            } catch (IOException | RuntimeException e) {
+                // the content was read (or abandoned); nothing to report
+            }
+        }
+    }
+
+    public Optional<ObjectInfo> stat(String key) {
+        String objectKey = objectKey(key);
+        return head(objectKey, "stat").map(h -> new ObjectInfo(key, h.contentLength(), h.lastModified()));
+    }
+
+    Optional<HeadObjectResponse> head(String objectKey, String action) {
+        try {
+            return Optional.of(retry.call(action, location(objectKey),
+                    a -> client.headObject(r -> r.bucket(settings.bucket()).key(objectKey))));
+        } catch (StoreException e) {
+            if (isNoSuchKey(e.getCause())) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    public List<ObjectInfo> list(String prefix) {
+        Objects.requireNonNull(prefix, "null prefix");
+        if (prefix.startsWith("/")) {
+            throw new IllegalArgumentException("invalid prefix \"" + prefix + "\": must not start with '/'");
+        }
+        String full = settings.prefix() + prefix;
+        String loc = location(full) + "*";
+        List<ObjectInfo> out = new ArrayList<>();
+        String token = null;
+        do {
+            String continuation = token;
+            ListObjectsV2Response page = retry.call("list", loc, a -> client.listObjectsV2(r -> r
+                    .bucket(settings.bucket()).prefix(full).continuationToken(continuation)));
+            for (S3Object o : page.contents()) {
+                String k = o.key();
+                if (!k.startsWith(settings.prefix())) {
+                    continue;
+                }
+                String storeKey = k.substring(settings.prefix().length());
+                if (storeKey.isEmpty() || storeKey.endsWith("/")) {
+                    continue; // "folder" markers made by consoles are not objects
+                }
+                out.add(new ObjectInfo(storeKey, o.size() == null ? 0 : o.size(), o.lastModified()));
+            }
+            token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
+        } while (token != null);
+        out.sort(Comparator.comparing(ObjectInfo::key));
+        return out;
+    }
+
+    public void delete(String key) {
+        String objectKey = objectKey(key);
+        try {
+            retry.call("delete", location(objectKey), a -> client.deleteObject(r -> r.bucket(settings.bucket()).key(objectKey)));
+        } catch (StoreException e) {
+            if (!isNoSuchKey(e.getCause())) {
+                throw e;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- multipart housekeeping
+
+    public List<IncompleteUpload> abortIncompleteUploads(Duration olderThan) {
+        Instant cutoff = Instant.now().minus(olderThan);
+        List<IncompleteUpload> aborted = new ArrayList<>();
+        String loc = location(settings.prefix()) + "*";
+        String keyMarker = null;
+        String uploadIdMarker = null;
+        do {
+            String km = keyMarker;
+            String um = uploadIdMarker;
+            ListMultipartUploadsResponse page = retry.call("list multipart uploads in", loc,
+                    a -> client.listMultipartUploads(r -> r.bucket(settings.bucket()).prefix(settings.prefix())
+                            .keyMarker(km).uploadIdMarker(um)));
+            for (MultipartUpload u : page.uploads()) {
+                if (u.initiated() == null || u.initiated().isAfter(cutoff) || !u.key().startsWith(settings.prefix())) {
+                    continue;
+                }
+                if (abortUpload(u.key(), u.uploadId())) {
+                    aborted.add(new IncompleteUpload(u.key().substring(settings.prefix().length()), u.uploadId(),
+                            u.initiated()));
+                }
+            }
+            if (Boolean.TRUE.equals(page.isTruncated())) {
+                keyMarker = page.nextKeyMarker();
+                uploadIdMarker = page.nextUploadIdMarker();
+            } else {
+                keyMarker = null;
+            }
+        } while (keyMarker != null);
+        return aborted;
+    }
+
+    /**
+     * Aborts an upload and confirms it is gone (in-flight parts may still land after an abort, so S3 says to
+     * abort again until none remain). Never throws; returns whether the upload is confirmed gone.
+     */
+    boolean abortUpload(String objectKey, String uploadId) {
+        String loc = location(objectKey);
+        boolean interrupted = Thread.interrupted(); // an interrupted thread cannot make SDK calls
+        try {
+            for (int round = 1; round <= ABORT_ROUNDS; round++) {
+                try {
+                    retry.call("abort multipart upload of", loc, a -> client.abortMultipartUpload(r -> r
+                            .bucket(settings.bucket()).key(objectKey).uploadId(uploadId)));
+                } catch (StoreException e) {
+                    if (!isNoSuchUpload(e.getCause())) {
+                        LOG.log(System.Logger.Level.WARNING, "abort of multipart upload " + uploadId + " failed: "
+                                + e.getMessage());
+                        continue;
+                    }
+                }
+                try {
+                    if (uploadGone(objectKey, uploadId)) {
+                        return true;
+                    }
+                } catch (StoreException e) {
+                    LOG.log(System.Logger.Level.WARNING, "cannot confirm the abort of multipart upload " + uploadId
+                            + ": " + e.getMessage());
+                }
+            }
+            LOG.log(System.Logger.Level.WARNING, "multipart upload " + uploadId + " of " + loc + " may still exist"
+                    + " after " + ABORT_ROUNDS + " aborts; S3Store.abortIncompleteUploads or a bucket lifecycle rule"
+                    + " (AbortIncompleteMultipartUpload) removes it");
+            return false;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Whether the upload is gone: ListParts answers NoSuchUpload, or ListMultipartUploads no longer shows it. */
+    boolean uploadGone(String objectKey, String uploadId) {
+        String loc = location(objectKey);
+        try {
+            ListPartsResponse parts = retry.call("list parts of", loc, a -> client.listParts(r -> r
+                    .bucket(settings.bucket()).key(objectKey).uploadId(uploadId)));
+            if (!parts.parts().isEmpty()) {
+                return false;
+            }
+        } catch (StoreException e) {
+            if (isNoSuchUpload(e.getCause())) {
+                return true;
+            }
+            if (Errors.status(e.getCause()) != 501) {
+                throw e;
+            }
+        }
+        // no parts listed (or ListParts unsupported): make sure the upload itself is gone
+        ListMultipartUploadsResponse page = retry.call("list multipart uploads of", loc, a -> client
+                .listMultipartUploads(r -> r.bucket(settings.bucket()).prefix(objectKey)));
+        return page.uploads().stream().noneMatch(u -> uploadId.equals(u.uploadId()));
+    }
+
+    static boolean isNoSuchKey(Throwable t) {
+        String code = Errors.code(t);
+        return Errors.status(t) == 404 && !"NoSuchBucket".equals(code) && !"NoSuchUpload".equals(code);
+    }
+
+    static boolean isNoSuchUpload(Throwable t) {
+        return "NoSuchUpload".equals(Errors.code(t)) || Errors.status(t) == 404 && Errors.code(t) == null;
+    }
+
+    @Override
+    public void close() {
+        if (ownsClient) {
+            client.close();
+        }
+    }
+
+    /** The content of a GET: notes when the end is reached, maps read failures to StoreExceptions. */
+    private static final class ContentStream extends FilterInputStream {
+        private final String location;
+        boolean atEnd;
+
+        ContentStream(InputStream in, String location) {
+            super(in);
+            this.location = location;
+        }
+
+        @Override
+        public int read() {
+            try {
+                int b = super.read();
+                atEnd |= b < 0;
+                return b;
+            } catch (IOException | SdkException e) {
+                throw Errors.map("read", location, e, null);
+            }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            try {
+                int n = super.read(b, off, len);
+                atEnd |= n < 0;
+                return n;
+            } catch (IOException | SdkException e) {
+                throw Errors.map("read", location, e, null);
+            }
+        }
+
+        @Override
+        public long skip(long n) {
+            try {
+                return super.skip(n);
+            } catch (IOException | SdkException e) {
+                throw Errors.map("read", location, e, null);
+            }
+        }
+
+        @Override
+        public void close() {
+            // closed by S3Backend.read once the reader returns
+        }
+    }
+}
