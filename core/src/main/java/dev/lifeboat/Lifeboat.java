@@ -382,7 +382,7 @@ public final class Lifeboat {
                         quote(application)));
             }
             if (entries.isEmpty()) {
-                problems.add(new Problem("sources", "at least one database, files, config or secrets source", "none"));
+                problems.add(new Problem("sources", "at least one database, files or config source", "none"));
             }
             if (stores.isEmpty()) {
                 problems.add(new Problem("stores", "at least one store, e.g. .store(LocalStore.at(Path.of(\"/var/backups/app\")))", "none"));

@@ -12,32 +12,32 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** The reference {@code age} command line (installed by .ci/run), for interoperability tests. */
-final class AgeCli {
+public final class AgeCli {
     private AgeCli() {}
 
-    static void require() {
+    public static void require() {
         Requirements.requireTool("age");
         Requirements.requireTool("age-keygen");
     }
 
     /** {@code age-keygen -o file}; returns the recipient. */
-    static String keygen(Path file) throws Exception {
+    public static String keygen(Path file) throws Exception {
         run(null, "age-keygen", "-o", file.toString());
         return recipientOf(file);
     }
 
     /** {@code age-keygen -y file}. */
-    static String recipientOf(Path identityFile) throws Exception {
+    public static String recipientOf(Path identityFile) throws Exception {
         return new String(run(null, "age-keygen", "-y", identityFile.toString()), StandardCharsets.US_ASCII).strip();
     }
 
     /** {@code age -d -i identity in > out} (age creates no -o file for an empty plaintext). */
-    static void decrypt(Path identityFile, Path in, Path out) throws Exception {
+    public static void decrypt(Path identityFile, Path in, Path out) throws Exception {
         Files.write(out, run(null, "age", "-d", "-i", identityFile.toString(), in.toString()));
     }
 
     /** {@code age -r r1 -r r2 … -o out in}. */
-    static void encrypt(List<String> recipients, Path in, Path out) throws Exception {
+    public static void encrypt(List<String> recipients, Path in, Path out) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("age"));
         for (String r : recipients) {
             cmd.add("-r");
@@ -48,15 +48,15 @@ final class AgeCli {
     }
 
     /** Runs a command; asserts exit 0 and returns stdout. */
-    static byte[] run(Path dir, String... cmd) throws Exception {
+    public static byte[] run(Path dir, String... cmd) throws Exception {
         Result r = exec(dir, cmd);
         assertThat(r.exit).as("%s exited %d: %s", String.join(" ", cmd), r.exit, r.stderr).isZero();
         return r.stdout;
     }
 
-    record Result(int exit, byte[] stdout, String stderr) {}
+    public record Result(int exit, byte[] stdout, String stderr) {}
 
-    static Result exec(Path dir, String... cmd) throws IOException, InterruptedException {
+    public static Result exec(Path dir, String... cmd) throws IOException, InterruptedException {
         Path err = Files.createTempFile("lifeboat-cli-", ".err");
         try {
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(err.toFile());
