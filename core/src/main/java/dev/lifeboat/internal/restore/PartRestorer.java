@@ -185,15 +185,16 @@ public final class PartRestorer {
     }
 
     private RestoreException noIdentity(Manifest m, PartInfo part) {
-        String recipients = "recipient fingerprints " + String.join(", ", part.recipients());
+        String recipients = "recipient fingerprints " + (part.recipients().isEmpty() ? "not recorded"
+                : String.join(", ", part.recipients()));
         if (identities.isEmpty()) {
-            return new RestoreException(ErrorCode.NO_MATCHING_IDENTITY, describe(m, part) + " is encrypted (" + recipients
-                    + ") and no identity was given; pass the matching age identity (Recovery.withIdentities("
-                    + "Identities.fromFile(…)), or --identity). Nothing was written to the target");
+            return new RestoreException(ErrorCode.NO_MATCHING_IDENTITY, "no identity matches this backup (" + recipients
+                    + "): " + describe(m, part) + " is encrypted and no identity was given; pass the matching age identity"
+                    + " (Recovery.withIdentities(Identities.fromFile(…))). Nothing was written to the target");
         }
-        return new RestoreException(ErrorCode.NO_MATCHING_IDENTITY, "no identity matches this backup: " + describe(m, part)
-                + " is encrypted to " + recipients + ", but the identities given have fingerprints "
-                + String.join(", ", identities.fingerprints()) + ". Nothing was written to the target");
+        return new RestoreException(ErrorCode.NO_MATCHING_IDENTITY, "no identity matches this backup (" + recipients
+                + "): " + describe(m, part) + " cannot be decrypted with the identities given (fingerprints "
+                + String.join(", ", identities.fingerprints()) + "). Nothing was written to the target");
     }
 
     private static String describe(Manifest m, PartInfo part) {

@@ -143,8 +143,8 @@ public final class Verifier {
             } catch (LifeboatException e) {
                 if (e.code() == ErrorCode.NO_MATCHING_IDENTITY) {
                     c.noIdentity = "no identity matches " + what + " (recipient fingerprints "
-                            + String.join(", ", p.recipients()) + "; the identities given have fingerprints "
-                            + String.join(", ", identities.fingerprints()) + ")";
+                            + (p.recipients().isEmpty() ? "not recorded" : String.join(", ", p.recipients()))
+                            + "; the identities given have fingerprints " + String.join(", ", identities.fingerprints()) + ")";
                 } else {
                     c.decryptFailure = e.getMessage();
                 }
