@@ -165,11 +165,14 @@ public final class PartRestorer {
             throw noIdentity(m, part);
         }
         io(() -> store.read(part.key(), in -> {
-            try (InputStream probe = decrypt(new BoundedInputStream(in, HEADER_PROBE), m, part)) {
-                return null;
+            InputStream probe;
+            try {
+                probe = decrypt(new BoundedInputStream(in, HEADER_PROBE), m, part);
             } catch (IntegrityException e) {
                 return null; // a damaged part: the verified read reports it with the whole picture
             }
+            probe.close();
+            return null;
         }));
     }
 
