@@ -13,8 +13,12 @@ import dev.lifeboat.api.source.SourceKind;
 import dev.lifeboat.api.store.Store;
 import dev.lifeboat.api.verify.VerificationReport;
 import dev.lifeboat.api.verify.VerifyLevel;
+import dev.lifeboat.crypto.ManifestVerifyKey;
+import dev.lifeboat.crypto.Recipients;
+import dev.lifeboat.crypto.SigningKey;
 import dev.lifeboat.internal.archive.ArchiveSource;
 import dev.lifeboat.internal.catalog.Catalog;
+import dev.lifeboat.internal.crypto.CryptoPlan;
 import dev.lifeboat.internal.engine.BackupEngine;
 import dev.lifeboat.internal.engine.Plan;
 import dev.lifeboat.internal.postgres.PgUrl;
@@ -27,6 +31,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -44,6 +49,9 @@ import java.util.regex.Pattern;
  *     .database("main", Postgres.url(System.getenv("DATABASE_URL")))
  *     .files("uploads", Path.of("/var/www/shop/media"))
  *     .config("deploy", Path.of("/etc/nginx/sites-available/shop.conf"))
+ *     .secrets("env", Path.of("/opt/shop/.env"))                       // always encrypted
+ *     .encryptTo(Recipients.parse("age1…ops", "age1…escrow"))          // public keys only
+ *     .signingKeyFile(Path.of("/var/lib/shop/lifeboat-signing.pem"))   // created on first use, 0600
  *     .store(LocalStore.at(Path.of("/var/backups/shop")))
  *     .build();                      // validates everything, reports every problem at once
  * BackupResult result = lifeboat.backupNow();
@@ -59,7 +67,8 @@ public final class Lifeboat {
 
     private Lifeboat(Plan plan) {
         this.plan = plan;
-        this.recovery = Recovery.from(plan.stores().get(0), plan.tempRoot());
+        this.recovery = Recovery.from(plan.stores().get(0), plan.tempRoot())
+                .trusting(plan.crypto().trusted().toArray(new ManifestVerifyKey[0]));
     }
 
     /** Starts a configuration. */
@@ -125,7 +134,24 @@ public final class Lifeboat {
         return recovery.restoreConfig(id, name, directory, options);
     }
 
-    /** Store-level operations (list, verify, restore) over this Lifeboat's first store. */
+    /**
+     * The public half of the key that signs this Lifeboat's manifests, to configure as trusted where backups are
+     * verified and restored; empty when manifests are not signed.
+     */
+    public Optional<ManifestVerifyKey> manifestVerifyKey() {
+        return Optional.ofNullable(plan.crypto().signingKey()).map(SigningKey::verifyKey);
+    }
+
+    /** Who parts are encrypted to; empty when nothing is encrypted. */
+    public Optional<Recipients> recipients() {
+        return Optional.ofNullable(plan.crypto().recipients());
+    }
+
+    /**
+     * Store-level operations (list, verify, restore) over this Lifeboat's first store, trusting this Lifeboat's own
+     * signing key (and any {@linkplain Builder#trust trusted key}). It holds no identities: add them with
+     * {@link Recovery#withIdentities} where a restore of encrypted parts must run (a drill host, the CLI).
+     */
     public Recovery recovery() {
         return recovery;
     }
@@ -183,6 +209,12 @@ public final class Lifeboat {
         private Duration garbageSafetyAge = DEFAULT_GARBAGE_SAFETY_AGE;
         private Clock clock = Clock.systemUTC();
         private LifeboatListener listener = LifeboatListener.NONE;
+        private Recipients recipients;
+        private final List<String> recipientTexts = new ArrayList<>();
+        private boolean encryptAllParts = true;
+        private SigningKey signingKey;
+        private Path signingKeyFile;
+        private final Set<ManifestVerifyKey> trusted = new LinkedHashSet<>();
 
         private Builder() {}
 
@@ -213,6 +245,74 @@ public final class Lifeboat {
         /** Backs up individual deployment files (nginx site, systemd unit, compose file, crontab export…). */
         public Builder config(String name, Path... paths) {
             entries.add(new Entry(SourceKind.CONFIG, Objects.requireNonNull(name, "null name"), null, List.of(paths), List.of(), null));
+            return this;
+        }
+
+        /**
+         * Backs up secret files ({@code .env}, TLS keys, the application's own data-encryption keys), archived like
+         * {@link #config}. Secrets are always encrypted: {@link #build()} fails unless {@link #encryptTo} is configured.
+         * Restore them with {@link Recovery#restoreSecrets} and the matching identity.
+         */
+        public Builder secrets(String name, Path... paths) {
+            entries.add(new Entry(SourceKind.SECRETS, Objects.requireNonNull(name, "null name"), null, List.of(paths), List.of(), null));
+            return this;
+        }
+
+        /**
+         * Encrypts parts to these age recipients (public keys; several are usual, e.g. the ops team's and an offline
+         * escrow key). Repeated calls add recipients. The application can then write backups but not read them.
+         */
+        public Builder encryptTo(Recipients recipients) {
+            Objects.requireNonNull(recipients, "null recipients");
+            this.recipients = this.recipients == null ? recipients : this.recipients.and(recipients);
+            return this;
+        }
+
+        /**
+         * Encrypts parts to these age recipients ({@code age1…}), e.g. straight from configuration values; see
+         * {@link Recipients#parse}. Invalid entries are reported by {@link #build()}; an identity (private key) given
+         * here by mistake is reported without being echoed.
+         */
+        public Builder encryptTo(String... recipients) {
+            for (String r : recipients) {
+                recipientTexts.add(Objects.requireNonNull(r, "null recipient"));
+            }
+            return this;
+        }
+
+        /**
+         * Whether database, files and config parts are encrypted too when recipients are configured (default: true).
+         * {@code false} leaves them as they are, for stores that already encrypt at rest and where stock tools should
+         * read the parts directly; secrets parts are encrypted regardless.
+         */
+        public Builder encryptAllParts(boolean encrypt) {
+            this.encryptAllParts = encrypt;
+            return this;
+        }
+
+        /** Signs every manifest with {@code key} (see {@link SigningKey}). Excludes {@link #signingKeyFile}. */
+        public Builder signWith(SigningKey key) {
+            this.signingKey = Objects.requireNonNull(key, "null key");
+            return this;
+        }
+
+        /**
+         * Signs every manifest with the Ed25519 key stored in {@code file}; {@link #build()} generates it there (mode
+         * 0600) when the file does not exist yet and logs its public half. Excludes {@link #signWith}.
+         */
+        public Builder signingKeyFile(Path file) {
+            this.signingKeyFile = Objects.requireNonNull(file, "null file");
+            return this;
+        }
+
+        /**
+         * Also accepts manifests signed by these keys (the own signing key is always trusted), e.g. the previous key
+         * after a signing key rotation, so that older backups stay listed, verifiable and restorable.
+         */
+        public Builder trust(ManifestVerifyKey... keys) {
+            for (ManifestVerifyKey k : keys) {
+                trusted.add(Objects.requireNonNull(k, "null key"));
+            }
             return this;
         }
 
@@ -320,11 +420,47 @@ public final class Lifeboat {
             if (garbageSafetyAge.isNegative()) {
                 problems.add(new Problem("garbageSafetyAge", "zero or a positive duration", garbageSafetyAge.toString()));
             }
+            CryptoPlan crypto = crypto(sources, problems);
             if (!problems.isEmpty()) {
                 throw new ConfigurationException(problems);
             }
             return new Lifeboat(new Plan(application, sources, stores, tempRoot, compressionLevel, compressionWorkers,
-                    timeout, garbageSafetyAge, clock, listener));
+                    timeout, garbageSafetyAge, clock, listener, crypto));
+        }
+
+        private CryptoPlan crypto(List<Source> sources, List<Problem> problems) {
+            Recipients all = recipients;
+            if (!recipientTexts.isEmpty()) {
+                try {
+                    Recipients parsed = Recipients.parse(recipientTexts.toArray(new String[0]));
+                    all = all == null ? parsed : all.and(parsed);
+                } catch (ConfigurationException e) {
+                    for (Problem p : e.problems()) {
+                        problems.add(new Problem("encryptTo " + p.setting(), p.requirement(), p.actual()));
+                    }
+                }
+            }
+            for (Source s : sources) {
+                if (s.kind() == SourceKind.SECRETS && all == null) {
+                    problems.add(new Problem(s.kind().prefix() + " \"" + s.name() + "\"",
+                            "encrypted: configure encryptTo(recipients)", "no recipients"));
+                }
+            }
+            SigningKey key = signingKey;
+            if (signingKey != null && signingKeyFile != null) {
+                problems.add(new Problem("signWith / signingKeyFile", "one signing key", "both"));
+            } else if (signingKeyFile != null) {
+                try {
+                    // an invalid configuration creates nothing: a missing key is generated only by a build that succeeds
+                    boolean exists = Files.exists(signingKeyFile, LinkOption.NOFOLLOW_LINKS);
+                    if (exists || problems.isEmpty()) {
+                        key = exists ? SigningKey.load(signingKeyFile) : SigningKey.loadOrCreate(signingKeyFile);
+                    }
+                } catch (ConfigurationException e) {
+                    problems.addAll(e.problems());
+                }
+            }
+            return new CryptoPlan(all, encryptAllParts, key, trusted);
         }
 
         private Source toSource(Entry e, String setting, List<Problem> problems) {

@@ -33,6 +33,16 @@ public enum ErrorCode {
     RESTORE_FAILED("LB-403", 1),
     /** The backup was written but is incomplete (files changed or unreadable while read). */
     INCOMPLETE("LB-404", 3),
+    /**
+     * An encrypted part cannot be decrypted: no identity was given, or none of the identities given matches the
+     * part's recipients. Nothing was written to the restore target.
+     */
+    NO_MATCHING_IDENTITY("LB-405", 1),
+    /**
+     * A manifest's signature is missing, does not verify, or was made by a key that is not trusted: the manifest
+     * may have been tampered with, so the backup is neither restored nor counted as a good backup.
+     */
+    SIGNATURE_INVALID("LB-406", 3),
     /** A bug or an unexpected condition in Lifeboat. */
     INTERNAL("LB-900", 1);
 

@@ -11,4 +11,12 @@ public final class IntegrityException extends LifeboatException {
     public IntegrityException(String message, Throwable cause) {
         super(ErrorCode.INTEGRITY, message, cause);
     }
+
+    /**
+     * An integrity failure with a more specific code, e.g. {@link ErrorCode#SIGNATURE_INVALID} for a manifest whose
+     * signature does not verify.
+     */
+    public IntegrityException(ErrorCode code, String message) {
+        super(code, message);
+    }
 }

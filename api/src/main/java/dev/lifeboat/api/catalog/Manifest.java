@@ -20,6 +20,8 @@ import java.util.Optional;
  * @param host the host name of the machine that ran the backup
  * @param lifeboatVersion the version of Lifeboat that wrote it
  * @param parts every stored part, in the order they were written
+ * @param signedBy fingerprint of the Ed25519 key that signed this manifest ({@code manifest.json.sig}), or
+ *     {@code null} when it is unsigned. Part of the signed bytes, so a signature cannot be stripped unnoticed.
  */
 public record Manifest(
         int formatVersion,
@@ -30,7 +32,8 @@ public record Manifest(
         Instant finishedAt,
         String host,
         String lifeboatVersion,
-        List<PartInfo> parts) {
+        List<PartInfo> parts,
+        String signedBy) {
 
     /** The storage format version this release writes and reads. */
     public static final int FORMAT_VERSION = 1;
@@ -44,6 +47,17 @@ public record Manifest(
         Objects.requireNonNull(host, "null host");
         Objects.requireNonNull(lifeboatVersion, "null lifeboatVersion");
         parts = List.copyOf(parts);
+    }
+
+    /** An unsigned manifest. */
+    public Manifest(int formatVersion, BackupId backupId, String application, BackupStatus status, Instant startedAt,
+            Instant finishedAt, String host, String lifeboatVersion, List<PartInfo> parts) {
+        this(formatVersion, backupId, application, status, startedAt, finishedAt, host, lifeboatVersion, parts, null);
+    }
+
+    /** Whether the manifest names the key that signed it. */
+    public boolean isSigned() {
+        return signedBy != null;
     }
 
     /** The part with this name, if any. */

@@ -24,6 +24,8 @@ import java.util.TreeMap;
  * @param rowCounts rows per table at the moment of the dump (databases only; empty otherwise)
  * @param tree counts of what a files/config/secrets archive holds ({@code null} for databases)
  * @param issues what could not be captured faithfully, or was skipped on purpose
+ * @param recipients fingerprints of the age recipients the part is encrypted to (empty when not encrypted); never
+ *     the keys themselves (docs/encryption.md says how a fingerprint is computed)
  */
 public record PartInfo(
         String name,
@@ -39,7 +41,8 @@ public record PartInfo(
         Map<String, String> tools,
         Map<String, Long> rowCounts,
         TreeStats tree,
-        List<Issue> issues) {
+        List<Issue> issues,
+        List<String> recipients) {
 
     public PartInfo {
         Objects.requireNonNull(name, "null name");
@@ -51,6 +54,15 @@ public record PartInfo(
         tools = Map.copyOf(tools);
         rowCounts = Collections.unmodifiableMap(new TreeMap<>(rowCounts));
         issues = List.copyOf(issues);
+        recipients = List.copyOf(recipients);
+    }
+
+    /** A part that is not encrypted to any recipient (or whose recipients are not recorded). */
+    public PartInfo(String name, SourceKind kind, String format, String key, long size, String sha256, long plaintextSize,
+            String plaintextSha256, boolean encrypted, long durationMillis, Map<String, String> tools,
+            Map<String, Long> rowCounts, TreeStats tree, List<Issue> issues) {
+        this(name, kind, format, key, size, sha256, plaintextSize, plaintextSha256, encrypted, durationMillis, tools,
+                rowCounts, tree, issues, List.of());
     }
 
     /** Whether any issue makes this part incomplete. */

@@ -17,6 +17,15 @@ public record Finding(Type type, String subject, String message) {
         SIZE_MISMATCH,
         HASH_MISMATCH,
         UNREADABLE,
+        /**
+         * The manifest's signature is missing, does not verify, or was made by an untrusted key: the manifest (and so
+         * every hash in it) cannot be trusted.
+         */
+        SIGNATURE_INVALID,
+        /** CONTENT with identities: none of them matches the part's recipients, so its plaintext was not checked. */
+        NO_MATCHING_IDENTITY,
+        /** CONTENT with identities: the stored bytes match the manifest but do not decrypt (age authentication failed). */
+        DECRYPTION_FAILED,
         /** The backup was published as INCOMPLETE: some content could not be captured. */
         INCOMPLETE
     }

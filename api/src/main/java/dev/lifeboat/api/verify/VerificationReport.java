@@ -14,13 +14,22 @@ import java.util.Objects;
  * @param bytesRead bytes read back (CONTENT only)
  * @param findings every problem found; empty when the backup verifies
  * @param duration how long it took
+ * @param signature what the manifest's signature established (see {@link SignatureStatus})
  */
 public record VerificationReport(
-        BackupId backupId, VerifyLevel level, int partsChecked, long bytesRead, List<Finding> findings, Duration duration) {
+        BackupId backupId, VerifyLevel level, int partsChecked, long bytesRead, List<Finding> findings, Duration duration,
+        SignatureStatus signature) {
     public VerificationReport {
         Objects.requireNonNull(backupId, "null backupId");
         Objects.requireNonNull(level, "null level");
+        Objects.requireNonNull(signature, "null signature");
         findings = List.copyOf(findings);
+    }
+
+    /** A report on an unsigned manifest checked without a trusted key. */
+    public VerificationReport(BackupId backupId, VerifyLevel level, int partsChecked, long bytesRead, List<Finding> findings,
+            Duration duration) {
+        this(backupId, level, partsChecked, bytesRead, findings, duration, SignatureStatus.UNSIGNED);
     }
 
     /** Whether the backup verified without any finding. */

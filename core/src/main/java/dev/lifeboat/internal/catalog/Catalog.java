@@ -1,6 +1,7 @@
 package dev.lifeboat.internal.catalog;
 
 import dev.lifeboat.api.BackupId;
+import dev.lifeboat.api.ErrorCode;
 import dev.lifeboat.api.IntegrityException;
 import dev.lifeboat.api.NotFoundException;
 import dev.lifeboat.api.StoreException;
@@ -9,6 +10,9 @@ import dev.lifeboat.api.store.ObjectInfo;
 import dev.lifeboat.api.store.ObjectWriter;
 import dev.lifeboat.api.store.Store;
 import dev.lifeboat.api.store.WriteOption;
+import dev.lifeboat.api.verify.SignatureStatus;
+import dev.lifeboat.crypto.ManifestVerifyKey;
+import dev.lifeboat.internal.crypto.ManifestSignatures;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -18,22 +22,42 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
  * The backups in one store. A backup exists if and only if its manifest exists and parses: objects without a
  * manifest are never listed and are removed by {@link #collectGarbage} once older than a safety age.
+ *
+ * <p>Signatures: a manifest's signature ({@code manifest.json.sig}) is checked on every read. With trusted verify
+ * keys, only manifests signed by one of them are returned: an unsigned, tampered or foreign-signed manifest is an
+ * {@link IntegrityException} ({@link ErrorCode#SIGNATURE_INVALID}) and is skipped by {@link #list()} and
+ * {@link #latest()}. Without trusted keys, an unsigned manifest is accepted, but a signed one must still verify
+ * against the key it names (so a manifest edited after signing is never accepted).
  */
 public final class Catalog {
     private static final System.Logger LOG = System.getLogger(Catalog.class.getName());
     /** Manifests larger than this are refused as corrupt rather than read into memory. */
     static final int MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
+    /** Signature files are a few hundred bytes. */
+    static final int MAX_SIGNATURE_BYTES = 64 * 1024;
 
     private final Store store;
+    private final Set<ManifestVerifyKey> trusted;
 
+    /** A catalog that trusts no key: unsigned manifests are accepted, signed ones must verify. */
     public Catalog(Store store) {
-        this.store = store;
+        this(store, Set.of());
     }
+
+    /** A catalog that accepts only manifests signed by one of {@code trusted} (when not empty). */
+    public Catalog(Store store, Set<ManifestVerifyKey> trusted) {
+        this.store = store;
+        this.trusted = Set.copyOf(trusted);
+    }
+
+    /** A manifest and what its signature established. */
+    public record Loaded(Manifest manifest, SignatureStatus signature) {}
 
     public Store store() {
         return store;
@@ -66,8 +90,16 @@ public final class Catalog {
         return Optional.empty();
     }
 
-    /** Reads and parses one manifest. */
+    /** Reads, authenticates and parses one manifest. */
     public Manifest manifest(BackupId id) {
+        return read(id).manifest();
+    }
+
+    /**
+     * Reads one manifest and its signature; checks the signature against the trusted keys before parsing. Throws
+     * {@link NotFoundException} when it does not exist, {@link IntegrityException} when it cannot be used.
+     */
+    public Loaded read(BackupId id) {
         String key = Layout.manifestKey(id);
         byte[] bytes;
         try {
@@ -81,6 +113,8 @@ public final class Catalog {
         if (bytes.length > MAX_MANIFEST_BYTES) {
             throw new IntegrityException("the manifest of backup " + id + " is larger than " + MAX_MANIFEST_BYTES + " bytes");
         }
+        byte[] signature = readSignature(id);
+        SignatureStatus status = ManifestSignatures.check(id, store.describe(), bytes, signature, trusted);
         Manifest m;
         try {
             m = ManifestCodec.decode(bytes);
@@ -92,7 +126,37 @@ public final class Catalog {
             throw new IntegrityException("the manifest stored as backup " + id + " names backup " + m.backupId()
                     + "; it was moved or tampered with");
         }
-        return m;
+        ManifestSignatures.checkClaim(id, store.describe(), m.signedBy(), signature);
+        return new Loaded(m, status);
+    }
+
+    private byte[] readSignature(BackupId id) {
+        String key = Layout.signatureKey(id);
+        try {
+            return store.read(key, in -> in.readNBytes(MAX_SIGNATURE_BYTES + 1));
+        } catch (NotFoundException e) {
+            return null;
+        } catch (IOException e) {
+            throw new StoreException("cannot read the manifest signature of backup " + id + " from " + store.describe(), true, e);
+        }
+    }
+
+    /**
+     * Writes the manifest: the commit point of the backup. Written once (conditional write). A signature, when
+     * given, is written first, so a visible manifest always has its signature next to it.
+     */
+    public void publish(Manifest m, byte[] encoded, byte[] signature) {
+        if (signature != null) {
+            String sigKey = Layout.signatureKey(m.backupId());
+            try (ObjectWriter w = store.write(sigKey, WriteOption.IF_ABSENT)) {
+                w.stream().write(signature);
+                w.commit();
+            } catch (IOException e) {
+                throw new StoreException("cannot write the manifest signature of backup " + m.backupId() + " to "
+                        + store.describe(), true, e);
+            }
+        }
+        publish(m, encoded);
     }
 
     /** Writes the manifest: the commit point of the backup. Written once (conditional write). */

@@ -6,6 +6,8 @@ import dev.lifeboat.api.BackupId;
 public final class Layout {
     public static final String BACKUPS = "backups/";
     public static final String MANIFEST = "manifest.json";
+    /** Detached signature of {@link #MANIFEST}, written just before it (docs/encryption.md). */
+    public static final String MANIFEST_SIGNATURE = "manifest.json.sig";
 
     private Layout() {}
 
@@ -15,6 +17,10 @@ public final class Layout {
 
     public static String manifestKey(BackupId id) {
         return backupPrefix(id) + MANIFEST;
+    }
+
+    public static String signatureKey(BackupId id) {
+        return backupPrefix(id) + MANIFEST_SIGNATURE;
     }
 
     public static String partKey(BackupId id, String fileName) {

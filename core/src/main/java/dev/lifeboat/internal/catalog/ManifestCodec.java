@@ -35,6 +35,9 @@ public final class ManifestCodec {
         root.put("finishedAt", m.finishedAt().toString());
         root.put("host", m.host());
         root.put("lifeboatVersion", m.lifeboatVersion());
+        if (m.signedBy() != null) {
+            root.put("signedBy", m.signedBy()); // covered by the signature: stripping it is detected
+        }
         List<Object> parts = new ArrayList<>();
         for (PartInfo p : m.parts()) {
             Map<String, Object> o = new LinkedHashMap<>();
@@ -47,6 +50,9 @@ public final class ManifestCodec {
             o.put("plaintextSize", p.plaintextSize());
             o.put("plaintextSha256", p.plaintextSha256());
             o.put("encrypted", p.encrypted());
+            if (!p.recipients().isEmpty()) {
+                o.put("recipientFingerprints", new ArrayList<>(p.recipients()));
+            }
             o.put("durationMillis", p.durationMillis());
             o.put("tools", new java.util.TreeMap<>(p.tools()));
             if (!p.rowCounts().isEmpty()) {
@@ -111,12 +117,21 @@ public final class ManifestCodec {
                 JsonObject i = JsonObject.of(io, "issue");
                 issues.add(new Issue(Issue.Severity.valueOf(i.string("severity")), i.string("subject"), i.string("message")));
             }
+            List<String> recipients = new ArrayList<>();
+            for (Object r : p.optArray("recipientFingerprints")) {
+                if (!(r instanceof String fp)) {
+                    throw new IllegalArgumentException("manifest.parts[" + (idx - 1) + "].recipientFingerprints must hold strings");
+                }
+                recipients.add(fp);
+            }
             parts.add(new PartInfo(p.string("name"), SourceKind.valueOf(p.string("kind").toUpperCase(Locale.ROOT)),
                     p.string("format"), p.string("key"), p.number("size"), p.string("sha256"), p.number("plaintextSize"),
-                    p.string("plaintextSha256"), p.bool("encrypted"), p.number("durationMillis"), tools, rows, tree, issues));
+                    p.string("plaintextSha256"), p.bool("encrypted"), p.number("durationMillis"), tools, rows, tree, issues,
+                    recipients));
         }
         return new Manifest(version, BackupId.parse(o.string("backupId")), o.string("application"),
                 BackupStatus.valueOf(o.string("status")), Instant.parse(o.string("startedAt")),
-                Instant.parse(o.string("finishedAt")), o.string("host"), o.string("lifeboatVersion"), parts);
+                Instant.parse(o.string("finishedAt")), o.string("host"), o.string("lifeboatVersion"), parts,
+                o.has("signedBy") ? o.string("signedBy") : null);
     }
 }

@@ -18,10 +18,13 @@ import dev.lifeboat.api.source.SourceResult;
 import dev.lifeboat.api.store.ObjectInfo;
 import dev.lifeboat.api.store.ObjectWriter;
 import dev.lifeboat.api.store.Store;
+import dev.lifeboat.crypto.Recipients;
 import dev.lifeboat.internal.Version;
 import dev.lifeboat.internal.catalog.Catalog;
 import dev.lifeboat.internal.catalog.Layout;
 import dev.lifeboat.internal.catalog.ManifestCodec;
+import dev.lifeboat.internal.crypto.CryptoPlan;
+import dev.lifeboat.internal.crypto.ManifestSignatures;
 import dev.lifeboat.internal.io.DigestingOutputStream;
 import dev.lifeboat.internal.io.StoreOutputStream;
 import dev.lifeboat.internal.io.TeeOutputStream;
@@ -43,6 +46,8 @@ import java.util.Optional;
  */
 public final class BackupEngine {
     private static final System.Logger LOG = System.getLogger(BackupEngine.class.getName());
+    /** Appended to the file name of an encrypted part (DESIGN.md §4). */
+    static final String ENCRYPTED_SUFFIX = ".age";
 
     private final Plan plan;
 
@@ -73,13 +78,19 @@ public final class BackupEngine {
             }
             checkStored(parts);
             BackupStatus status = parts.stream().allMatch(PartInfo::isComplete) ? BackupStatus.SUCCESS : BackupStatus.INCOMPLETE;
+            CryptoPlan crypto = plan.crypto();
             Manifest manifest = new Manifest(Manifest.FORMAT_VERSION, id, plan.application(), status, started,
-                    plan.clock().instant(), Version.host(), Version.lifeboat(), parts);
+                    plan.clock().instant(), Version.host(), Version.lifeboat(), parts,
+                    crypto.signingKey() == null ? null : crypto.signingKey().fingerprint());
             byte[] encoded = ManifestCodec.encode(manifest);
+            byte[] signature = crypto.signingKey() == null ? null : ManifestSignatures.sign(crypto.signingKey(), encoded);
             for (Store store : plan.stores()) {
-                new Catalog(store).publish(manifest, encoded);
+                if (signature != null) {
+                    written.add(new Written(store, Layout.signatureKey(id)));
+                }
                 written.add(new Written(store, Layout.manifestKey(id)));
-                Manifest back = new Catalog(store).manifest(id);
+                new Catalog(store).publish(manifest, encoded, signature);
+                Manifest back = new Catalog(store, crypto.trusted()).manifest(id);
                 if (!back.equals(manifest)) {
                     throw new IntegrityException("the manifest of backup " + id + " read back from " + store.describe()
                             + " differs from what was written");
@@ -107,7 +118,9 @@ public final class BackupEngine {
     }
 
     private PartInfo writePart(BackupId id, Source s, SourceContext context, List<Written> written) throws IOException {
-        String key = Layout.partKey(id, s.kind().prefix() + "-" + s.name() + s.extension());
+        Recipients recipients = plan.crypto().encrypts(s.kind()) ? plan.crypto().recipients() : null;
+        String key = Layout.partKey(id, s.kind().prefix() + "-" + s.name() + s.extension()
+                + (recipients != null ? ENCRYPTED_SUFFIX : ""));
         long t0 = System.nanoTime();
         List<ObjectWriter> writers = new ArrayList<>();
         try {
@@ -118,11 +131,20 @@ public final class BackupEngine {
                 streams.add(new StoreOutputStream(w.stream(), key + " to " + store.describe()));
             }
             OutputStream sink = streams.size() == 1 ? streams.get(0) : new TeeOutputStream(streams);
+            // source → plaintext hash → (age) → stored hash → every store
             DigestingOutputStream stored = new DigestingOutputStream(sink, false);
-            SourceResult r = s.write(context, stored);
+            OutputStream encrypting = recipients != null ? recipients.encrypt(stored) : null;
+            DigestingOutputStream plain = encrypting != null ? new DigestingOutputStream(encrypting, false) : stored;
+            SourceResult r = s.write(context, plain);
+            plain.flush();
+            if (encrypting != null) {
+                encrypting.close(); // the final chunk; the stores' streams stay open until committed
+            }
             stored.flush();
             long size = stored.count();
             String sha = stored.sha256();
+            long plainSize = plain == stored ? size : plain.count();
+            String plainSha = plain == stored ? sha : plain.sha256();
             for (int i = 0; i < writers.size(); i++) {
                 Store store = plan.stores().get(i);
                 ObjectWriter w = writers.get(i);
@@ -134,8 +156,8 @@ public final class BackupEngine {
                 }
             }
             long millis = Duration.ofNanos(System.nanoTime() - t0).toMillis();
-            return new PartInfo(s.name(), s.kind(), s.format(), key, size, sha, size, sha, false, millis,
-                    r.tools(), r.rowCounts(), r.tree(), r.issues());
+            return new PartInfo(s.name(), s.kind(), s.format(), key, size, sha, plainSize, plainSha, recipients != null, millis,
+                    r.tools(), r.rowCounts(), r.tree(), r.issues(), recipients == null ? List.of() : recipients.fingerprints());
         } finally {
             writers.forEach(ObjectWriter::close); // aborts whatever was not committed
         }

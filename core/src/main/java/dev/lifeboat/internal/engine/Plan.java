@@ -3,6 +3,7 @@ package dev.lifeboat.internal.engine;
 import dev.lifeboat.api.LifeboatListener;
 import dev.lifeboat.api.source.Source;
 import dev.lifeboat.api.store.Store;
+import dev.lifeboat.internal.crypto.CryptoPlan;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,6 +22,7 @@ import java.util.List;
  * @param garbageSafetyAge leftovers of unfinished backups younger than this are never removed
  * @param clock time source
  * @param listener observer
+ * @param crypto encryption recipients and manifest signing
  */
 public record Plan(
         String application,
@@ -32,9 +34,18 @@ public record Plan(
         Duration timeout,
         Duration garbageSafetyAge,
         Clock clock,
-        LifeboatListener listener) {
+        LifeboatListener listener,
+        CryptoPlan crypto) {
     public Plan {
         sources = List.copyOf(sources);
         stores = List.copyOf(stores);
+        crypto = crypto == null ? CryptoPlan.NONE : crypto;
+    }
+
+    /** A plan without encryption or signing. */
+    public Plan(String application, List<Source> sources, List<Store> stores, Path tempRoot, int compressionLevel,
+            int compressionWorkers, Duration timeout, Duration garbageSafetyAge, Clock clock, LifeboatListener listener) {
+        this(application, sources, stores, tempRoot, compressionLevel, compressionWorkers, timeout, garbageSafetyAge, clock,
+                listener, CryptoPlan.NONE);
     }
 }

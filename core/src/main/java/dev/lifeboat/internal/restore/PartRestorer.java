@@ -4,6 +4,7 @@ import dev.lifeboat.Database;
 import dev.lifeboat.Postgres;
 import dev.lifeboat.Sqlite;
 import dev.lifeboat.api.ErrorCode;
+import dev.lifeboat.api.IntegrityException;
 import dev.lifeboat.api.LifeboatException;
 import dev.lifeboat.api.RestoreException;
 import dev.lifeboat.api.RestoreResult;
@@ -12,12 +13,14 @@ import dev.lifeboat.api.catalog.PartInfo;
 import dev.lifeboat.api.catalog.TreeStats;
 import dev.lifeboat.api.source.SourceKind;
 import dev.lifeboat.api.store.Store;
+import dev.lifeboat.crypto.Identities;
 import dev.lifeboat.internal.archive.SafeExtractor;
 import dev.lifeboat.internal.io.VerifyingInputStream;
 import dev.lifeboat.internal.postgres.PgClient;
 import dev.lifeboat.internal.postgres.PgRestorer;
 import dev.lifeboat.internal.sqlite.SqliteRestorer;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,17 +31,32 @@ import java.util.Map;
 /**
  * Restores one part of a backup from a store. Every restore reads the part once, verifying its size and SHA-256
  * against the manifest as it streams; the target only ever sees the result when the part verified.
+ *
+ * <p>Encrypted parts: store → verify stored bytes (tail withheld) → age decryption (authenticated 64 KiB chunks) →
+ * verify plaintext size and SHA-256 → target. Before the target is touched at all, the part's age header is read
+ * and matched against the identities, so a missing or wrong identity fails with
+ * {@link ErrorCode#NO_MATCHING_IDENTITY} having written nothing.
  */
 public final class PartRestorer {
     /** Bytes withheld from the consumer until the part's hash is verified. */
     private static final int HOLDBACK = 1024 * 1024;
+    /** Plaintext withheld until its hash is verified (age has already authenticated every chunk). */
+    private static final int PLAINTEXT_HOLDBACK = 64 * 1024;
+    /** Enough of a part to hold its age header. */
+    private static final int HEADER_PROBE = 64 * 1024;
 
     private final Store store;
     private final Path tempRoot;
+    private final Identities identities;
 
     public PartRestorer(Store store, Path tempRoot) {
+        this(store, tempRoot, Identities.none());
+    }
+
+    public PartRestorer(Store store, Path tempRoot, Identities identities) {
         this.store = store;
         this.tempRoot = tempRoot;
+        this.identities = identities;
     }
 
     public RestoreResult restoreDatabase(Manifest m, PartInfo part, Database target, boolean replace) {
@@ -46,6 +64,7 @@ public final class PartRestorer {
         if (part.kind() != SourceKind.DATABASE) {
             throw new RestoreException(ErrorCode.RESTORE_FAILED, part.qualifiedName() + " is not a database part");
         }
+        checkIdentity(m, part);
         List<String> mismatches = new ArrayList<>();
         if (target instanceof Postgres pg) {
             if (!part.format().equals("postgresql-custom")) {
@@ -62,9 +81,9 @@ public final class PartRestorer {
             restorer.prepare(part, replace);
             long[] read = new long[1];
             withPrivateDir(dir -> store.read(part.key(), in -> {
-                VerifyingInputStream v = verifying(in, m, part);
-                restorer.restore(v, replace, dir, part.qualifiedName());
-                read[0] = v.count();
+                Opened o = open(in, m, part);
+                restorer.restore(o.plaintext(), replace, dir, part.qualifiedName());
+                read[0] = o.stored().count();
                 return null;
             }));
             Map<String, Long> rows = restorer.countRows(part, mismatches);
@@ -81,9 +100,9 @@ public final class PartRestorer {
             @SuppressWarnings("unchecked")
             Map<String, Long>[] rows = new Map[1];
             io(() -> store.read(part.key(), in -> {
-                VerifyingInputStream v = verifying(in, m, part);
-                rows[0] = SqliteRestorer.restore(v, part, sq.path(), replace, mismatches);
-                read[0] = v.count();
+                Opened o = open(in, m, part);
+                rows[0] = SqliteRestorer.restore(o.plaintext(), part, sq.path(), replace, mismatches);
+                read[0] = o.stored().count();
                 return null;
             }));
             return new RestoreResult(m.backupId(), part.qualifiedName(), target.describe(), read[0], rows[0], null,
@@ -99,12 +118,13 @@ public final class PartRestorer {
                     + " part, not a file archive");
         }
         SafeExtractor.checkTarget(targetDir);
+        checkIdentity(m, part);
         long[] read = new long[1];
         TreeStats[] tree = new TreeStats[1];
         io(() -> store.read(part.key(), in -> {
-            VerifyingInputStream v = verifying(in, m, part);
-            tree[0] = new SafeExtractor(limits).extractZstd(v, targetDir);
-            read[0] = v.count();
+            Opened o = open(in, m, part);
+            tree[0] = new SafeExtractor(limits).extractZstd(o.plaintext(), targetDir);
+            read[0] = o.stored().count();
             return null;
         }));
         List<String> mismatches = new ArrayList<>();
@@ -119,9 +139,103 @@ public final class PartRestorer {
                 mismatches, Duration.ofNanos(System.nanoTime() - t0));
     }
 
-    private static VerifyingInputStream verifying(java.io.InputStream in, Manifest m, PartInfo part) {
-        return new VerifyingInputStream(in, part.size(), part.sha256(), HOLDBACK,
-                "part " + part.qualifiedName() + " of backup " + m.backupId());
+    private record Opened(VerifyingInputStream stored, InputStream plaintext) {}
+
+    /** The part's plaintext, verified as it streams (and decrypted when encrypted). */
+    private Opened open(InputStream in, Manifest m, PartInfo part) throws IOException {
+        String what = describe(m, part);
+        VerifyingInputStream stored = new VerifyingInputStream(in, part.size(), part.sha256(), HOLDBACK, what);
+        if (!part.encrypted()) {
+            return new Opened(stored, stored);
+        }
+        InputStream decrypted = decrypt(stored, m, part);
+        return new Opened(stored, new VerifyingInputStream(decrypted, part.plaintextSize(), part.plaintextSha256(),
+                PLAINTEXT_HOLDBACK, "the plaintext of " + what));
+    }
+
+    /**
+     * Fails fast, before the target is touched, when an encrypted part cannot be decrypted with the identities:
+     * reads only the start of the part (its age header).
+     */
+    private void checkIdentity(Manifest m, PartInfo part) {
+        if (!part.encrypted()) {
+            return;
+        }
+        if (identities.isEmpty()) {
+            throw noIdentity(m, part);
+        }
+        io(() -> store.read(part.key(), in -> {
+            InputStream probe;
+            try {
+                probe = decrypt(new BoundedInputStream(in, HEADER_PROBE), m, part);
+            } catch (IntegrityException e) {
+                return null; // a damaged part: the verified read reports it with the whole picture
+            }
+            probe.close();
+            return null;
+        }));
+    }
+
+    private InputStream decrypt(InputStream ciphertext, Manifest m, PartInfo part) throws IOException {
+        try {
+            return identities.decrypt(ciphertext, describe(m, part));
+        } catch (LifeboatException e) {
+            if (e.code() == ErrorCode.NO_MATCHING_IDENTITY) {
+                throw noIdentity(m, part);
+            }
+            throw e;
+        }
+    }
+
+    private RestoreException noIdentity(Manifest m, PartInfo part) {
+        String recipients = "recipient fingerprints " + (part.recipients().isEmpty() ? "not recorded"
+                : String.join(", ", part.recipients()));
+        if (identities.isEmpty()) {
+            return new RestoreException(ErrorCode.NO_MATCHING_IDENTITY, "no identity matches this backup (" + recipients
+                    + "): " + describe(m, part) + " is encrypted and no identity was given; pass the matching age identity"
+                    + " (Recovery.withIdentities(Identities.fromFile(…))). Nothing was written to the target");
+        }
+        return new RestoreException(ErrorCode.NO_MATCHING_IDENTITY, "no identity matches this backup (" + recipients
+                + "): " + describe(m, part) + " cannot be decrypted with the identities given (fingerprints "
+                + String.join(", ", identities.fingerprints()) + "). Nothing was written to the target");
+    }
+
+    private static String describe(Manifest m, PartInfo part) {
+        return "part " + part.qualifiedName() + " of backup " + m.backupId();
+    }
+
+    /** At most {@code limit} bytes of {@code in}. */
+    private static final class BoundedInputStream extends java.io.FilterInputStream {
+        private long left;
+
+        BoundedInputStream(InputStream in, long limit) {
+            super(in);
+            this.left = limit;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (left <= 0) {
+                return -1;
+            }
+            int b = in.read();
+            if (b >= 0) {
+                left--;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (left <= 0) {
+                return -1;
+            }
+            int n = in.read(b, off, (int) Math.min(len, left));
+            if (n > 0) {
+                left -= n;
+            }
+            return n;
+        }
     }
 
     private interface IoAction {

@@ -1,7 +1,9 @@
 package dev.lifeboat.internal.verify;
 
 import dev.lifeboat.api.BackupId;
+import dev.lifeboat.api.ErrorCode;
 import dev.lifeboat.api.IntegrityException;
+import dev.lifeboat.api.LifeboatException;
 import dev.lifeboat.api.NotFoundException;
 import dev.lifeboat.api.catalog.Issue;
 import dev.lifeboat.api.catalog.Manifest;
@@ -9,22 +11,42 @@ import dev.lifeboat.api.catalog.PartInfo;
 import dev.lifeboat.api.store.ObjectInfo;
 import dev.lifeboat.api.store.Store;
 import dev.lifeboat.api.verify.Finding;
+import dev.lifeboat.api.verify.SignatureStatus;
 import dev.lifeboat.api.verify.VerificationReport;
 import dev.lifeboat.api.verify.VerifyLevel;
+import dev.lifeboat.crypto.Identities;
+import dev.lifeboat.crypto.ManifestVerifyKey;
 import dev.lifeboat.internal.catalog.Catalog;
 import dev.lifeboat.internal.io.DigestingInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
-/** Verifies one backup in one store and reports every finding, not only the first. */
+/**
+ * Verifies one backup in one store and reports every finding, not only the first.
+ *
+ * <p>The manifest's signature is checked first (see {@link Catalog}); a manifest that cannot be trusted ends the
+ * verification with a {@link Finding.Type#SIGNATURE_INVALID} finding, since the hashes in it mean nothing. At CONTENT
+ * level, encrypted parts are also decrypted when identities are given, and their plaintext size and SHA-256
+ * compared with the manifest; without identities only the stored (encrypted) bytes are checked.
+ */
 public final class Verifier {
     private final Store store;
+    private final Set<ManifestVerifyKey> trusted;
+    private final Identities identities;
 
     public Verifier(Store store) {
+        this(store, Set.of(), Identities.none());
+    }
+
+    public Verifier(Store store, Set<ManifestVerifyKey> trusted, Identities identities) {
         this.store = store;
+        this.trusted = Set.copyOf(trusted);
+        this.identities = identities;
     }
 
     /**
@@ -34,13 +56,17 @@ public final class Verifier {
     public VerificationReport verify(BackupId id, VerifyLevel level) {
         long t0 = System.nanoTime();
         List<Finding> findings = new ArrayList<>();
-        Manifest m;
+        Catalog.Loaded loaded;
         try {
-            m = new Catalog(store).manifest(id);
+            loaded = new Catalog(store, trusted).read(id);
         } catch (IntegrityException e) {
-            findings.add(new Finding(Finding.Type.MANIFEST_INVALID, "manifest", e.getMessage()));
-            return new VerificationReport(id, level, 0, 0, findings, Duration.ofNanos(System.nanoTime() - t0));
+            boolean signature = e.code() == ErrorCode.SIGNATURE_INVALID;
+            findings.add(new Finding(signature ? Finding.Type.SIGNATURE_INVALID : Finding.Type.MANIFEST_INVALID, "manifest",
+                    e.getMessage()));
+            return new VerificationReport(id, level, 0, 0, findings, Duration.ofNanos(System.nanoTime() - t0),
+                    signature ? SignatureStatus.INVALID : SignatureStatus.UNSIGNED);
         }
+        Manifest m = loaded.manifest();
         long bytes = 0;
         for (PartInfo p : m.parts()) {
             String subject = p.qualifiedName();
@@ -61,24 +87,7 @@ public final class Verifier {
                 continue;
             }
             if (level == VerifyLevel.CONTENT) {
-                try {
-                    DigestingInputStream d = store.read(p.key(), in -> {
-                        DigestingInputStream di = new DigestingInputStream(in);
-                        di.drain();
-                        return di;
-                    });
-                    bytes += d.count();
-                    String sha = d.sha256();
-                    if (d.count() != p.size()) {
-                        findings.add(new Finding(Finding.Type.SIZE_MISMATCH, subject, p.key() + " read back " + d.count()
-                                + " bytes, the manifest says " + p.size()));
-                    } else if (!sha.equals(p.sha256())) {
-                        findings.add(new Finding(Finding.Type.HASH_MISMATCH, subject, p.key() + " has SHA-256 " + sha
-                                + ", the manifest says " + p.sha256()));
-                    }
-                } catch (IOException | RuntimeException e) {
-                    findings.add(new Finding(Finding.Type.UNREADABLE, subject, "cannot read " + p.key() + ": " + e.getMessage()));
-                }
+                bytes += checkContent(m, p, findings);
             }
         }
         for (Issue i : m.issues()) {
@@ -86,6 +95,73 @@ public final class Verifier {
                 findings.add(new Finding(Finding.Type.INCOMPLETE, i.subject(), i.message()));
             }
         }
-        return new VerificationReport(id, level, m.parts().size(), bytes, findings, Duration.ofNanos(System.nanoTime() - t0));
+        return new VerificationReport(id, level, m.parts().size(), bytes, findings, Duration.ofNanos(System.nanoTime() - t0),
+                loaded.signature());
+    }
+
+    /** Re-reads one part: stored bytes always, plaintext too when it is encrypted and identities are given. */
+    private long checkContent(Manifest m, PartInfo p, List<Finding> findings) {
+        String subject = p.qualifiedName();
+        boolean decrypt = p.encrypted() && !identities.isEmpty();
+        Content c;
+        try {
+            c = store.read(p.key(), in -> read(in, m, p, decrypt));
+        } catch (IOException | RuntimeException e) {
+            findings.add(new Finding(Finding.Type.UNREADABLE, subject, "cannot read " + p.key() + ": " + e.getMessage()));
+            return 0;
+        }
+        if (c.storedSize != p.size()) {
+            findings.add(new Finding(Finding.Type.SIZE_MISMATCH, subject, p.key() + " read back " + c.storedSize
+                    + " bytes, the manifest says " + p.size()));
+        } else if (!c.storedSha.equals(p.sha256())) {
+            findings.add(new Finding(Finding.Type.HASH_MISMATCH, subject, p.key() + " has SHA-256 " + c.storedSha
+                    + ", the manifest says " + p.sha256()));
+        } else if (c.noIdentity != null) {
+            findings.add(new Finding(Finding.Type.NO_MATCHING_IDENTITY, subject, c.noIdentity));
+        } else if (c.decryptFailure != null) {
+            findings.add(new Finding(Finding.Type.DECRYPTION_FAILED, subject, c.decryptFailure));
+        } else if (decrypt && c.plainSize != p.plaintextSize()) {
+            findings.add(new Finding(Finding.Type.SIZE_MISMATCH, subject, p.key() + " decrypts to " + c.plainSize
+                    + " bytes, the manifest says " + p.plaintextSize()));
+        } else if (decrypt && !c.plainSha.equals(p.plaintextSha256())) {
+            findings.add(new Finding(Finding.Type.HASH_MISMATCH, subject, p.key() + " decrypts to plaintext with SHA-256 "
+                    + c.plainSha + ", the manifest says " + p.plaintextSha256()));
+        }
+        return c.storedSize;
+    }
+
+    private Content read(InputStream in, Manifest m, PartInfo p, boolean decrypt) throws IOException {
+        DigestingInputStream stored = new DigestingInputStream(in);
+        Content c = new Content();
+        if (decrypt) {
+            String what = "part " + p.qualifiedName() + " of backup " + m.backupId();
+            try (InputStream plain = identities.decrypt(stored, what)) {
+                DigestingInputStream d = new DigestingInputStream(plain);
+                d.drain();
+                c.plainSize = d.count();
+                c.plainSha = d.sha256();
+            } catch (LifeboatException e) {
+                if (e.code() == ErrorCode.NO_MATCHING_IDENTITY) {
+                    c.noIdentity = "no identity matches " + what + " (recipient fingerprints "
+                            + (p.recipients().isEmpty() ? "not recorded" : String.join(", ", p.recipients()))
+                            + "; the identities given have fingerprints " + String.join(", ", identities.fingerprints()) + ")";
+                } else {
+                    c.decryptFailure = e.getMessage();
+                }
+            }
+        }
+        stored.drain(); // whatever decryption did not read, so the stored hash covers every byte
+        c.storedSize = stored.count();
+        c.storedSha = stored.sha256();
+        return c;
+    }
+
+    private static final class Content {
+        long storedSize;
+        String storedSha;
+        long plainSize;
+        String plainSha;
+        String noIdentity;
+        String decryptFailure;
     }
 }
