@@ -32,7 +32,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -64,11 +66,13 @@ public final class Lifeboat {
     private final Plan plan;
     private final Recovery recovery;
     private final AtomicReference<BackupId> running = new AtomicReference<>();
+    private BackupId lastId;
 
     private Lifeboat(Plan plan) {
         this.plan = plan;
-        this.recovery = Recovery.from(plan.stores().get(0), plan.tempRoot())
-                .trusting(plan.crypto().trusted().toArray(new ManifestVerifyKey[0]));
+        this.recovery = Recovery.from(plan.storeList(), plan.tempRoot())
+                .trusting(plan.crypto().trusted().toArray(new ManifestVerifyKey[0]))
+                .withListener(plan.listener());
     }
 
     /** Starts a configuration. */
@@ -81,7 +85,7 @@ public final class Lifeboat {
      * throws a {@link dev.lifeboat.api.LifeboatException} (and publishes nothing) when any part fails.
      */
     public BackupResult backupNow() {
-        BackupId id = BackupId.generate(plan.clock().instant());
+        BackupId id = nextId();
         if (!running.compareAndSet(null, id)) {
             BackupId other = running.get();
             throw new BackupInProgressException(other != null ? other : id);
@@ -93,17 +97,31 @@ public final class Lifeboat {
         }
     }
 
+    /**
+     * A new id that sorts after every id this instance generated before, even within the same second (ids have
+     * second precision and a random suffix), so {@link #latest()} is always the backup taken last.
+     */
+    private synchronized BackupId nextId() {
+        BackupId id = BackupId.generate(plan.clock().instant());
+        while (lastId != null && id.compareTo(lastId) <= 0) {
+            id = id.value().regionMatches(0, lastId.value(), 0, 16)
+                    ? BackupId.generate(plan.clock().instant()) : BackupId.generate(lastId.timestamp().plusSeconds(1));
+        }
+        lastId = id;
+        return id;
+    }
+
     /** The id of the backup running now, if any. */
     public Optional<BackupId> running() {
         return Optional.ofNullable(running.get());
     }
 
-    /** Every published backup in the first store, oldest first. */
+    /** Every published backup (in any store), oldest first. */
     public List<Manifest> list() {
         return recovery.list();
     }
 
-    /** The newest published backup in the first store. */
+    /** The newest published backup (in any store). */
     public Optional<Manifest> latest() {
         return recovery.latest();
     }
@@ -148,7 +166,7 @@ public final class Lifeboat {
     }
 
     /**
-     * Store-level operations (list, verify, restore) over this Lifeboat's first store, trusting this Lifeboat's own
+     * Store-level operations (list, verify, restore) over this Lifeboat's stores (in configuration order), trusting this Lifeboat's own
      * signing key (and any {@linkplain Builder#trust trusted key}). It holds no identities: add them with
      * {@link Recovery#withIdentities} where a restore of encrypted parts must run (a drill host, the CLI).
      */
@@ -162,7 +180,7 @@ public final class Lifeboat {
      */
     public List<String> collectGarbage() {
         List<String> all = new ArrayList<>();
-        for (Store s : plan.stores()) {
+        for (Store s : plan.storeList()) {
             all.addAll(new Catalog(s).collectGarbage(plan.clock().instant(), plan.garbageSafetyAge()));
         }
         return all;
@@ -173,9 +191,21 @@ public final class Lifeboat {
         return plan.sources();
     }
 
-    /** The configured stores. */
-    public List<Store> stores() {
-        return plan.stores();
+    /** The configured stores, by name, in configuration order. */
+    public Map<String, Store> stores() {
+        Map<String, Store> m = new LinkedHashMap<>();
+        plan.stores().forEach(ns -> m.put(ns.name(), ns.store()));
+        return m;
+    }
+
+    /** The recovery point objective: how old the newest backup may be ({@link Builder#rpo}). */
+    public Optional<Duration> rpo() {
+        return Optional.ofNullable(plan.rpo());
+    }
+
+    /** The recovery time objective: how long a restore may take ({@link Builder#rto}). */
+    public Optional<Duration> rto() {
+        return Optional.ofNullable(plan.rto());
     }
 
     /** The application name recorded in manifests. */
@@ -201,7 +231,12 @@ public final class Lifeboat {
 
         private String application = DEFAULT_APPLICATION;
         private final List<Entry> entries = new ArrayList<>();
-        private final List<Store> stores = new ArrayList<>();
+        private final List<StoreEntry> stores = new ArrayList<>();
+        private final Set<String> requiredStores = new LinkedHashSet<>();
+        private Duration rpo;
+        private Duration rto;
+        private Map<String, String> labels = Map.of();
+        private final List<Problem> pending = new ArrayList<>();
         private Path tempRoot = Path.of(System.getProperty("java.io.tmpdir"));
         private int compressionLevel = DEFAULT_COMPRESSION_LEVEL;
         private int compressionWorkers = Math.max(1, Runtime.getRuntime().availableProcessors());
@@ -226,8 +261,12 @@ public final class Lifeboat {
 
         /** Backs up a database: {@link Postgres#url(String)} or {@link Sqlite#file(Path)}. */
         public Builder database(String name, Database database) {
+            return database(name, database, null);
+        }
+
+        Builder database(String name, Database database, String label) {
             entries.add(new Entry(SourceKind.DATABASE, Objects.requireNonNull(name, "null name"),
-                    Objects.requireNonNull(database, "null database"), List.of(), List.of(), null));
+                    Objects.requireNonNull(database, "null database"), List.of(), List.of(), null, label));
             return this;
         }
 
@@ -237,14 +276,22 @@ public final class Lifeboat {
          * names, e.g. {@code "cache/**"}, {@code "*.tmp"}.
          */
         public Builder files(String name, Path directory, String... excludeGlobs) {
+            return files(name, directory, List.of(excludeGlobs), null);
+        }
+
+        Builder files(String name, Path directory, List<String> excludeGlobs, String label) {
             entries.add(new Entry(SourceKind.FILES, Objects.requireNonNull(name, "null name"), null,
-                    List.of(Objects.requireNonNull(directory, "null directory")), List.of(excludeGlobs), null));
+                    List.of(Objects.requireNonNull(directory, "null directory")), List.copyOf(excludeGlobs), null, label));
             return this;
         }
 
         /** Backs up individual deployment files (nginx site, systemd unit, compose file, crontab export…). */
         public Builder config(String name, Path... paths) {
-            entries.add(new Entry(SourceKind.CONFIG, Objects.requireNonNull(name, "null name"), null, List.of(paths), List.of(), null));
+            return config(name, null, paths);
+        }
+
+        Builder config(String name, String label, Path... paths) {
+            entries.add(new Entry(SourceKind.CONFIG, Objects.requireNonNull(name, "null name"), null, List.of(paths), List.of(), null, label));
             return this;
         }
 
@@ -254,7 +301,11 @@ public final class Lifeboat {
          * Restore them with {@link Recovery#restoreSecrets} and the matching identity.
          */
         public Builder secrets(String name, Path... paths) {
-            entries.add(new Entry(SourceKind.SECRETS, Objects.requireNonNull(name, "null name"), null, List.of(paths), List.of(), null));
+            return secrets(name, null, paths);
+        }
+
+        Builder secrets(String name, String label, Path... paths) {
+            entries.add(new Entry(SourceKind.SECRETS, Objects.requireNonNull(name, "null name"), null, List.of(paths), List.of(), null, label));
             return this;
         }
 
@@ -319,13 +370,66 @@ public final class Lifeboat {
         /** Adds a custom {@link Source}. */
         public Builder source(Source source) {
             Objects.requireNonNull(source, "null source");
-            entries.add(new Entry(source.kind(), source.name(), null, List.of(), List.of(), source));
+            entries.add(new Entry(source.kind(), source.name(), null, List.of(), List.of(), source, null));
             return this;
         }
 
-        /** Adds a store; every backup goes to every store. At least one is required. */
+        /**
+         * Adds a store; every backup goes to every store. At least one is required. The store is named
+         * {@code store-1}, {@code store-2}, … in order; name it with {@link #store(String, Store)}.
+         */
         public Builder store(Store store) {
-            stores.add(Objects.requireNonNull(store, "null store"));
+            stores.add(new StoreEntry(null, Objects.requireNonNull(store, "null store")));
+            return this;
+        }
+
+        /**
+         * Adds a named store (e.g. {@code local}, {@code offsite}); manifests record the outcome per store name. Each
+         * part streams to every store at once; a store that fails is dropped from the backup while the others
+         * continue, and the backup is published where it succeeded, as {@code INCOMPLETE} when a
+         * {@linkplain #requireStores required} store is missing.
+         */
+        public Builder store(String name, Store store) {
+            stores.add(new StoreEntry(Objects.requireNonNull(name, "null name"), Objects.requireNonNull(store, "null store")));
+            return this;
+        }
+
+        /**
+         * The stores that must hold a complete copy for a backup to count as {@code SUCCESS} (default: every store).
+         * A backup that reaches only some stores is still published there, as {@code INCOMPLETE} when a required
+         * store is missing; when no store holds it, the backup fails.
+         */
+        public Builder requireStores(String... names) {
+            for (String n : names) {
+                requiredStores.add(Objects.requireNonNull(n, "null name"));
+            }
+            return this;
+        }
+
+        /**
+         * The recovery point objective: the newest backup should never be older than this (reported by status and
+         * health checks; default: none).
+         */
+        public Builder rpo(Duration rpo) {
+            this.rpo = Objects.requireNonNull(rpo, "null rpo");
+            return this;
+        }
+
+        /** The recovery time objective: a restore should take no longer than this (default: none). */
+        public Builder rto(Duration rto) {
+            this.rto = Objects.requireNonNull(rto, "null rto");
+            return this;
+        }
+
+        /** Names problems after configuration keys instead of builder methods (used by {@link LifeboatProperties}). */
+        Builder labels(Map<String, String> labels) {
+            this.labels = Map.copyOf(labels);
+            return this;
+        }
+
+        /** A problem found while reading configuration, reported by {@link #build()} with its own. */
+        Builder problem(Problem problem) {
+            pending.add(problem);
             return this;
         }
 
@@ -376,23 +480,24 @@ public final class Lifeboat {
          * {@link ConfigurationException} listing every problem found.
          */
         public Lifeboat build() {
-            List<Problem> problems = new ArrayList<>();
+            List<Problem> problems = new ArrayList<>(pending);
             if (!NAME.matcher(application).matches()) {
-                problems.add(new Problem("application", "1–64 letters, digits, '.', '_' or '-', starting with a letter or digit",
+                problems.add(new Problem(label("application"), "1–64 letters, digits, '.', '_' or '-', starting with a letter or digit",
                         quote(application)));
             }
             if (entries.isEmpty()) {
-                problems.add(new Problem("sources", "at least one database, files or config source", "none"));
+                problems.add(new Problem(label("sources"), "at least one database, files or config source", "none"));
             }
             if (stores.isEmpty()) {
-                problems.add(new Problem("stores", "at least one store, e.g. .store(LocalStore.at(Path.of(\"/var/backups/app\")))", "none"));
+                problems.add(new Problem(label("stores"), "at least one store, e.g. .store(LocalStore.at(Path.of(\"/var/backups/app\")))", "none"));
             }
+            List<Plan.NamedStore> named = namedStores(problems);
             Set<String> seen = new HashSet<>();
             List<Source> sources = new ArrayList<>();
             for (Entry e : entries) {
-                String setting = e.kind.prefix() + " \"" + e.name + "\"";
+                String setting = e.label != null ? e.label : e.kind.prefix() + " \"" + e.name + "\"";
                 if (!NAME.matcher(e.name).matches()) {
-                    problems.add(new Problem(e.kind.prefix() + " name", "1–64 letters, digits, '.', '_' or '-', starting with a letter or digit",
+                    problems.add(new Problem(e.label != null ? e.label : e.kind.prefix() + " name", "1–64 letters, digits, '.', '_' or '-', starting with a letter or digit",
                             quote(e.name)));
                     continue;
                 }
@@ -406,26 +511,53 @@ public final class Lifeboat {
                 }
             }
             if (!Files.isDirectory(tempRoot)) {
-                problems.add(new Problem("tempDirectory", "an existing directory", quote(tempRoot.toString())));
+                problems.add(new Problem(label("tempDirectory"), "an existing directory", quote(tempRoot.toString())));
             }
             if (compressionLevel < 1 || compressionLevel > 19) {
-                problems.add(new Problem("compressionLevel", "between 1 and 19", String.valueOf(compressionLevel)));
+                problems.add(new Problem(label("compressionLevel"), "between 1 and 19", String.valueOf(compressionLevel)));
             }
             if (compressionWorkers < 0 || compressionWorkers > 256) {
-                problems.add(new Problem("compressionWorkers", "between 0 and 256", String.valueOf(compressionWorkers)));
+                problems.add(new Problem(label("compressionWorkers"), "between 0 and 256", String.valueOf(compressionWorkers)));
             }
             if (timeout.isZero() || timeout.isNegative()) {
-                problems.add(new Problem("timeout", "a positive duration", timeout.toString()));
+                problems.add(new Problem(label("timeout"), "a positive duration", timeout.toString()));
             }
             if (garbageSafetyAge.isNegative()) {
-                problems.add(new Problem("garbageSafetyAge", "zero or a positive duration", garbageSafetyAge.toString()));
+                problems.add(new Problem(label("garbageSafetyAge"), "zero or a positive duration", garbageSafetyAge.toString()));
+            }
+            for (String field : List.of("rpo", "rto")) {
+                Duration d = field.equals("rpo") ? rpo : rto;
+                if (d != null && (d.isZero() || d.isNegative())) {
+                    problems.add(new Problem(label(field), "a positive duration", d.toString()));
+                }
             }
             CryptoPlan crypto = crypto(sources, problems);
             if (!problems.isEmpty()) {
                 throw new ConfigurationException(problems);
             }
-            return new Lifeboat(new Plan(application, sources, stores, tempRoot, compressionLevel, compressionWorkers,
-                    timeout, garbageSafetyAge, clock, listener, crypto));
+            return new Lifeboat(new Plan(application, sources, named, tempRoot, compressionLevel, compressionWorkers,
+                    timeout, garbageSafetyAge, clock, listener, crypto, rpo, rto));
+        }
+
+        private List<Plan.NamedStore> namedStores(List<Problem> problems) {
+            List<Plan.NamedStore> named = new ArrayList<>();
+            Set<String> names = new HashSet<>();
+            for (int i = 0; i < stores.size(); i++) {
+                StoreEntry e = stores.get(i);
+                String name = e.name != null ? e.name : "store-" + (i + 1);
+                if (!NAME.matcher(name).matches()) {
+                    problems.add(new Problem(label("stores") + " name", "1–64 letters, digits, '.', '_' or '-'", quote(name)));
+                } else if (!names.add(name)) {
+                    problems.add(new Problem(label("stores") + " \"" + name + "\"", "a unique store name", "a duplicate"));
+                }
+                named.add(new Plan.NamedStore(name, e.store, requiredStores.isEmpty() || requiredStores.contains(name)));
+            }
+            for (String r : requiredStores) {
+                if (!names.contains(r)) {
+                    problems.add(new Problem("requireStores", "names of configured stores " + names, quote(r)));
+                }
+            }
+            return named;
         }
 
         private CryptoPlan crypto(List<Source> sources, List<Problem> problems) {
@@ -442,8 +574,10 @@ public final class Lifeboat {
             }
             for (Source s : sources) {
                 if (s.kind() == SourceKind.SECRETS && all == null) {
-                    problems.add(new Problem(s.kind().prefix() + " \"" + s.name() + "\"",
-                            "encrypted: configure encryptTo(recipients)", "no recipients"));
+                    String label = entries.stream().filter(e -> e.kind == s.kind() && e.name.equals(s.name()) && e.label != null)
+                            .map(Entry::label).findFirst().orElse(s.kind().prefix() + " \"" + s.name() + "\"");
+                    problems.add(new Problem(label, "encrypted: configure encryptTo(recipients)"
+                            + (label.startsWith("lifeboat.") ? " (lifeboat.encryption.recipients)" : ""), "no recipients"));
                 }
             }
             SigningKey key = signingKey;
@@ -463,6 +597,15 @@ public final class Lifeboat {
             return new CryptoPlan(all, encryptAllParts, key, trusted);
         }
 
+        /** {@code db "main" url} for the Java API, {@code lifeboat.databases.main.url} for properties. */
+        private static String attr(Entry e, String setting, String javaName, String key) {
+            return e.label != null ? e.label + "." + key : setting + " " + javaName;
+        }
+
+        private String label(String field) {
+            return labels.getOrDefault(field, field);
+        }
+
         private Source toSource(Entry e, String setting, List<Problem> problems) {
             if (e.custom != null) {
                 return e.custom;
@@ -474,15 +617,15 @@ public final class Lifeboat {
                         try {
                             PgUrl.parse(pg.url());
                         } catch (IllegalArgumentException ex) {
-                            problems.add(new Problem(setting + " url", ex.getMessage(), quote(PgUrl.redact(pg.url()))));
+                            problems.add(new Problem(attr(e, setting, "url", "url"), ex.getMessage(), quote(PgUrl.redact(pg.url()))));
                             ok = false;
                         }
                         if (pg.timeout() != null && (pg.timeout().isZero() || pg.timeout().isNegative())) {
-                            problems.add(new Problem(setting + " timeout", "a positive duration", pg.timeout().toString()));
+                            problems.add(new Problem(attr(e, setting, "timeout", "timeout"), "a positive duration", pg.timeout().toString()));
                             ok = false;
                         }
                         if (pg.binDir() != null && !Files.isDirectory(pg.binDir())) {
-                            problems.add(new Problem(setting + " binDir", "a directory holding pg_dump and pg_restore",
+                            problems.add(new Problem(attr(e, setting, "binDir", "bin-dir"), "a directory holding pg_dump and pg_restore",
                                     quote(pg.binDir().toString())));
                             ok = false;
                         }
@@ -490,7 +633,7 @@ public final class Lifeboat {
                     }
                     Sqlite sq = (Sqlite) e.database;
                     if (!Files.isRegularFile(sq.path())) {
-                        problems.add(new Problem(setting + " file", "an existing SQLite database file", quote(sq.path().toString())));
+                        problems.add(new Problem(attr(e, setting, "file", "url"), "an existing SQLite database file", quote(sq.path().toString())));
                         return null;
                     }
                     return new SqliteSource(e.name, sq);
@@ -498,7 +641,7 @@ public final class Lifeboat {
                 case FILES -> {
                     Path dir = e.paths.get(0);
                     if (!Files.isDirectory(dir)) {
-                        problems.add(new Problem(setting + " path", "an existing directory",
+                        problems.add(new Problem(attr(e, setting, "path", "path"), "an existing directory",
                                 quote(dir.toString()) + (Files.exists(dir) ? " (not a directory)" : " (does not exist)")));
                         return null;
                     }
@@ -506,16 +649,16 @@ public final class Lifeboat {
                 }
                 default -> {
                     if (e.paths.isEmpty()) {
-                        problems.add(new Problem(setting + " paths", "at least one file", "none"));
+                        problems.add(new Problem(attr(e, setting, "paths", "paths"), "at least one file", "none"));
                         return null;
                     }
                     boolean ok = true;
                     for (Path p : e.paths) {
                         if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
-                            problems.add(new Problem(setting + " path", "an existing file", quote(p.toString()) + " (does not exist)"));
+                            problems.add(new Problem(attr(e, setting, "path", "paths"), "an existing file", quote(p.toString()) + " (does not exist)"));
                             ok = false;
                         } else if (!Files.isReadable(p)) {
-                            problems.add(new Problem(setting + " path", "a readable file", quote(p.toString()) + " (not readable)"));
+                            problems.add(new Problem(attr(e, setting, "path", "paths"), "a readable file", quote(p.toString()) + " (not readable)"));
                             ok = false;
                         }
                     }
@@ -528,6 +671,9 @@ public final class Lifeboat {
             return "\"" + s + "\"";
         }
 
-        private record Entry(SourceKind kind, String name, Database database, List<Path> paths, List<String> excludes, Source custom) {}
+        private record Entry(SourceKind kind, String name, Database database, List<Path> paths, List<String> excludes,
+                Source custom, String label) {}
+
+        private record StoreEntry(String name, Store store) {}
     }
 }

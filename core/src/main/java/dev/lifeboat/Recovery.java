@@ -1,6 +1,8 @@
 package dev.lifeboat;
 
 import dev.lifeboat.api.BackupId;
+import dev.lifeboat.api.LifeboatException;
+import dev.lifeboat.api.LifeboatListener;
 import dev.lifeboat.api.NotFoundException;
 import dev.lifeboat.api.RestoreResult;
 import dev.lifeboat.api.catalog.Manifest;
@@ -17,11 +19,14 @@ import dev.lifeboat.internal.catalog.Catalog;
 import dev.lifeboat.internal.restore.PartRestorer;
 import dev.lifeboat.internal.verify.Verifier;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Everything that needs only a store: list restore points, read manifests, verify, restore. This is what the
@@ -47,16 +52,19 @@ import java.util.Set;
 public final class Recovery {
     private static final System.Logger LOG = System.getLogger(Recovery.class.getName());
 
-    private final Store store;
+    private final List<Store> stores;
     private final Path tempRoot;
     private final Identities identities;
     private final Set<ManifestVerifyKey> trusted;
+    private final LifeboatListener listener;
 
-    private Recovery(Store store, Path tempRoot, Identities identities, Set<ManifestVerifyKey> trusted) {
-        this.store = store;
+    private Recovery(List<Store> stores, Path tempRoot, Identities identities, Set<ManifestVerifyKey> trusted,
+            LifeboatListener listener) {
+        this.stores = List.copyOf(stores);
         this.tempRoot = tempRoot;
         this.identities = identities;
         this.trusted = Set.copyOf(trusted);
+        this.listener = listener;
     }
 
     /** Recovery over {@code store}, with temporary files in the system temp directory. */
@@ -66,8 +74,20 @@ public final class Recovery {
 
     /** Recovery over {@code store}, with private temporary files under {@code tempRoot}. */
     public static Recovery from(Store store, Path tempRoot) {
-        return new Recovery(Objects.requireNonNull(store, "null store"), Objects.requireNonNull(tempRoot, "null tempRoot"),
-                Identities.none(), Set.of());
+        return from(List.of(Objects.requireNonNull(store, "null store")), tempRoot);
+    }
+
+    /**
+     * Recovery over several stores holding copies of the same backups, in order of preference: a backup is read from
+     * the first store that has it (so a restore still works when the preferred store lost it or is down), and
+     * {@link #list()} shows the backups of all of them.
+     */
+    public static Recovery from(List<Store> stores, Path tempRoot) {
+        if (stores.isEmpty()) {
+            throw new IllegalArgumentException("stores must name at least one store, but was empty");
+        }
+        return new Recovery(stores, Objects.requireNonNull(tempRoot, "null tempRoot"), Identities.none(), Set.of(),
+                LifeboatListener.NONE);
     }
 
     /**
@@ -76,7 +96,7 @@ public final class Recovery {
      */
     public Recovery withIdentities(Identities identities) {
         Objects.requireNonNull(identities, "null identities");
-        return new Recovery(store, tempRoot, this.identities.and(identities), trusted);
+        return new Recovery(stores, tempRoot, this.identities.and(identities), trusted, listener);
     }
 
     /**
@@ -88,7 +108,12 @@ public final class Recovery {
         for (ManifestVerifyKey k : keys) {
             all.add(Objects.requireNonNull(k, "null key"));
         }
-        return new Recovery(store, tempRoot, identities, all);
+        return new Recovery(stores, tempRoot, identities, all, listener);
+    }
+
+    /** The same recovery, reporting restore and verify progress to {@code listener}. */
+    public Recovery withListener(LifeboatListener listener) {
+        return new Recovery(stores, tempRoot, identities, trusted, Objects.requireNonNull(listener, "null listener"));
     }
 
     /** The trusted verify keys (empty: signatures are checked for consistency only). */
@@ -96,19 +121,48 @@ public final class Recovery {
         return trusted;
     }
 
-    /** The store read from. */
+    /** The preferred store (the first). */
     public Store store() {
-        return store;
+        return stores.get(0);
     }
 
-    /** Every published backup, oldest first. */
+    /** The stores read from, in order of preference. */
+    public List<Store> stores() {
+        return stores;
+    }
+
+    /**
+     * Every published backup in any store, oldest first (a backup in several stores appears once, as the first store
+     * holding it records it). A store that cannot be listed is skipped with a warning unless all fail.
+     */
     public List<Manifest> list() {
-        return catalog().list();
+        Map<BackupId, Manifest> all = new TreeMap<>();
+        RuntimeException failure = null;
+        int failed = 0;
+        for (Store s : stores) {
+            try {
+                for (Manifest m : catalog(s).list()) {
+                    all.putIfAbsent(m.backupId(), m);
+                }
+            } catch (LifeboatException e) {
+                failed++;
+                failure = failure == null ? e : failure;
+                LOG.log(System.Logger.Level.WARNING, "cannot list backups in {0}: {1}", s.describe(), e.getMessage());
+            }
+        }
+        if (failed == stores.size()) {
+            throw failure;
+        }
+        return new ArrayList<>(all.values());
     }
 
-    /** The newest published backup. */
+    /** The newest published backup in any store. */
     public Optional<Manifest> latest() {
-        return catalog().latest();
+        if (stores.size() == 1) {
+            return catalog(stores.get(0)).latest();
+        }
+        List<Manifest> all = list();
+        return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
     }
 
     /**
@@ -116,7 +170,7 @@ public final class Recovery {
      * {@link dev.lifeboat.api.IntegrityException} if it cannot be trusted.
      */
     public Manifest manifest(BackupId id) {
-        return catalog().manifest(id);
+        return locate(id).loaded().manifest();
     }
 
     /**
@@ -124,7 +178,8 @@ public final class Recovery {
      * {@link VerifyLevel#CONTENT}, encrypted parts are decrypted and their plaintext checked when identities are given.
      */
     public VerificationReport verify(BackupId id, VerifyLevel level) {
-        return new Verifier(store, trusted, identities).verify(id, level);
+        Store store = stores.size() == 1 ? stores.get(0) : locateOrFirst(id);
+        return new Verifier(store, trusted, identities, listener).verify(id, level);
     }
 
     /**
@@ -132,8 +187,9 @@ public final class Recovery {
      * missing; must be empty unless {@link RestoreOptions#replace(boolean)}) or a SQLite file.
      */
     public RestoreResult restoreDatabase(BackupId id, String name, Database target, RestoreOptions options) {
-        Manifest m = manifestForRestore(id);
-        return restorer().restoreDatabase(m, part(m, SourceKind.DATABASE, name), target, options.replace());
+        Located l = locateForRestore(id);
+        Manifest m = l.loaded().manifest();
+        return restorer(l.store()).restoreDatabase(m, part(m, SourceKind.DATABASE, name), target, options.replace());
     }
 
     /** Restores files {@code name} of backup {@code id} into {@code directory}, which must be absent or empty. */
@@ -159,27 +215,79 @@ public final class Recovery {
 
     /** Restores any archive part (files, config, secrets) into {@code directory} (absent or empty). */
     public RestoreResult restoreArchive(BackupId id, SourceKind kind, String name, Path directory, RestoreOptions options) {
-        Manifest m = manifestForRestore(id);
-        return restorer().restoreArchive(m, part(m, kind, name), directory,
+        Located l = locateForRestore(id);
+        Manifest m = l.loaded().manifest();
+        return restorer(l.store()).restoreArchive(m, part(m, kind, name), directory,
                 new SafeExtractor.Limits(options.maxBytes(), options.maxEntries()));
     }
 
-    private Catalog catalog() {
+    /**
+     * Checks, without writing anything, that database {@code name} of backup {@code id} could be restored into
+     * {@code target}: the part exists, the identity matches, the tools are recent enough and the target is reachable
+     * and empty (unless replacing). Lets a caller check every target of a multi-part restore before starting any.
+     */
+    public void preflightDatabase(BackupId id, String name, Database target, RestoreOptions options) {
+        Located l = locate(id);
+        Manifest m = l.loaded().manifest();
+        restorer(l.store()).preflightDatabase(m, part(m, SourceKind.DATABASE, name), target, options.replace());
+    }
+
+    /** Checks, without writing anything, that {@code directory} is a valid archive restore target (absent or empty). */
+    public void preflightDirectory(Path directory) {
+        SafeExtractor.checkTarget(directory);
+    }
+
+    private Catalog catalog(Store store) {
         return new Catalog(store, trusted);
     }
 
-    private PartRestorer restorer() {
-        return new PartRestorer(store, tempRoot, identities);
+    private PartRestorer restorer(Store store) {
+        return new PartRestorer(store, tempRoot, identities, listener);
     }
 
-    private Manifest manifestForRestore(BackupId id) {
-        Catalog.Loaded loaded = catalog().read(id);
+    private record Located(Store store, Catalog.Loaded loaded) {}
+
+    /** The first store holding a readable, trusted manifest of {@code id}. */
+    private Located locate(BackupId id) {
+        LifeboatException first = null;
+        for (Store s : stores) {
+            try {
+                return new Located(s, catalog(s).read(id));
+            } catch (NotFoundException e) {
+                first = first == null ? e : first;
+            } catch (LifeboatException e) {
+                if (stores.size() == 1) {
+                    throw e;
+                }
+                // damaged, untrusted or unreachable here: another store may hold a good copy
+                if (first == null || first instanceof NotFoundException) {
+                    first = e;
+                }
+                LOG.log(System.Logger.Level.WARNING, "backup {0} in {1}: {2}", id, s.describe(), e.getMessage());
+            }
+        }
+        throw first;
+    }
+
+    private Store locateOrFirst(BackupId id) {
+        try {
+            return locate(id).store();
+        } catch (NotFoundException e) {
+            throw e;
+        } catch (LifeboatException e) {
+            return stores.get(0); // let the verifier report what is wrong with it there
+        }
+    }
+
+    private Located locateForRestore(BackupId id) {
+        Located located = locate(id);
+        Catalog.Loaded loaded = located.loaded();
         if (loaded.signature() != SignatureStatus.TRUSTED) {
             LOG.log(System.Logger.Level.WARNING, "restoring backup {0} without checking who wrote it: its manifest is {1} and"
                     + " no trusted verify key is configured (Recovery.trusting)", id,
                     loaded.signature() == SignatureStatus.UNSIGNED ? "not signed" : "signed by " + loaded.manifest().signedBy());
         }
-        return loaded.manifest();
+        return located;
     }
 
     private static PartInfo part(Manifest m, SourceKind kind, String name) {

@@ -18,6 +18,13 @@ public interface LifeboatListener {
 
     default void partFinished(BackupId id, PartInfo part) {}
 
+    /**
+     * Bytes of a part stored (backups) or read (verify, restore) so far; called at most a few times a second.
+     *
+     * @param total the part's size when known (restore, verify), else -1
+     */
+    default void progress(BackupId id, String part, long bytes, long total) {}
+
     /** The manifest was written: the backup exists. */
     default void backupFinished(BackupResult result) {}
 

@@ -45,6 +45,9 @@ import java.util.regex.Pattern;
  * which fails atomically when the key exists. Temporary files older than a day are removed on later writes.
  */
 public final class LocalStore implements Store {
+    /** The type name in configuration: {@code lifeboat.stores.<name>.type=local}. */
+    public static final String TYPE = "local";
+
     /** Temporary files older than this are debris of a crashed write and are deleted. */
     public static final Duration TEMP_SAFETY_AGE = Duration.ofHours(24);
 

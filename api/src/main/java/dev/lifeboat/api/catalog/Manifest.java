@@ -20,6 +20,7 @@ import java.util.Optional;
  * @param host the host name of the machine that ran the backup
  * @param lifeboatVersion the version of Lifeboat that wrote it
  * @param parts every stored part, in the order they were written
+ * @param stores the outcome in each configured store (empty for backups written to one unnamed store)
  * @param signedBy fingerprint of the Ed25519 key that signed this manifest ({@code manifest.json.sig}), or
  *     {@code null} when it is unsigned. Part of the signed bytes, so a signature cannot be stripped unnoticed.
  */
@@ -33,7 +34,8 @@ public record Manifest(
         String host,
         String lifeboatVersion,
         List<PartInfo> parts,
-        String signedBy) {
+        String signedBy,
+        List<StoreCopy> stores) {
 
     /** The storage format version this release writes and reads. */
     public static final int FORMAT_VERSION = 1;
@@ -47,12 +49,19 @@ public record Manifest(
         Objects.requireNonNull(host, "null host");
         Objects.requireNonNull(lifeboatVersion, "null lifeboatVersion");
         parts = List.copyOf(parts);
+        stores = List.copyOf(stores);
+    }
+
+    /** A manifest without per-store outcomes (a single store). */
+    public Manifest(int formatVersion, BackupId backupId, String application, BackupStatus status, Instant startedAt,
+            Instant finishedAt, String host, String lifeboatVersion, List<PartInfo> parts, String signedBy) {
+        this(formatVersion, backupId, application, status, startedAt, finishedAt, host, lifeboatVersion, parts, signedBy, List.of());
     }
 
     /** An unsigned manifest. */
     public Manifest(int formatVersion, BackupId backupId, String application, BackupStatus status, Instant startedAt,
             Instant finishedAt, String host, String lifeboatVersion, List<PartInfo> parts) {
-        this(formatVersion, backupId, application, status, startedAt, finishedAt, host, lifeboatVersion, parts, null);
+        this(formatVersion, backupId, application, status, startedAt, finishedAt, host, lifeboatVersion, parts, null, List.of());
     }
 
     /** Whether the manifest names the key that signed it. */
@@ -63,6 +72,11 @@ public record Manifest(
     /** The part with this name, if any. */
     public Optional<PartInfo> part(String name) {
         return parts.stream().filter(p -> p.name().equals(name)).findFirst();
+    }
+
+    /** The stores where this backup could not be stored completely. */
+    public List<StoreCopy> failedStores() {
+        return stores.stream().filter(c -> !c.complete()).toList();
     }
 
     /** Every issue recorded by any part. */

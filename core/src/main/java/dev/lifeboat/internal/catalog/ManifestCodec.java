@@ -5,6 +5,7 @@ import dev.lifeboat.api.BackupStatus;
 import dev.lifeboat.api.catalog.Issue;
 import dev.lifeboat.api.catalog.Manifest;
 import dev.lifeboat.api.catalog.PartInfo;
+import dev.lifeboat.api.catalog.StoreCopy;
 import dev.lifeboat.api.catalog.TreeStats;
 import dev.lifeboat.api.source.SourceKind;
 import dev.lifeboat.internal.json.Json;
@@ -78,7 +79,33 @@ public final class ManifestCodec {
             parts.add(o);
         }
         root.put("parts", parts);
+        if (!m.stores().isEmpty()) {
+            List<Object> stores = new ArrayList<>();
+            for (StoreCopy c : m.stores()) {
+                Map<String, Object> so = new LinkedHashMap<>();
+                so.put("name", c.name());
+                so.put("location", c.location());
+                so.put("complete", c.complete());
+                so.put("required", c.required());
+                if (c.error() != null) {
+                    so.put("error", c.error());
+                }
+                stores.add(so);
+            }
+            root.put("stores", stores);
+        }
         return Json.write(root).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static List<StoreCopy> stores(JsonObject o) {
+        List<StoreCopy> out = new ArrayList<>();
+        int i = 0;
+        for (Object so : o.optArray("stores")) {
+            JsonObject c = JsonObject.of(so, "manifest.stores[" + i++ + "]");
+            out.add(new StoreCopy(c.string("name"), c.string("location"), c.bool("complete"), c.bool("required"),
+                    c.has("error") ? c.string("error") : null));
+        }
+        return out;
     }
 
     /** Parses a manifest; throws {@link IllegalArgumentException} naming the first malformed field. */
@@ -132,6 +159,6 @@ public final class ManifestCodec {
         return new Manifest(version, BackupId.parse(o.string("backupId")), o.string("application"),
                 BackupStatus.valueOf(o.string("status")), Instant.parse(o.string("startedAt")),
                 Instant.parse(o.string("finishedAt")), o.string("host"), o.string("lifeboatVersion"), parts,
-                o.has("signedBy") ? o.string("signedBy") : null);
+                o.has("signedBy") ? o.string("signedBy") : null, stores(o));
     }
 }

@@ -12,6 +12,7 @@ import dev.lifeboat.api.StoreException;
 import dev.lifeboat.api.ErrorCode;
 import dev.lifeboat.api.catalog.Manifest;
 import dev.lifeboat.api.catalog.PartInfo;
+import dev.lifeboat.api.catalog.StoreCopy;
 import dev.lifeboat.api.source.Source;
 import dev.lifeboat.api.source.SourceContext;
 import dev.lifeboat.api.source.SourceResult;
@@ -27,7 +28,6 @@ import dev.lifeboat.internal.crypto.CryptoPlan;
 import dev.lifeboat.internal.crypto.ManifestSignatures;
 import dev.lifeboat.internal.io.DigestingOutputStream;
 import dev.lifeboat.internal.io.StoreOutputStream;
-import dev.lifeboat.internal.io.TeeOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
@@ -59,7 +59,10 @@ public final class BackupEngine {
         LifeboatListener listener = plan.listener();
         Instant started = plan.clock().instant();
         notify(() -> listener.backupStarted(id));
-        List<Written> written = new ArrayList<>();
+        List<Copy> copies = new ArrayList<>();
+        for (Plan.NamedStore ns : plan.stores()) {
+            copies.add(new Copy(ns));
+        }
         Path temp = null;
         try {
             temp = Files.createTempDirectory(plan.tempRoot(), "lifeboat-" + id + "-");
@@ -71,29 +74,52 @@ public final class BackupEngine {
             List<PartInfo> parts = new ArrayList<>();
             for (Source s : plan.sources()) {
                 notify(() -> listener.partStarted(id, s.kind().prefix() + "-" + s.name()));
-                PartInfo part = writePart(id, s, context, written);
+                PartInfo part = writePart(id, s, context, copies);
                 parts.add(part);
                 notify(() -> listener.partFinished(id, part));
                 LOG.log(Level.INFO, "backup {0}: stored {1} ({2} bytes) in {3} ms", id, part.key(), part.size(), part.durationMillis());
             }
-            checkStored(parts);
-            BackupStatus status = parts.stream().allMatch(PartInfo::isComplete) ? BackupStatus.SUCCESS : BackupStatus.INCOMPLETE;
+            checkStored(parts, copies);
+            requireSomeCopy(copies, id);
+            boolean requiredFailed = copies.stream().anyMatch(c -> c.failure != null && c.named.required());
+            BackupStatus status = parts.stream().allMatch(PartInfo::isComplete) && !requiredFailed
+                    ? BackupStatus.SUCCESS : BackupStatus.INCOMPLETE;
             CryptoPlan crypto = plan.crypto();
+            List<StoreCopy> outcome = plan.stores().size() > 1 || !plan.stores().get(0).name().equals(DEFAULT_SINGLE_STORE)
+                    ? copies.stream().map(Copy::outcome).toList() : List.of();
             Manifest manifest = new Manifest(Manifest.FORMAT_VERSION, id, plan.application(), status, started,
                     plan.clock().instant(), Version.host(), Version.lifeboat(), parts,
-                    crypto.signingKey() == null ? null : crypto.signingKey().fingerprint());
+                    crypto.signingKey() == null ? null : crypto.signingKey().fingerprint(), outcome);
             byte[] encoded = ManifestCodec.encode(manifest);
             byte[] signature = crypto.signingKey() == null ? null : ManifestSignatures.sign(crypto.signingKey(), encoded);
-            for (Store store : plan.stores()) {
-                if (signature != null) {
-                    written.add(new Written(store, Layout.signatureKey(id)));
+            for (Copy c : copies) {
+                if (c.failure != null) {
+                    continue;
                 }
-                written.add(new Written(store, Layout.manifestKey(id)));
-                new Catalog(store).publish(manifest, encoded, signature);
-                Manifest back = new Catalog(store, crypto.trusted()).manifest(id);
-                if (!back.equals(manifest)) {
-                    throw new IntegrityException("the manifest of backup " + id + " read back from " + store.describe()
-                            + " differs from what was written");
+                Store store = c.named.store();
+                try {
+                    if (signature != null) {
+                        c.written.add(Layout.signatureKey(id));
+                    }
+                    c.written.add(Layout.manifestKey(id));
+                    new Catalog(store).publish(manifest, encoded, signature);
+                    Manifest back = new Catalog(store, crypto.trusted()).manifest(id);
+                    if (!back.equals(manifest)) {
+                        throw new IntegrityException("the manifest of backup " + id + " read back from " + store.describe()
+                                + " differs from what was written");
+                    }
+                    c.published = true;
+                } catch (LifeboatException e) {
+                    c.fail(e);
+                    LOG.log(Level.WARNING, "backup {0}: publishing to store {1} failed: {2}", id, c.named.name(), e.getMessage());
+                }
+            }
+            requireSomeCopy(copies, id);
+            for (Copy c : copies) {
+                if (c.failure != null) {
+                    removeWritten(id, c);
+                    LOG.log(Level.WARNING, "backup {0}: no copy in store {1} ({2}): {3}", id, c.named.name(),
+                            c.named.store().describe(), c.failure.getMessage());
                 }
             }
             BackupResult result = new BackupResult(manifest);
@@ -103,7 +129,9 @@ public final class BackupEngine {
             return result;
         } catch (Throwable t) {
             LifeboatException failure = classify(t, id);
-            removeWritten(id, written);
+            for (Copy c : copies) {
+                removeWritten(id, c);
+            }
             LOG.log(Level.ERROR, "backup {0} failed; nothing was published: {1}", id, failure.getMessage());
             notify(() -> listener.backupFailed(id, failure));
             if (t instanceof Error err) {
@@ -117,22 +145,46 @@ public final class BackupEngine {
         }
     }
 
-    private PartInfo writePart(BackupId id, Source s, SourceContext context, List<Written> written) throws IOException {
+    /** The name a Lifeboat gives its only store when none was given; such manifests record no per-store outcome. */
+    public static final String DEFAULT_SINGLE_STORE = "store-1";
+
+    /** At least one store must hold the whole backup; otherwise the first store failure is the backup's failure. */
+    private static void requireSomeCopy(List<Copy> copies, BackupId id) {
+        if (copies.stream().allMatch(c -> c.failure != null)) {
+            LifeboatException first = copies.get(0).failure;
+            if (copies.size() == 1) {
+                throw first;
+            }
+            throw new StoreException("backup " + id + " could not be stored in any store: " + copies.stream()
+                    .map(c -> c.named.name() + ": " + c.failure.getMessage()).collect(java.util.stream.Collectors.joining("; ")),
+                    first instanceof StoreException se && se.isTransient(), first);
+        }
+    }
+
+    private PartInfo writePart(BackupId id, Source s, SourceContext context, List<Copy> copies) throws IOException {
         Recipients recipients = plan.crypto().encrypts(s.kind()) ? plan.crypto().recipients() : null;
         String key = Layout.partKey(id, s.kind().prefix() + "-" + s.name() + s.extension()
                 + (recipients != null ? ENCRYPTED_SUFFIX : ""));
         long t0 = System.nanoTime();
-        List<ObjectWriter> writers = new ArrayList<>();
+        List<Copy> live = new ArrayList<>();
         try {
-            List<OutputStream> streams = new ArrayList<>();
-            for (Store store : plan.stores()) {
-                ObjectWriter w = storeCall(store, "start writing " + key, () -> store.write(key));
-                writers.add(w);
-                streams.add(new StoreOutputStream(w.stream(), key + " to " + store.describe()));
+            for (Copy c : copies) {
+                if (c.failure != null) {
+                    continue; // a store that failed earlier gets no further parts
+                }
+                try {
+                    c.writer = storeCall(c.named.store(), "start writing " + key, () -> c.named.store().write(key));
+                    c.out = new StoreOutputStream(c.writer.stream(), key + " to " + c.named.store().describe());
+                    live.add(c);
+                } catch (StoreException e) {
+                    c.fail(e);
+                }
             }
-            OutputStream sink = streams.size() == 1 ? streams.get(0) : new TeeOutputStream(streams);
+            requireSomeCopy(copies, id);
+            FanOut sink = new FanOut(live, id);
             // source → plaintext hash → (age) → stored hash → every store
-            DigestingOutputStream stored = new DigestingOutputStream(sink, false);
+            DigestingOutputStream stored = new DigestingOutputStream(new ProgressOutputStream(sink, id,
+                    s.kind().prefix() + "-" + s.name(), plan.listener()), false);
             OutputStream encrypting = recipients != null ? recipients.encrypt(stored) : null;
             DigestingOutputStream plain = encrypting != null ? new DigestingOutputStream(encrypting, false) : stored;
             SourceResult r = s.write(context, plain);
@@ -145,33 +197,128 @@ public final class BackupEngine {
             String sha = stored.sha256();
             long plainSize = plain == stored ? size : plain.count();
             String plainSha = plain == stored ? sha : plain.sha256();
-            for (int i = 0; i < writers.size(); i++) {
-                Store store = plan.stores().get(i);
-                ObjectWriter w = writers.get(i);
-                ObjectInfo info = storeCall(store, "store " + key, w::commit);
-                written.add(new Written(store, key));
-                if (info.size() != size) {
-                    throw new StoreException(store.describe() + " stored " + info.size() + " bytes of " + key + " but "
-                            + size + " were written", false, null);
+            for (Copy c : live) {
+                if (c.failure != null) {
+                    continue;
+                }
+                try {
+                    ObjectInfo info = storeCall(c.named.store(), "store " + key, c.writer::commit);
+                    c.written.add(key);
+                    if (info.size() != size) {
+                        throw new StoreException(c.named.store().describe() + " stored " + info.size() + " bytes of " + key
+                                + " but " + size + " were written", false, null);
+                    }
+                } catch (StoreException e) {
+                    c.fail(e);
                 }
             }
+            requireSomeCopy(copies, id);
             long millis = Duration.ofNanos(System.nanoTime() - t0).toMillis();
             return new PartInfo(s.name(), s.kind(), s.format(), key, size, sha, plainSize, plainSha, recipients != null, millis,
                     r.tools(), r.rowCounts(), r.tree(), r.issues(), recipients == null ? List.of() : recipients.fingerprints());
         } finally {
-            writers.forEach(ObjectWriter::close); // aborts whatever was not committed
+            for (Copy c : live) {
+                c.writer.close(); // aborts whatever was not committed
+                c.writer = null;
+                c.out = null;
+            }
         }
     }
 
-    /** Before publishing: every part exists in every store with its recorded size. */
-    private void checkStored(List<PartInfo> parts) {
-        for (Store store : plan.stores()) {
-            for (PartInfo p : parts) {
-                Optional<ObjectInfo> info = storeCall(store, "check " + p.key(), () -> store.stat(p.key()));
-                if (info.isEmpty() || info.get().size() != p.size()) {
-                    throw new StoreException(store.describe() + " does not hold " + p.key() + " with " + p.size()
-                            + " bytes right after storing it", false, null);
+    /**
+     * Writes to every live store copy; a copy whose store fails is dropped (its write aborted) and the others
+     * continue. Only when every copy failed does the write fail, with the first store's error.
+     */
+    private static final class FanOut extends OutputStream {
+        private final List<Copy> targets;
+        private final BackupId id;
+
+        FanOut(List<Copy> targets, BackupId id) {
+            this.targets = targets;
+            this.id = id;
+        }
+
+        @Override
+        public void write(int b) {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            boolean any = false;
+            for (Copy c : targets) {
+                if (c.failure == null) {
+                    try {
+                        c.out.write(b, off, len);
+                        any = true;
+                    } catch (StoreException e) {
+                        c.fail(e);
+                        c.writer.abort();
+                    }
                 }
+            }
+            if (!any) {
+                requireSomeCopy(targets, id);
+            }
+        }
+
+        @Override
+        public void flush() {
+            for (Copy c : targets) {
+                if (c.failure == null) {
+                    try {
+                        c.out.flush();
+                    } catch (StoreException e) {
+                        c.fail(e);
+                        c.writer.abort();
+                    }
+                }
+            }
+        }
+    }
+
+    /** One store's copy of the backup being written. */
+    private static final class Copy {
+        final Plan.NamedStore named;
+        final List<String> written = new ArrayList<>();
+        LifeboatException failure;
+        ObjectWriter writer;
+        StoreOutputStream out;
+        boolean published;
+
+        Copy(Plan.NamedStore named) {
+            this.named = named;
+        }
+
+        void fail(LifeboatException e) {
+            if (failure == null) {
+                failure = e;
+            }
+        }
+
+        StoreCopy outcome() {
+            return new StoreCopy(named.name(), named.store().describe(), failure == null, named.required(),
+                    failure == null ? null : failure.getMessage());
+        }
+    }
+
+    /** Before publishing: every part exists in every surviving store with its recorded size. */
+    private void checkStored(List<PartInfo> parts, List<Copy> copies) {
+        for (Copy c : copies) {
+            if (c.failure != null) {
+                continue;
+            }
+            Store store = c.named.store();
+            try {
+                for (PartInfo p : parts) {
+                    Optional<ObjectInfo> info = storeCall(store, "check " + p.key(), () -> store.stat(p.key()));
+                    if (info.isEmpty() || info.get().size() != p.size()) {
+                        throw new StoreException(store.describe() + " does not hold " + p.key() + " with " + p.size()
+                                + " bytes right after storing it", false, null);
+                    }
+                }
+            } catch (StoreException e) {
+                c.fail(e);
             }
         }
     }
@@ -191,7 +338,7 @@ public final class BackupEngine {
     }
 
     private void collectGarbage() {
-        for (Store store : plan.stores()) {
+        for (Store store : plan.storeList()) {
             try {
                 new Catalog(store).collectGarbage(plan.clock().instant(), plan.garbageSafetyAge());
             } catch (RuntimeException e) {
@@ -200,18 +347,19 @@ public final class BackupEngine {
         }
     }
 
-    private void removeWritten(BackupId id, List<Written> written) {
-        // manifests first, so a half-removed backup is never visible
-        List<Written> ordered = new ArrayList<>(written);
-        ordered.sort((a, b) -> Boolean.compare(!a.key.endsWith(Layout.MANIFEST), !b.key.endsWith(Layout.MANIFEST)));
-        for (Written w : ordered) {
+    private static void removeWritten(BackupId id, Copy c) {
+        // the manifest (and its signature) first, so a half-removed backup is never visible
+        List<String> ordered = new ArrayList<>(c.written);
+        ordered.sort((a, b) -> Boolean.compare(!a.contains("/" + Layout.MANIFEST), !b.contains("/" + Layout.MANIFEST)));
+        for (String key : ordered) {
             try {
-                w.store.delete(w.key);
+                c.named.store().delete(key);
             } catch (IOException | RuntimeException e) {
                 LOG.log(Level.WARNING, "backup {0}: cannot remove {1} from {2} ({3}); it will be collected as a leftover",
-                        id, w.key, w.store.describe(), e.getMessage());
+                        id, key, c.named.store().describe(), e.getMessage());
             }
         }
+        c.written.clear();
     }
 
     private static LifeboatException classify(Throwable t, BackupId id) {
@@ -246,8 +394,6 @@ public final class BackupEngine {
             // best effort
         }
     }
-
-    private record Written(Store store, String key) {}
 
     private final class Context implements SourceContext {
         private final Path temp;

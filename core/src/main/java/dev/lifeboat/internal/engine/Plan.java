@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A validated, immutable backup plan: what {@code Lifeboat.Builder.build()} produces for the engine.
@@ -22,12 +23,14 @@ import java.util.List;
  * @param garbageSafetyAge leftovers of unfinished backups younger than this are never removed
  * @param clock time source
  * @param listener observer
- * @param crypto encryption recipients and manifest signing
+ * @param crypto encryption and signing
+ * @param rpo recovery point objective, or {@code null}
+ * @param rto recovery time objective, or {@code null}
  */
 public record Plan(
         String application,
         List<Source> sources,
-        List<Store> stores,
+        List<NamedStore> stores,
         Path tempRoot,
         int compressionLevel,
         int compressionWorkers,
@@ -35,17 +38,31 @@ public record Plan(
         Duration garbageSafetyAge,
         Clock clock,
         LifeboatListener listener,
-        CryptoPlan crypto) {
+        CryptoPlan crypto,
+        Duration rpo,
+        Duration rto) {
     public Plan {
         sources = List.copyOf(sources);
         stores = List.copyOf(stores);
         crypto = crypto == null ? CryptoPlan.NONE : crypto;
     }
 
-    /** A plan without encryption or signing. */
-    public Plan(String application, List<Source> sources, List<Store> stores, Path tempRoot, int compressionLevel,
-            int compressionWorkers, Duration timeout, Duration garbageSafetyAge, Clock clock, LifeboatListener listener) {
-        this(application, sources, stores, tempRoot, compressionLevel, compressionWorkers, timeout, garbageSafetyAge, clock,
-                listener, CryptoPlan.NONE);
+    /**
+     * A configured store.
+     *
+     * @param name its name (unique in the plan)
+     * @param store the store
+     * @param required whether the backup counts as successful only when this store holds a complete copy
+     */
+    public record NamedStore(String name, Store store, boolean required) {
+        public NamedStore {
+            Objects.requireNonNull(name, "null name");
+            Objects.requireNonNull(store, "null store");
+        }
+    }
+
+    /** The stores alone, in order. */
+    public List<Store> storeList() {
+        return stores.stream().map(NamedStore::store).toList();
     }
 }

@@ -6,6 +6,7 @@ import dev.lifeboat.Sqlite;
 import dev.lifeboat.api.ErrorCode;
 import dev.lifeboat.api.IntegrityException;
 import dev.lifeboat.api.LifeboatException;
+import dev.lifeboat.api.LifeboatListener;
 import dev.lifeboat.api.RestoreException;
 import dev.lifeboat.api.RestoreResult;
 import dev.lifeboat.api.catalog.Manifest;
@@ -15,6 +16,7 @@ import dev.lifeboat.api.source.SourceKind;
 import dev.lifeboat.api.store.Store;
 import dev.lifeboat.crypto.Identities;
 import dev.lifeboat.internal.archive.SafeExtractor;
+import dev.lifeboat.internal.io.ProgressInputStream;
 import dev.lifeboat.internal.io.VerifyingInputStream;
 import dev.lifeboat.internal.postgres.PgClient;
 import dev.lifeboat.internal.postgres.PgRestorer;
@@ -48,15 +50,44 @@ public final class PartRestorer {
     private final Store store;
     private final Path tempRoot;
     private final Identities identities;
+    private final LifeboatListener listener;
 
     public PartRestorer(Store store, Path tempRoot) {
-        this(store, tempRoot, Identities.none());
+        this(store, tempRoot, Identities.none(), LifeboatListener.NONE);
     }
 
-    public PartRestorer(Store store, Path tempRoot, Identities identities) {
+    public PartRestorer(Store store, Path tempRoot, Identities identities, LifeboatListener listener) {
         this.store = store;
         this.tempRoot = tempRoot;
         this.identities = identities;
+        this.listener = listener;
+    }
+
+    /** Everything {@link #restoreDatabase} checks before it reads the part, and nothing else. */
+    public void preflightDatabase(Manifest m, PartInfo part, Database target, boolean replace) {
+        checkIdentity(m, part);
+        if (target instanceof Postgres pg) {
+            requireFormat(part, "postgresql-custom", "PostgreSQL");
+            new PgRestorer(client(pg)).prepare(part, replace);
+        } else if (target instanceof Sqlite sq) {
+            requireFormat(part, "sqlite+zstd", "a SQLite file");
+            SqliteRestorer.prepare(sq.path(), replace);
+        }
+    }
+
+    private static void requireFormat(PartInfo part, String format, String what) {
+        if (!part.format().equals(format)) {
+            throw new RestoreException(ErrorCode.RESTORE_FAILED, part.qualifiedName() + " is a " + part.format()
+                    + " dump and cannot be restored into " + what);
+        }
+    }
+
+    private static PgClient client(Postgres pg) {
+        try {
+            return PgClient.of(pg);
+        } catch (IllegalArgumentException e) {
+            throw new RestoreException(ErrorCode.RESTORE_FAILED, "restore target URL must be " + e.getMessage());
+        }
     }
 
     public RestoreResult restoreDatabase(Manifest m, PartInfo part, Database target, boolean replace) {
@@ -67,17 +98,8 @@ public final class PartRestorer {
         checkIdentity(m, part);
         List<String> mismatches = new ArrayList<>();
         if (target instanceof Postgres pg) {
-            if (!part.format().equals("postgresql-custom")) {
-                throw new RestoreException(ErrorCode.RESTORE_FAILED, part.qualifiedName() + " is a " + part.format()
-                        + " dump and cannot be restored into PostgreSQL");
-            }
-            PgClient client;
-            try {
-                client = PgClient.of(pg);
-            } catch (IllegalArgumentException e) {
-                throw new RestoreException(ErrorCode.RESTORE_FAILED, "restore target URL must be " + e.getMessage());
-            }
-            PgRestorer restorer = new PgRestorer(client);
+            requireFormat(part, "postgresql-custom", "PostgreSQL");
+            PgRestorer restorer = new PgRestorer(client(pg));
             restorer.prepare(part, replace);
             long[] read = new long[1];
             withPrivateDir(dir -> store.read(part.key(), in -> {
@@ -91,21 +113,17 @@ public final class PartRestorer {
                     mismatches, Duration.ofNanos(System.nanoTime() - t0));
         }
         if (target instanceof Sqlite sq) {
-            if (!part.format().equals("sqlite+zstd")) {
-                throw new RestoreException(ErrorCode.RESTORE_FAILED, part.qualifiedName() + " is a " + part.format()
-                        + " dump and cannot be restored as a SQLite file");
-            }
+            requireFormat(part, "sqlite+zstd", "a SQLite file");
             SqliteRestorer.prepare(sq.path(), replace);
             long[] read = new long[1];
-            @SuppressWarnings("unchecked")
-            Map<String, Long>[] rows = new Map[1];
+            List<Map<String, Long>> rows = new ArrayList<>(1);
             io(() -> store.read(part.key(), in -> {
                 Opened o = open(in, m, part);
-                rows[0] = SqliteRestorer.restore(o.plaintext(), part, sq.path(), replace, mismatches);
+                rows.add(SqliteRestorer.restore(o.plaintext(), part, sq.path(), replace, mismatches));
                 read[0] = o.stored().count();
                 return null;
             }));
-            return new RestoreResult(m.backupId(), part.qualifiedName(), target.describe(), read[0], rows[0], null,
+            return new RestoreResult(m.backupId(), part.qualifiedName(), target.describe(), read[0], rows.get(0), null,
                     mismatches, Duration.ofNanos(System.nanoTime() - t0));
         }
         throw new RestoreException(ErrorCode.RESTORE_FAILED, "unsupported restore target " + target.describe());
@@ -144,7 +162,9 @@ public final class PartRestorer {
     /** The part's plaintext, verified as it streams (and decrypted when encrypted). */
     private Opened open(InputStream in, Manifest m, PartInfo part) throws IOException {
         String what = describe(m, part);
-        VerifyingInputStream stored = new VerifyingInputStream(in, part.size(), part.sha256(), HOLDBACK, what);
+        VerifyingInputStream stored = new VerifyingInputStream(
+                ProgressInputStream.wrap(in, m.backupId(), part.qualifiedName(), part.size(), listener),
+                part.size(), part.sha256(), HOLDBACK, what);
         if (!part.encrypted()) {
             return new Opened(stored, stored);
         }

@@ -4,8 +4,10 @@ import com.github.luben.zstd.ZstdInputStream;
 import dev.lifeboat.api.ErrorCode;
 import dev.lifeboat.api.RestoreException;
 import dev.lifeboat.api.catalog.PartInfo;
+import dev.lifeboat.internal.io.NonClosingInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -44,9 +46,11 @@ public final class SqliteRestorer {
         Path abs = target.toAbsolutePath();
         Path temp = abs.resolveSibling("." + abs.getFileName() + ".lifeboat-" + UUID.randomUUID() + ".tmp");
         try {
-            try (ZstdInputStream z = new ZstdInputStream(in)) {
+            try (ZstdInputStream z = new ZstdInputStream(new NonClosingInputStream(in))) {
                 Files.copy(z, temp);
             }
+            // read the part to its very end: a verifying stream checks the part's hash there, before anything moves
+            in.transferTo(OutputStream.nullOutputStream());
             Map<String, Long> counts;
             try (Connection c = SqliteSource.open(temp, false); Statement st = c.createStatement()) {
                 try (ResultSet rs = st.executeQuery("PRAGMA integrity_check")) {

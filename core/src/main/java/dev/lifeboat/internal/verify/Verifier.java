@@ -4,10 +4,12 @@ import dev.lifeboat.api.BackupId;
 import dev.lifeboat.api.ErrorCode;
 import dev.lifeboat.api.IntegrityException;
 import dev.lifeboat.api.LifeboatException;
+import dev.lifeboat.api.LifeboatListener;
 import dev.lifeboat.api.NotFoundException;
 import dev.lifeboat.api.catalog.Issue;
 import dev.lifeboat.api.catalog.Manifest;
 import dev.lifeboat.api.catalog.PartInfo;
+import dev.lifeboat.api.catalog.StoreCopy;
 import dev.lifeboat.api.store.ObjectInfo;
 import dev.lifeboat.api.store.Store;
 import dev.lifeboat.api.verify.Finding;
@@ -18,6 +20,7 @@ import dev.lifeboat.crypto.Identities;
 import dev.lifeboat.crypto.ManifestVerifyKey;
 import dev.lifeboat.internal.catalog.Catalog;
 import dev.lifeboat.internal.io.DigestingInputStream;
+import dev.lifeboat.internal.io.ProgressInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
@@ -38,15 +41,17 @@ public final class Verifier {
     private final Store store;
     private final Set<ManifestVerifyKey> trusted;
     private final Identities identities;
+    private final LifeboatListener listener;
 
     public Verifier(Store store) {
-        this(store, Set.of(), Identities.none());
+        this(store, Set.of(), Identities.none(), LifeboatListener.NONE);
     }
 
-    public Verifier(Store store, Set<ManifestVerifyKey> trusted, Identities identities) {
+    public Verifier(Store store, Set<ManifestVerifyKey> trusted, Identities identities, LifeboatListener listener) {
         this.store = store;
         this.trusted = Set.copyOf(trusted);
         this.identities = identities;
+        this.listener = listener;
     }
 
     /**
@@ -95,6 +100,12 @@ public final class Verifier {
                 findings.add(new Finding(Finding.Type.INCOMPLETE, i.subject(), i.message()));
             }
         }
+        for (StoreCopy c : m.failedStores()) {
+            if (c.required()) {
+                findings.add(new Finding(Finding.Type.INCOMPLETE, "store " + c.name(), "the copy in required store "
+                        + c.name() + " (" + c.location() + ") failed: " + c.error()));
+            }
+        }
         return new VerificationReport(id, level, m.parts().size(), bytes, findings, Duration.ofNanos(System.nanoTime() - t0),
                 loaded.signature());
     }
@@ -105,7 +116,7 @@ public final class Verifier {
         boolean decrypt = p.encrypted() && !identities.isEmpty();
         Content c;
         try {
-            c = store.read(p.key(), in -> read(in, m, p, decrypt));
+            c = store.read(p.key(), in -> read(ProgressInputStream.wrap(in, m.backupId(), subject, p.size(), listener), m, p, decrypt));
         } catch (IOException | RuntimeException e) {
             findings.add(new Finding(Finding.Type.UNREADABLE, subject, "cannot read " + p.key() + ": " + e.getMessage()));
             return 0;

@@ -1,0 +1,442 @@
+package dev.lifeboat;
+
+import dev.lifeboat.api.ConfigurationException;
+import dev.lifeboat.api.ConfigurationException.Problem;
+import dev.lifeboat.api.Secret;
+import dev.lifeboat.api.store.Store;
+import dev.lifeboat.api.store.StoreProvider;
+import dev.lifeboat.api.store.StoreSettings;
+import dev.lifeboat.crypto.Identities;
+import dev.lifeboat.crypto.ManifestVerifyKey;
+import dev.lifeboat.crypto.Recipients;
+import dev.lifeboat.internal.config.PropertySource;
+import dev.lifeboat.internal.config.Values;
+import dev.lifeboat.store.LocalStore;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.ServiceLoader;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * Lifeboat configured by {@code lifeboat.*} properties (a file, MicroProfile Config, a map), framework-neutral.
+ *
+ * <pre>
+ * lifeboat.application=shop
+ * lifeboat.databases.main.url=jdbc:postgresql://127.0.0.1:5432/shop
+ * lifeboat.databases.main.password=${DB_PASSWORD}
+ * lifeboat.files.uploads.path=/var/www/shop/media
+ * lifeboat.stores.local.type=local
+ * lifeboat.stores.local.path=/var/backups/shop
+ * lifeboat.rpo=24h
+ * </pre>
+ *
+ * Values may reference environment variables ({@code ${DB_PASSWORD}}, {@code ${HOME:-/root}}), and every key can be
+ * overridden by an environment variable named like it in upper case with {@code _} for every other character
+ * ({@code LIFEBOAT_DATABASES_MAIN_PASSWORD}). Unknown keys are reported as {@link #warnings()} with a "did you mean".
+ * Every invalid value is reported at once by {@link #build()}, naming the key. See docs/configuration.md for every key.
+ */
+public final class LifeboatProperties {
+    private final PropertySource source;
+    private final Map<String, StoreProvider> providers;
+
+    private LifeboatProperties(PropertySource source, Map<String, StoreProvider> providers) {
+        this.source = source;
+        this.providers = providers;
+    }
+
+    /** Reads a properties file (UTF-8) and the process environment. */
+    public static LifeboatProperties load(Path file) {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            p.load(r);
+        } catch (NoSuchFileException e) {
+            throw new ConfigurationException("configuration file", "an existing, readable properties file", "\"" + file + "\" (does not exist)");
+        } catch (IOException | IllegalArgumentException e) {
+            throw new ConfigurationException("configuration file", "a readable properties file", "\"" + file + "\" (" + e.getMessage() + ")");
+        }
+        Map<String, String> map = new TreeMap<>();
+        p.stringPropertyNames().forEach(k -> map.put(k, p.getProperty(k)));
+        return of(map, System.getenv());
+    }
+
+    /** From a map of properties and the process environment. */
+    public static LifeboatProperties of(Map<String, String> properties) {
+        return of(properties, System.getenv());
+    }
+
+    /** From a map of properties and an explicit environment (for tests and embedding). */
+    public static LifeboatProperties of(Map<String, String> properties, Map<String, String> environment) {
+        Map<String, StoreProvider> providers = new LinkedHashMap<>();
+        providers.put(LocalStore.TYPE, new LocalStoreProvider());
+        for (StoreProvider p : ServiceLoader.load(StoreProvider.class, LifeboatProperties.class.getClassLoader())) {
+            providers.putIfAbsent(p.type(), p);
+        }
+        List<String> storeSettings = new ArrayList<>();
+        providers.values().forEach(p -> storeSettings.addAll(p.settings()));
+        return new LifeboatProperties(PropertySource.of(properties, environment, storeSettings), providers);
+    }
+
+    /** Unknown keys, each with a "did you mean" when one is close. */
+    public List<String> warnings() {
+        return source.warnings();
+    }
+
+    /** The effective settings after environment overrides and expansion, secrets shown as {@code ***}. */
+    public Map<String, String> effective() {
+        return source.redacted();
+    }
+
+    /** A raw effective value, e.g. {@code get("lifeboat.rpo")}. */
+    public Optional<String> get(String key) {
+        return Optional.ofNullable(source.get(key));
+    }
+
+    /** {@code lifeboat.rpo}: the recovery point objective (how old the latest backup may be). */
+    public Optional<Duration> rpo() {
+        return optDuration("lifeboat.rpo", new ArrayList<>());
+    }
+
+    /** {@code lifeboat.rto}: the recovery time objective (how long a restore may take). */
+    public Optional<Duration> rto() {
+        return optDuration("lifeboat.rto", new ArrayList<>());
+    }
+
+    /** {@code lifeboat.signing.public-key}: a manifest verify key trusted in addition to the own signing key. */
+    public Optional<ManifestVerifyKey> trustedKey() {
+        return Optional.ofNullable(source.get("lifeboat.signing.public-key")).map(ManifestVerifyKey::parse);
+    }
+
+    /**
+     * A builder with every setting applied. Problems in the values are carried into the builder, so
+     * {@link Lifeboat.Builder#build()} reports them together with its own, all naming {@code lifeboat.*} keys.
+     */
+    public Lifeboat.Builder toBuilder() {
+        List<Problem> problems = new ArrayList<>(source.problems());
+        Lifeboat.Builder b = Lifeboat.configure().labels(Map.of(
+                "application", "lifeboat.application",
+                "sources", "lifeboat.databases / lifeboat.files / lifeboat.config / lifeboat.secrets",
+                "stores", "lifeboat.stores",
+                "tempDirectory", "lifeboat.temp-dir",
+                "compressionLevel", "lifeboat.compression.level",
+                "compressionWorkers", "lifeboat.compression.workers",
+                "timeout", "lifeboat.timeout",
+                "garbageSafetyAge", "lifeboat.garbage-safety-age",
+                "rpo", "lifeboat.rpo",
+                "rto", "lifeboat.rto"));
+        opt("lifeboat.application").ifPresent(b::application);
+        optDuration("lifeboat.rpo", problems).ifPresent(b::rpo);
+        optDuration("lifeboat.rto", problems).ifPresent(b::rto);
+        opt("lifeboat.temp-dir").map(Path::of).ifPresent(b::tempDirectory);
+        optDuration("lifeboat.timeout", problems).ifPresent(b::timeout);
+        optDuration("lifeboat.garbage-safety-age", problems).ifPresent(b::garbageSafetyAge);
+        optInt("lifeboat.compression.level", problems).ifPresent(b::compressionLevel);
+        optInt("lifeboat.compression.workers", problems).ifPresent(b::compressionWorkers);
+
+        for (String name : source.names("databases")) {
+            String k = "lifeboat.databases." + name + ".";
+            String url = source.get(k + "url");
+            if (url == null) {
+                problems.add(new Problem(k + "url", "set (a jdbc:postgresql://…, postgres://… or jdbc:sqlite:… URL)", "missing"));
+                continue;
+            }
+            Database db;
+            if (url.startsWith("jdbc:sqlite:")) {
+                db = Sqlite.file(Path.of(url.substring("jdbc:sqlite:".length())));
+            } else {
+                Postgres pg = Postgres.url(url);
+                String user = source.get(k + "user");
+                if (user != null) {
+                    pg = pg.user(user);
+                }
+                Secret pw = password(k, problems);
+                if (pw != null) {
+                    pg = pg.password(pw);
+                }
+                Optional<String> bin = opt(k + "bin-dir");
+                if (bin.isPresent()) {
+                    pg = pg.binDir(Path.of(bin.get()));
+                }
+                Optional<Duration> t = optDuration(k + "timeout", problems);
+                if (t.isPresent()) {
+                    pg = pg.timeout(t.get());
+                }
+                Optional<Boolean> rows = optBool(k + "row-counts", problems);
+                if (rows.isPresent()) {
+                    pg = pg.rowCounts(rows.get());
+                }
+                db = pg;
+            }
+            b.database(name, db, "lifeboat.databases." + name);
+        }
+        for (String name : source.names("files")) {
+            String k = "lifeboat.files." + name + ".";
+            String path = source.get(k + "path");
+            if (path == null) {
+                problems.add(new Problem(k + "path", "set (a directory)", "missing"));
+                continue;
+            }
+            b.files(name, Path.of(path), list(k + "exclude"), "lifeboat.files." + name);
+        }
+        for (String section : List.of("config", "secrets")) {
+            for (String name : source.names(section)) {
+                String k = "lifeboat." + section + "." + name + ".";
+                List<String> paths = list(k + "paths");
+                if (paths.isEmpty()) {
+                    problems.add(new Problem(k + "paths", "set (a comma-separated list of files)", "missing"));
+                    continue;
+                }
+                Path[] p = paths.stream().map(Path::of).toArray(Path[]::new);
+                if (section.equals("config")) {
+                    b.config(name, "lifeboat.config." + name, p);
+                } else {
+                    b.secrets(name, "lifeboat.secrets." + name, p);
+                }
+            }
+        }
+        List<String> recipients = list("lifeboat.encryption.recipients");
+        if (!recipients.isEmpty()) {
+            b.encryptTo(recipients.toArray(new String[0]));
+        }
+        opt("lifeboat.encryption.recipients-file").ifPresent(f -> {
+            try {
+                b.encryptTo(Recipients.fromFile(Path.of(f)));
+            } catch (ConfigurationException e) {
+                e.problems().forEach(p -> problems.add(new Problem("lifeboat.encryption.recipients-file", p.requirement(), p.actual())));
+            }
+        });
+        optBool("lifeboat.encryption.encrypt-databases-and-files", problems).ifPresent(b::encryptAllParts);
+        opt("lifeboat.signing.key-file").map(Path::of).ifPresent(b::signingKeyFile);
+        opt("lifeboat.signing.public-key").ifPresent(v -> {
+            try {
+                b.trust(ManifestVerifyKey.parse(v));
+            } catch (ConfigurationException e) {
+                problems.add(new Problem("lifeboat.signing.public-key", "an Ed25519 public key (ed25519:<base64>)", "not one"));
+            }
+        });
+        for (Map.Entry<String, Store> s : stores(problems).entrySet()) {
+            b.store(s.getKey(), s.getValue());
+        }
+        problems.forEach(b::problem);
+        return b;
+    }
+
+    /** Builds the {@link Lifeboat}; every problem is reported at once, naming {@code lifeboat.*} keys. */
+    public Lifeboat build() {
+        return toBuilder().build();
+    }
+
+    /**
+     * Only the stores ({@code lifeboat.stores.*}), for recovery on a machine that has nothing but the store settings
+     * and, for encrypted parts, an identity. Throws a {@link ConfigurationException} naming every invalid store key.
+     */
+    public Map<String, Store> stores() {
+        List<Problem> problems = new ArrayList<>(source.problems());
+        Map<String, Store> stores = stores(problems);
+        if (stores.isEmpty() && problems.isEmpty()) {
+            problems.add(new Problem("lifeboat.stores", "at least one store (lifeboat.stores.<name>.type=local|s3 …)", "none"));
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigurationException(problems);
+        }
+        return stores;
+    }
+
+    /**
+     * A {@link Recovery} over the configured stores (the one named {@code preferred} first, when given), trusting
+     * {@code lifeboat.signing.public-key} when set, with {@code identities} for encrypted parts.
+     */
+    public Recovery recovery(String preferred, Identities identities) {
+        Map<String, Store> stores = stores();
+        if (preferred != null && !stores.containsKey(preferred)) {
+            throw new ConfigurationException("--store", "one of the configured stores " + stores.keySet(), "\"" + preferred + "\"");
+        }
+        List<Store> ordered = new ArrayList<>();
+        if (preferred != null) {
+            ordered.add(stores.get(preferred));
+        }
+        stores.forEach((n, s) -> {
+            if (!n.equals(preferred)) {
+                ordered.add(s);
+            }
+        });
+        Path temp = opt("lifeboat.temp-dir").map(Path::of).orElse(Path.of(System.getProperty("java.io.tmpdir")));
+        Recovery r = Recovery.from(ordered, temp);
+        if (identities != null) {
+            r = r.withIdentities(identities);
+        }
+        Optional<ManifestVerifyKey> key;
+        try {
+            key = trustedKey();
+        } catch (ConfigurationException e) {
+            throw new ConfigurationException("lifeboat.signing.public-key", "an Ed25519 public key (ed25519:<base64>)", "not one");
+        }
+        return key.isPresent() ? r.trusting(key.get()) : r;
+    }
+
+    private Map<String, Store> stores(List<Problem> problems) {
+        Map<String, Store> stores = new LinkedHashMap<>();
+        for (String name : source.names("stores")) {
+            String k = "lifeboat.stores." + name + ".";
+            String type = source.get(k + "type");
+            if (type == null) {
+                problems.add(new Problem(k + "type", "one of " + providers.keySet(), "missing"));
+                continue;
+            }
+            StoreProvider provider = providers.get(type);
+            if (provider == null) {
+                String hint = type.equals("s3") ? " (add the dependency dev.lifeboat:lifeboat-s3)" : "";
+                problems.add(new Problem(k + "type", "one of " + providers.keySet() + hint, "\"" + type + "\""));
+                continue;
+            }
+            Settings settings = new Settings(name, problems);
+            int before = problems.size();
+            Store store = provider.create(settings);
+            if (store != null && problems.size() == before) {
+                stores.put(name, store);
+            }
+        }
+        return stores;
+    }
+
+    private Secret password(String k, List<Problem> problems) {
+        String pw = source.get(k + "password");
+        String file = source.get(k + "password-file");
+        if (pw != null && file != null) {
+            problems.add(new Problem(k + "password / password-file", "only one of them", "both"));
+            return null;
+        }
+        if (file != null) {
+            try {
+                return Secret.of(Files.readString(Path.of(file), StandardCharsets.UTF_8).strip());
+            } catch (IOException e) {
+                problems.add(new Problem(k + "password-file", "a readable file", "\"" + file + "\" (" + e.getClass().getSimpleName() + ")"));
+                return null;
+            }
+        }
+        return pw == null ? null : Secret.of(pw);
+    }
+
+    private Optional<String> opt(String key) {
+        return Optional.ofNullable(source.get(key));
+    }
+
+    private List<String> list(String key) {
+        String v = source.get(key);
+        if (v == null) {
+            return List.of();
+        }
+        return Arrays.stream(v.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+    }
+
+    private Optional<Duration> optDuration(String key, List<Problem> problems) {
+        return parse(key, problems, Values::duration, Values.DURATION_SHAPE);
+    }
+
+    private Optional<Integer> optInt(String key, List<Problem> problems) {
+        return parse(key, problems, Integer::parseInt, "an integer");
+    }
+
+    private Optional<Boolean> optBool(String key, List<Problem> problems) {
+        return parse(key, problems, Values::bool, "true or false");
+    }
+
+    private <T> Optional<T> parse(String key, List<Problem> problems, Function<String, T> parser, String shape) {
+        String v = source.get(key);
+        if (v == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(parser.apply(v));
+        } catch (RuntimeException e) {
+            problems.add(new Problem(key, shape, PropertySource.isSecret(key) ? "***" : "\"" + v + "\""));
+            return Optional.empty();
+        }
+    }
+
+    private final class Settings implements StoreSettings {
+        private final String name;
+        private final List<Problem> problems;
+
+        Settings(String name, List<Problem> problems) {
+            this.name = name;
+            this.problems = problems;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public String key(String setting) {
+            return "lifeboat.stores." + name + "." + setting;
+        }
+
+        @Override
+        public Optional<String> get(String setting) {
+            return opt(key(setting));
+        }
+
+        @Override
+        public Optional<Secret> secret(String setting) {
+            return opt(key(setting)).map(Secret::of);
+        }
+
+        @Override
+        public Optional<Boolean> bool(String setting) {
+            return optBool(key(setting), problems);
+        }
+
+        @Override
+        public Optional<Duration> duration(String setting) {
+            return optDuration(key(setting), problems);
+        }
+
+        @Override
+        public Optional<Long> bytes(String setting) {
+            return parse(key(setting), problems, Values::bytes, Values.SIZE_SHAPE);
+        }
+
+        @Override
+        public void problem(String setting, String requirement, String actual) {
+            problems.add(new Problem(key(setting), requirement, Objects.requireNonNull(actual)));
+        }
+    }
+
+    /** {@code type=local}: {@code path} is the directory. */
+    private static final class LocalStoreProvider implements StoreProvider {
+        @Override
+        public String type() {
+            return LocalStore.TYPE;
+        }
+
+        @Override
+        public java.util.Set<String> settings() {
+            return java.util.Set.of("path");
+        }
+
+        @Override
+        public Store create(StoreSettings s) {
+            Optional<String> path = s.get("path");
+            if (path.isEmpty()) {
+                s.problem("path", "set (the backup directory)", "missing");
+                return null;
+            }
+            return LocalStore.at(Path.of(path.get()));
+        }
+    }
+}

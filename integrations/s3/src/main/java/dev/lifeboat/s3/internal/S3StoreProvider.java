@@ -1,0 +1,110 @@
+package dev.lifeboat.s3.internal;
+
+import dev.lifeboat.api.Secret;
+import dev.lifeboat.api.store.Store;
+import dev.lifeboat.api.store.StoreProvider;
+import dev.lifeboat.api.store.StoreSettings;
+import dev.lifeboat.s3.ChecksumMode;
+import dev.lifeboat.s3.ObjectLockMode;
+import dev.lifeboat.s3.S3Store;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * {@code lifeboat.stores.<name>.type=s3}: builds an {@link S3Store} from {@code bucket}, {@code prefix},
+ * {@code region}, {@code endpoint}, {@code path-style}, {@code insecure-endpoint}, {@code access-key},
+ * {@code secret-key}, {@code storage-class}, {@code checksum-mode}, {@code part-size}, {@code parallel-parts},
+ * {@code object-lock-mode} and {@code object-lock-retention}. Every invalid value is reported, none echoes a secret.
+ */
+public final class S3StoreProvider implements StoreProvider {
+    private static final Set<String> SETTINGS = Set.of("bucket", "prefix", "region", "endpoint", "path-style",
+            "insecure-endpoint", "access-key", "secret-key", "storage-class", "checksum-mode", "part-size",
+            "parallel-parts", "object-lock-mode", "object-lock-retention");
+
+    @Override
+    public String type() {
+        return "s3";
+    }
+
+    @Override
+    public Set<String> settings() {
+        return SETTINGS;
+    }
+
+    @Override
+    public Store create(StoreSettings s) {
+        Optional<String> bucket = s.get("bucket");
+        if (bucket.isEmpty()) {
+            s.problem("bucket", "set (the bucket name)", "missing");
+            return null;
+        }
+        S3Store store;
+        try {
+            store = S3Store.bucket(bucket.get());
+        } catch (IllegalArgumentException e) {
+            s.problem("bucket", "a valid bucket name", "\"" + bucket.get() + "\"");
+            return null;
+        }
+        store = apply(s, "prefix", store, (st, v) -> st.prefix(v));
+        store = apply(s, "region", store, (st, v) -> st.region(v));
+        boolean insecure = s.bool("insecure-endpoint").orElse(false);
+        store = apply(s, "endpoint", store, (st, v) -> insecure ? st.insecureEndpoint(URI.create(v)) : st.endpoint(URI.create(v)));
+        Optional<Boolean> pathStyle = s.bool("path-style");
+        if (pathStyle.isPresent()) {
+            store = store.pathStyle(pathStyle.get());
+        }
+        Optional<String> access = s.get("access-key");
+        Optional<Secret> secret = s.secret("secret-key");
+        if (access.isPresent() != secret.isPresent()) {
+            s.problem(access.isPresent() ? "secret-key" : "access-key", "set together with "
+                    + (access.isPresent() ? "access-key" : "secret-key") + " (or neither, for the SDK's default credentials)", "missing");
+        } else if (access.isPresent()) {
+            store = store.credentials(access.get(), secret.get());
+        }
+        store = apply(s, "storage-class", store, (st, v) -> st.storageClass(v));
+        store = apply(s, "checksum-mode", store, (st, v) -> st.checksumMode(ChecksumMode.valueOf(v.toUpperCase(Locale.ROOT).replace('-', '_'))));
+        Optional<Long> partSize = s.bytes("part-size");
+        if (partSize.isPresent()) {
+            try {
+                store = store.partSize(partSize.get());
+            } catch (IllegalArgumentException e) {
+                s.problem("part-size", "between 5MiB and 5GiB", partSize.get() + " bytes");
+            }
+        }
+        store = apply(s, "parallel-parts", store, (st, v) -> st.parallelParts(Integer.parseInt(v)));
+        Optional<String> lockMode = s.get("object-lock-mode");
+        Optional<Duration> retention = s.duration("object-lock-retention");
+        if (lockMode.isPresent() != retention.isPresent()) {
+            s.problem(lockMode.isPresent() ? "object-lock-retention" : "object-lock-mode",
+                    "set together with " + (lockMode.isPresent() ? "object-lock-mode" : "object-lock-retention"), "missing");
+        } else if (lockMode.isPresent()) {
+            try {
+                store = store.objectLock(ObjectLockMode.valueOf(lockMode.get().toUpperCase(Locale.ROOT)), retention.get());
+            } catch (IllegalArgumentException e) {
+                s.problem("object-lock-mode", "GOVERNANCE or COMPLIANCE with a positive retention", "\"" + lockMode.get() + "\"");
+            }
+        }
+        return store;
+    }
+
+    private interface Setter {
+        S3Store apply(S3Store store, String value);
+    }
+
+    private static S3Store apply(StoreSettings s, String setting, S3Store store, Setter setter) {
+        Optional<String> v = s.get(setting);
+        if (v.isEmpty()) {
+            return store;
+        }
+        try {
+            return setter.apply(store, v.get());
+        } catch (IllegalArgumentException e) {
+            String reason = e.getMessage() == null ? "a valid value" : e.getMessage().replaceFirst("^.*?must be ", "").replaceFirst(", but was.*$", "");
+            s.problem(setting, reason, "\"" + v.get() + "\"");
+            return store;
+        }
+    }
+}
