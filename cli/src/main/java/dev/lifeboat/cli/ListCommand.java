@@ -1,0 +1,73 @@
+package dev.lifeboat.cli;
+
+import dev.lifeboat.LifeboatProperties;
+import dev.lifeboat.api.BackupId;
+import dev.lifeboat.api.LifeboatException;
+import dev.lifeboat.api.catalog.Manifest;
+import dev.lifeboat.api.store.Store;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "list", description = "List restore points (every store), newest last: time, status, size, stores holding it.")
+final class ListCommand implements Callable<Integer> {
+    @ParentCommand
+    Main main;
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    StoreOptions options;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        LifeboatProperties p = main.properties(err);
+        Map<String, Store> stores = p.stores();
+        Map<BackupId, Manifest> manifests = new TreeMap<>();
+        Map<BackupId, List<String>> where = new TreeMap<>();
+        List<Object> storeErrors = new ArrayList<>();
+        int failed = 0;
+        for (Map.Entry<String, Store> s : stores.entrySet()) {
+            if (options.store != null && !options.store.equals(s.getKey())) {
+                continue;
+            }
+            try {
+                for (Manifest m : options.recoveryFor(p, s.getKey()).list()) {
+                    manifests.putIfAbsent(m.backupId(), m);
+                    where.computeIfAbsent(m.backupId(), k -> new ArrayList<>()).add(s.getKey());
+                }
+            } catch (LifeboatException e) {
+                failed++;
+                storeErrors.add(Map.of("store", s.getKey(), "message", e.getMessage()));
+                err.println("lifeboat: store " + s.getKey() + ": " + e.getMessage());
+            }
+        }
+        if (main.json) {
+            List<Object> list = new ArrayList<>();
+            manifests.forEach((id, m) -> list.add(Output.summary(m, where.get(id))));
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("backups", list);
+            o.put("storeErrors", storeErrors);
+            out.println(Output.json(o));
+        } else if (manifests.isEmpty()) {
+            out.println("no backups");
+        } else {
+            out.printf("%-27s %-20s %-10s %10s  %s%n", "BACKUP", "STARTED (UTC)", "STATUS", "SIZE", "STORES");
+            manifests.forEach((id, m) -> out.printf("%-27s %-20s %-10s %10s  %s%n", id, Output.time(m.startedAt()),
+                    m.status(), Output.bytes(Output.size(m)), String.join(",", where.get(id))));
+        }
+        return failed > 0 && failed == stores.size() ? Main.FAILURE : Main.OK;
+    }
+}

@@ -1,0 +1,159 @@
+package dev.lifeboat.cli;
+
+import dev.lifeboat.LifeboatProperties;
+import dev.lifeboat.api.ConfigurationException;
+import dev.lifeboat.api.ErrorCode;
+import dev.lifeboat.api.LifeboatException;
+import dev.lifeboat.internal.Version;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.logging.ConsoleHandler;
+import java.util.logging.Formatter;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code lifeboat}: the disaster-recovery command line. Everything it needs is a properties file with the store
+ * settings and, for encrypted parts, the offline identity.
+ */
+@Command(name = "lifeboat",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.VersionProvider.class,
+        description = {"Back up, list, verify and restore Lifeboat backups.",
+            "Restores need only the store settings (lifeboat.stores.*) and, for encrypted parts, an identity file."},
+        subcommands = {BackupCommand.class, ListCommand.class, ShowCommand.class, VerifyCommand.class,
+            RestoreCommand.class, KeygenCommand.class, StatusCommand.class, CommandLine.HelpCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:success",
+            "1:failure (dump, store, restore, integrity refusal, stale backup in status)",
+            "2:usage or configuration error",
+            "3:verification findings, or the backup is INCOMPLETE"},
+        footerHeading = "%nConfiguration:%n",
+        footer = {"--config FILE, else $LIFEBOAT_CONFIG, else ./lifeboat.properties.",
+            "Every key is documented in docs/configuration.md; LIFEBOAT_* environment variables override keys.",
+            "Output shapes (--json) and exit codes: docs/cli.md."})
+public final class Main {
+    /** Exit codes (documented in --help and docs/cli.md). */
+    static final int OK = 0;
+    static final int FAILURE = 1;
+    static final int USAGE = 2;
+    static final int FINDINGS = 3;
+
+    /** Kept strongly referenced: JUL holds loggers weakly. */
+    private static final Logger LIFEBOAT_LOG = Logger.getLogger("dev.lifeboat");
+
+    @Option(names = "--config", paramLabel = "FILE", description = "properties file with lifeboat.* settings")
+    Path config;
+
+    @Option(names = "--json", description = "print machine-readable JSON (shapes in docs/cli.md)")
+    boolean json;
+
+    @Option(names = {"-v", "--verbose"}, description = "log what Lifeboat does to stderr")
+    boolean verbose;
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the command line and returns its exit code. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        configureLogging();
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExitCodeExceptionMapper(Main::exitCode);
+        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            Main main = commandLine.getCommandSpec().root().userObject() instanceof Main m ? m : null;
+            report(e, main != null && main.json, commandLine.getOut(), commandLine.getErr());
+            return exitCode(e);
+        });
+        cl.setParameterExceptionHandler((e, a) -> {
+            e.getCommandLine().getErr().println("lifeboat: " + e.getMessage());
+            e.getCommandLine().getErr().println("Try 'lifeboat " + e.getCommandLine().getCommandName().replace("lifeboat", "").strip()
+                    + " --help'.".replace("lifeboat  --help", "lifeboat --help"));
+            return USAGE;
+        });
+        return cl.execute(args);
+    }
+
+    /** Log records as one short line each on stderr: "lifeboat: warning: …". */
+    private static void configureLogging() {
+        Logger root = Logger.getLogger("");
+        for (Handler h : root.getHandlers()) {
+            root.removeHandler(h);
+        }
+        ConsoleHandler console = new ConsoleHandler();
+        console.setLevel(Level.ALL);
+        console.setFormatter(new Formatter() {
+            @Override
+            public String format(LogRecord r) {
+                String level = r.getLevel().intValue() >= Level.SEVERE.intValue() ? "error"
+                        : r.getLevel().intValue() >= Level.WARNING.intValue() ? "warning" : "info";
+                String thrown = r.getThrown() == null ? "" : " (" + r.getThrown() + ")";
+                return "lifeboat: " + level + ": " + formatMessage(r) + thrown + System.lineSeparator();
+            }
+        });
+        root.addHandler(console);
+        root.setLevel(Level.WARNING);
+        LIFEBOAT_LOG.setLevel(Level.WARNING);
+    }
+
+    static int exitCode(Throwable e) {
+        if (e instanceof LifeboatException le) {
+            return le.code().exitCode();
+        }
+        if (e instanceof CommandLine.ParameterException) {
+            return USAGE;
+        }
+        return FAILURE;
+    }
+
+    static void report(Throwable e, boolean json, PrintWriter out, PrintWriter err) {
+        String message = e instanceof LifeboatException ? e.getMessage() : "unexpected error: " + e;
+        if (json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("error", e instanceof LifeboatException le ? le.code().name() : ErrorCode.INTERNAL.name());
+            m.put("code", e instanceof LifeboatException le ? le.code().id() : ErrorCode.INTERNAL.id());
+            m.put("message", message);
+            out.println(Output.json(m));
+        }
+        err.println("lifeboat: " + message);
+    }
+
+    /** Loads the configuration and reports unknown keys on stderr. */
+    LifeboatProperties properties(PrintWriter err) {
+        if (verbose) {
+            LIFEBOAT_LOG.setLevel(Level.INFO);
+        }
+        Path file = config;
+        if (file == null) {
+            String env = System.getenv("LIFEBOAT_CONFIG");
+            file = env != null && !env.isBlank() ? Path.of(env) : Path.of("lifeboat.properties");
+            if (env == null && !Files.exists(file)) {
+                throw new ConfigurationException("--config", "a properties file (or $LIFEBOAT_CONFIG, or ./lifeboat.properties)",
+                        "none given and ./lifeboat.properties does not exist");
+            }
+        }
+        LifeboatProperties p = LifeboatProperties.load(file);
+        for (String w : p.warnings()) {
+            err.println("lifeboat: warning: " + w);
+        }
+        return p;
+    }
+
+    static final class VersionProvider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"lifeboat " + Version.lifeboat(), "Java " + System.getProperty("java.version")};
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package dev.lifeboat.cli;
+
+import dev.lifeboat.api.BackupResult;
+import dev.lifeboat.api.RestoreResult;
+import dev.lifeboat.api.catalog.Issue;
+import dev.lifeboat.api.catalog.Manifest;
+import dev.lifeboat.api.catalog.PartInfo;
+import dev.lifeboat.api.verify.Finding;
+import dev.lifeboat.api.verify.VerificationReport;
+import dev.lifeboat.internal.json.Json;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Human and JSON renderings of Lifeboat's results. The JSON shapes are documented in docs/cli.md. */
+final class Output {
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
+
+    private Output() {}
+
+    static String json(Object value) {
+        return Json.write(value).stripTrailing();
+    }
+
+    static String time(Instant i) {
+        return TIME.format(i);
+    }
+
+    static String bytes(long b) {
+        if (b < 1024) {
+            return b + " B";
+        }
+        double v = b;
+        String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB"};
+        int u = -1;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+    }
+
+    static String duration(Duration d) {
+        long s = d.getSeconds();
+        if (s < 60) {
+            return String.format(Locale.ROOT, "%.1fs", d.toMillis() / 1000.0);
+        }
+        if (s < 3600) {
+            return (s / 60) + "m" + (s % 60 > 0 ? (s % 60) + "s" : "");
+        }
+        if (s < 172800) {
+            return (s / 3600) + "h" + (s % 3600 >= 60 ? ((s % 3600) / 60) + "m" : "");
+        }
+        return (s / 86400) + "d" + (s % 86400 >= 3600 ? ((s % 86400) / 3600) + "h" : "");
+    }
+
+    static long size(Manifest m) {
+        return m.parts().stream().mapToLong(PartInfo::size).sum();
+    }
+
+    static Map<String, Object> part(PartInfo p) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("name", p.name());
+        o.put("kind", p.kind().name().toLowerCase(Locale.ROOT));
+        o.put("format", p.format());
+        o.put("key", p.key());
+        o.put("size", p.size());
+        o.put("sha256", p.sha256());
+        o.put("encrypted", p.encrypted());
+        o.put("durationMillis", p.durationMillis());
+        if (!p.tools().isEmpty()) {
+            o.put("tools", new LinkedHashMap<>(p.tools()));
+        }
+        if (!p.rowCounts().isEmpty()) {
+            o.put("rowCounts", new LinkedHashMap<>(p.rowCounts()));
+        }
+        if (p.tree() != null) {
+            o.put("tree", Map.of("files", p.tree().files(), "directories", p.tree().directories(),
+                    "symlinks", p.tree().symlinks(), "bytes", p.tree().bytes()));
+        }
+        o.put("issues", issues(p.issues()));
+        return o;
+    }
+
+    static List<Object> issues(List<Issue> issues) {
+        List<Object> out = new ArrayList<>();
+        for (Issue i : issues) {
+            out.add(new LinkedHashMap<>(Map.of("severity", i.severity().name(), "subject", i.subject(), "message", i.message())));
+        }
+        return out;
+    }
+
+    static Map<String, Object> summary(Manifest m, List<String> stores) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("backupId", m.backupId().value());
+        o.put("application", m.application());
+        o.put("status", m.status().name());
+        o.put("startedAt", m.startedAt().toString());
+        o.put("finishedAt", m.finishedAt().toString());
+        o.put("size", size(m));
+        o.put("parts", m.parts().size());
+        if (stores != null) {
+            o.put("stores", stores);
+        }
+        return o;
+    }
+
+    static Map<String, Object> manifest(Manifest m) {
+        Map<String, Object> o = summary(m, null);
+        o.put("host", m.host());
+        o.put("lifeboatVersion", m.lifeboatVersion());
+        List<Object> parts = new ArrayList<>();
+        m.parts().forEach(p -> parts.add(part(p)));
+        o.put("parts", parts);
+        return o;
+    }
+
+    static Map<String, Object> backup(BackupResult r) {
+        Map<String, Object> o = summary(r.manifest(), null);
+        o.put("durationMillis", r.duration().toMillis());
+        List<Object> parts = new ArrayList<>();
+        r.parts().forEach(p -> parts.add(part(p)));
+        o.put("parts", parts);
+        return o;
+    }
+
+    static Map<String, Object> verification(VerificationReport r) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("backupId", r.backupId().value());
+        o.put("level", r.level().name());
+        o.put("ok", r.ok());
+        o.put("partsChecked", r.partsChecked());
+        o.put("bytesRead", r.bytesRead());
+        o.put("durationMillis", r.duration().toMillis());
+        List<Object> findings = new ArrayList<>();
+        for (Finding f : r.findings()) {
+            findings.add(new LinkedHashMap<>(Map.of("type", f.type().name(), "subject", f.subject(), "message", f.message())));
+        }
+        o.put("findings", findings);
+        return o;
+    }
+
+    static Map<String, Object> restore(RestoreResult r) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("part", r.part());
+        o.put("target", r.target());
+        o.put("bytesRead", r.bytesRead());
+        o.put("durationMillis", r.duration().toMillis());
+        if (!r.rowCounts().isEmpty()) {
+            o.put("rowCounts", new LinkedHashMap<>(r.rowCounts()));
+        }
+        if (r.tree() != null) {
+            o.put("tree", Map.of("files", r.tree().files(), "directories", r.tree().directories(),
+                    "symlinks", r.tree().symlinks(), "bytes", r.tree().bytes()));
+        }
+        o.put("matchesManifest", r.matchesManifest());
+        o.put("mismatches", r.mismatches());
+        return o;
+    }
+}

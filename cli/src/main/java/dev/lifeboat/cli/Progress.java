@@ -1,0 +1,61 @@
+package dev.lifeboat.cli;
+
+import dev.lifeboat.api.BackupId;
+import dev.lifeboat.api.LifeboatListener;
+import java.io.PrintWriter;
+import java.util.Locale;
+
+/**
+ * Progress on a terminal: bytes, rate and (when the size is known) ETA, redrawn on one stderr line at most
+ * four times a second. Silent when stderr is not a terminal or JSON was asked for.
+ */
+final class Progress implements LifeboatListener {
+    private final PrintWriter err;
+    private final boolean enabled;
+    private long started;
+    private long lastDraw;
+    private String current;
+
+    Progress(PrintWriter err, boolean json) {
+        this.err = err;
+        this.enabled = !json && System.console() != null && !"dumb".equals(System.getenv("TERM"));
+    }
+
+    @Override
+    public void progress(BackupId id, String part, long bytes, long total) {
+        if (!enabled) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (!part.equals(current)) {
+            current = part;
+            started = now;
+        }
+        if (now - lastDraw < 250_000_000L && (total < 0 || bytes < total)) {
+            return;
+        }
+        lastDraw = now;
+        double secs = Math.max(0.001, (now - started) / 1e9);
+        double rate = bytes / secs;
+        StringBuilder line = new StringBuilder("\r  ").append(part).append("  ").append(Output.bytes(bytes));
+        if (total > 0) {
+            line.append(" / ").append(Output.bytes(total))
+                    .append(String.format(Locale.ROOT, " (%d%%)", Math.min(100, bytes * 100 / total)));
+        }
+        line.append("  ").append(Output.bytes((long) rate)).append("/s");
+        if (total > 0 && rate > 0 && bytes < total) {
+            line.append(String.format(Locale.ROOT, "  ETA %ds", (long) ((total - bytes) / rate)));
+        }
+        err.print(line.append("\033[K"));
+        err.flush();
+    }
+
+    /** Ends the progress line. */
+    void done() {
+        if (enabled && current != null) {
+            err.print("\r\033[K");
+            err.flush();
+            current = null;
+        }
+    }
+}

@@ -1,0 +1,272 @@
+package dev.lifeboat.cli;
+
+import dev.lifeboat.Database;
+import dev.lifeboat.Postgres;
+import dev.lifeboat.Recovery;
+import dev.lifeboat.RestoreOptions;
+import dev.lifeboat.Sqlite;
+import dev.lifeboat.api.ConfigurationException;
+import dev.lifeboat.api.ConfigurationException.Problem;
+import dev.lifeboat.api.NotFoundException;
+import dev.lifeboat.api.RestoreResult;
+import dev.lifeboat.api.Secret;
+import dev.lifeboat.api.catalog.Manifest;
+import dev.lifeboat.api.catalog.PartInfo;
+import dev.lifeboat.api.source.SourceKind;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "restore", description = {
+    "Restore parts of a backup. Every target is checked before anything is written: databases must be empty",
+    "(unless --replace), directories empty or absent. Each part is verified against the manifest as it streams.",
+    "Examples:",
+    "  lifeboat restore latest --database main --to-url jdbc:postgresql://127.0.0.1:5432/shop?user=postgres",
+    "  lifeboat restore latest --files uploads --to-dir /srv/restore/uploads",
+    "  lifeboat restore latest --all --to-dir /srv/restore --database-url main=jdbc:postgresql://127.0.0.1/shop --identity key.txt"})
+final class RestoreCommand implements Callable<Integer> {
+    @ParentCommand
+    Main main;
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    StoreOptions options;
+
+    @Parameters(paramLabel = "ID", description = "a backup id, or 'latest'")
+    String id;
+
+    @Option(names = "--database", paramLabel = "NAME", description = "restore this database part (with --to-url)")
+    String database;
+
+    @Option(names = "--to-url", paramLabel = "URL", description = "target database: jdbc:postgresql://… (created if missing) or jdbc:sqlite:/path")
+    String toUrl;
+
+    @Option(names = "--to-password-file", paramLabel = "FILE", description = "password of the target database user (never give it on the command line)")
+    Path toPasswordFile;
+
+    @Option(names = "--replace", description = "allow a non-empty target database (objects in the dump are replaced in one transaction)")
+    boolean replace;
+
+    @Option(names = "--files", paramLabel = "NAME", description = "restore this files part (with --to-dir)")
+    String files;
+
+    @Option(names = "--config", paramLabel = "NAME", description = "restore this config part (with --to-dir)")
+    String config;
+
+    @Option(names = "--secrets", paramLabel = "NAME", description = "restore this secrets part (with --to-dir and --identity)")
+    String secrets;
+
+    @Option(names = "--all", description = "restore every part: archives into DIR/<kind>-<name>/, SQLite into DIR/db-<name>.sqlite,"
+            + " PostgreSQL into the --database-url given for it")
+    boolean all;
+
+    @Option(names = "--to-dir", paramLabel = "DIR", description = "target directory (empty or absent)")
+    Path toDir;
+
+    @Option(names = "--database-url", paramLabel = "NAME=URL", description = "with --all: where database NAME goes (repeatable)")
+    Map<String, String> databaseUrls = new LinkedHashMap<>();
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        List<Target> targets = plan();
+        Progress progress = new Progress(err, main.json);
+        Recovery recovery = options.recovery(main.properties(err), progress);
+        Manifest m = StoreOptions.resolve(recovery, id);
+        RestoreOptions ro = RestoreOptions.defaults().replace(replace);
+        List<Target> resolved = resolve(m, targets);
+
+        // every target is checked before any byte is written
+        boolean created = false;
+        if (all) {
+            recovery.preflightDirectory(toDir);
+            if (!Files.exists(toDir)) {
+                Files.createDirectories(toDir);
+                created = true;
+            }
+        }
+        try {
+            for (Target t : resolved) {
+                if (t.database != null) {
+                    recovery.preflightDatabase(m.backupId(), t.name, t.database, ro);
+                } else {
+                    recovery.preflightDirectory(t.dir);
+                }
+            }
+        } catch (RuntimeException e) {
+            if (created) {
+                Files.deleteIfExists(toDir);
+            }
+            throw e;
+        }
+        List<RestoreResult> results = new ArrayList<>();
+        try {
+            for (Target t : resolved) {
+                RestoreResult r = t.database != null
+                        ? recovery.restoreDatabase(m.backupId(), t.name, t.database, ro)
+                        : recovery.restoreArchive(m.backupId(), t.kind, t.name, t.dir, ro);
+                progress.done();
+                results.add(r);
+                if (!main.json) {
+                    out.printf("restored %-24s -> %s  (%s in %s)%s%n", r.part(), r.target(), Output.bytes(r.bytesRead()),
+                            Output.duration(r.duration()), r.matchesManifest() ? "" : "  MISMATCH: " + r.mismatches());
+                }
+            }
+        } finally {
+            progress.done();
+        }
+        if (main.json) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("backupId", m.backupId().value());
+            List<Object> list = new ArrayList<>();
+            results.forEach(r -> list.add(Output.restore(r)));
+            o.put("restored", list);
+            o.put("matchesManifest", results.stream().allMatch(RestoreResult::matchesManifest));
+            out.println(Output.json(o));
+        }
+        return results.stream().allMatch(RestoreResult::matchesManifest) ? Main.OK : Main.FINDINGS;
+    }
+
+    /** What the options ask for, checked for consistency before anything is read. */
+    private List<Target> plan() throws IOException {
+        List<Problem> problems = new ArrayList<>();
+        int modes = (database != null ? 1 : 0) + (files != null ? 1 : 0) + (config != null ? 1 : 0)
+                + (secrets != null ? 1 : 0) + (all ? 1 : 0);
+        if (modes != 1) {
+            problems.add(new Problem("restore", "exactly one of --database, --files, --config, --secrets or --all",
+                    modes == 0 ? "none" : modes + " of them"));
+        }
+        if (database != null && toUrl == null) {
+            problems.add(new Problem("--to-url", "set with --database", "missing"));
+        }
+        if ((files != null || config != null || secrets != null || all) && toDir == null) {
+            problems.add(new Problem("--to-dir", "set with --files, --config, --secrets or --all", "missing"));
+        }
+        if (!databaseUrls.isEmpty() && !all) {
+            problems.add(new Problem("--database-url", "used only with --all (use --database NAME --to-url URL)", "given"));
+        }
+        Secret password = null;
+        if (toPasswordFile != null) {
+            try {
+                password = Secret.of(Files.readString(toPasswordFile, StandardCharsets.UTF_8).strip());
+            } catch (IOException e) {
+                problems.add(new Problem("--to-password-file", "a readable file", "\"" + toPasswordFile + "\""));
+            }
+        }
+        List<Target> targets = new ArrayList<>();
+        if (database != null && toUrl != null) {
+            Database db = database(toUrl, password, "--to-url", problems);
+            if (db != null) {
+                targets.add(Target.db(database, db));
+            }
+        }
+        if (files != null) {
+            targets.add(Target.dir(SourceKind.FILES, files, toDir));
+        }
+        if (config != null) {
+            targets.add(Target.dir(SourceKind.CONFIG, config, toDir));
+        }
+        if (secrets != null) {
+            targets.add(Target.dir(SourceKind.SECRETS, secrets, toDir));
+        }
+        if (all) {
+            for (Map.Entry<String, String> e : databaseUrls.entrySet()) {
+                Database db = database(e.getValue(), password, "--database-url " + e.getKey(), problems);
+                if (db != null) {
+                    targets.add(Target.db(e.getKey(), db));
+                }
+            }
+            targets.add(Target.ALL);
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigurationException(problems);
+        }
+        return targets;
+    }
+
+    /** Expands --all against the manifest and checks that named parts exist. */
+    private List<Target> resolve(Manifest m, List<Target> planned) {
+        List<Target> out = new ArrayList<>();
+        for (Target t : planned) {
+            if (t == Target.ALL) {
+                for (PartInfo p : m.parts()) {
+                    if (p.kind() == SourceKind.DATABASE) {
+                        if (databaseUrls.containsKey(p.name())) {
+                            continue; // added from --database-url
+                        }
+                        if (p.format().startsWith("sqlite")) {
+                            out.add(Target.db(p.name(), Sqlite.file(toDir.resolve("db-" + p.name() + ".sqlite"))));
+                        } else {
+                            throw new ConfigurationException("--database-url " + p.name(),
+                                    "a target for PostgreSQL database part \"" + p.name() + "\" (--database-url " + p.name() + "=jdbc:postgresql://…)",
+                                    "missing");
+                        }
+                    } else {
+                        out.add(Target.dir(p.kind(), p.name(), toDir.resolve(p.kind().prefix() + "-" + p.name())));
+                    }
+                }
+            } else {
+                SourceKind kind = t.database != null ? SourceKind.DATABASE : t.kind;
+                if (m.parts().stream().noneMatch(p -> p.kind() == kind && p.name().equals(t.name))) {
+                    throw new NotFoundException("backup " + m.backupId() + " has no " + kind.prefix() + " part named \"" + t.name
+                            + "\"; it has: " + m.parts().stream().map(PartInfo::qualifiedName).toList());
+                }
+                out.add(t);
+            }
+        }
+        return out;
+    }
+
+    private static Database database(String url, Secret password, String setting, List<Problem> problems) {
+        if (url.startsWith("jdbc:sqlite:")) {
+            return Sqlite.file(Path.of(url.substring("jdbc:sqlite:".length())));
+        }
+        if (!url.startsWith("jdbc:postgresql:") && !url.startsWith("postgres://") && !url.startsWith("postgresql://")) {
+            problems.add(new Problem(setting, "a jdbc:postgresql://host[:port]/database or jdbc:sqlite:/path URL",
+                    "\"" + dev.lifeboat.Postgres.url(url).describe().replaceFirst("^postgresql ", "") + "\""));
+            return null;
+        }
+        Postgres pg = Postgres.url(url);
+        return password == null ? pg : pg.password(password);
+    }
+
+    private static final class Target {
+        static final Target ALL = new Target(null, null, null, null);
+        final SourceKind kind;
+        final String name;
+        final Database database;
+        final Path dir;
+
+        private Target(SourceKind kind, String name, Database database, Path dir) {
+            this.kind = kind;
+            this.name = name;
+            this.database = database;
+            this.dir = dir;
+        }
+
+        static Target db(String name, Database db) {
+            return new Target(SourceKind.DATABASE, name, db, null);
+        }
+
+        static Target dir(SourceKind kind, String name, Path dir) {
+            return new Target(kind, name, null, dir);
+        }
+    }
+}

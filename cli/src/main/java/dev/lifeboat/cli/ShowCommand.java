@@ -1,0 +1,65 @@
+package dev.lifeboat.cli;
+
+import dev.lifeboat.api.catalog.Issue;
+import dev.lifeboat.api.catalog.Manifest;
+import dev.lifeboat.api.catalog.PartInfo;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "show", description = "Show a backup's manifest: parts, sizes, hashes, tool versions, row counts, issues.")
+final class ShowCommand implements Callable<Integer> {
+    @ParentCommand
+    Main main;
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    StoreOptions options;
+
+    @Parameters(paramLabel = "ID", description = "a backup id, or 'latest'")
+    String id;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        Manifest m = StoreOptions.resolve(options.recovery(main.properties(spec.commandLine().getErr()), null), id);
+        if (main.json) {
+            out.println(Output.json(Output.manifest(m)));
+            return Main.OK;
+        }
+        out.printf("Backup       %s%n", m.backupId());
+        out.printf("Application  %s%n", m.application());
+        out.printf("Status       %s%n", m.status());
+        out.printf("Started      %s (took %s)%n", Output.time(m.startedAt()), Output.duration(Duration.between(m.startedAt(), m.finishedAt())));
+        out.printf("Host         %s, Lifeboat %s%n", m.host(), m.lifeboatVersion());
+        out.printf("Size         %s in %d parts%n", Output.bytes(Output.size(m)), m.parts().size());
+        for (PartInfo p : m.parts()) {
+            out.println();
+            out.printf("  %s  (%s%s)%n", p.key(), p.format(), p.encrypted() ? ", age-encrypted" : "");
+            out.printf("    size %s, sha256 %s%n", Output.bytes(p.size()), p.sha256());
+            if (!p.tools().isEmpty()) {
+                out.printf("    tools %s%n", p.tools());
+            }
+            if (p.tree() != null) {
+                out.printf("    %d files, %d directories, %d symlinks, %s%n", p.tree().files(), p.tree().directories(),
+                        p.tree().symlinks(), Output.bytes(p.tree().bytes()));
+            }
+            for (Map.Entry<String, Long> e : p.rowCounts().entrySet()) {
+                out.printf("    %-40s %,d rows%n", e.getKey(), e.getValue());
+            }
+            for (Issue i : p.issues()) {
+                out.printf("    %s%n", i);
+            }
+        }
+        return Main.OK;
+    }
+}

@@ -1,0 +1,94 @@
+package dev.lifeboat.cli;
+
+import dev.lifeboat.LifeboatProperties;
+import dev.lifeboat.Recovery;
+import dev.lifeboat.api.BackupStatus;
+import dev.lifeboat.api.LifeboatException;
+import dev.lifeboat.api.catalog.Manifest;
+import dev.lifeboat.api.store.Store;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "status", description = {"Backup age against the RPO (lifeboat.rpo), the latest result, and each store's state.",
+    "Exit 0 when the latest successful backup is within the RPO in every store, 1 otherwise."})
+final class StatusCommand implements Callable<Integer> {
+    @ParentCommand
+    Main main;
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    StoreOptions options;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        LifeboatProperties p = main.properties(err);
+        Optional<Duration> rpo = p.rpo();
+        Instant now = Instant.now();
+        boolean healthy = true;
+        List<Object> storesJson = new ArrayList<>();
+        List<String> lines = new ArrayList<>();
+        for (Map.Entry<String, Store> s : p.stores().entrySet()) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("store", s.getKey());
+            o.put("location", s.getValue().describe());
+            try {
+                Recovery r = options.recoveryFor(p, s.getKey());
+                List<Manifest> all = r.list();
+                Optional<Manifest> latest = all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
+                Optional<Manifest> lastGood = all.stream().filter(m -> m.status() == BackupStatus.SUCCESS)
+                        .reduce((a, b) -> b);
+                o.put("reachable", true);
+                o.put("backups", all.size());
+                latest.ifPresent(m -> {
+                    o.put("latestBackupId", m.backupId().value());
+                    o.put("latestStatus", m.status().name());
+                    o.put("latestFinishedAt", m.finishedAt().toString());
+                });
+                Duration age = lastGood.map(m -> Duration.between(m.finishedAt(), now)).orElse(null);
+                boolean fresh = age != null && (rpo.isEmpty() || age.compareTo(rpo.get()) <= 0);
+                o.put("lastSuccessAgeSeconds", age == null ? null : age.getSeconds());
+                o.put("withinRpo", fresh);
+                healthy &= fresh;
+                lines.add(String.format("  %-12s %-4s %s; %s", s.getKey(), fresh ? "OK" : "STALE",
+                        latest.map(m -> "latest " + m.backupId() + " " + m.status()).orElse("no backups"),
+                        age == null ? "no successful backup" : "last success " + Output.duration(age) + " ago"
+                                + rpo.map(x -> " (RPO " + Output.duration(x) + ")").orElse("")));
+            } catch (LifeboatException e) {
+                healthy = false;
+                o.put("reachable", false);
+                o.put("error", e.getMessage());
+                lines.add(String.format("  %-12s %-4s %s", s.getKey(), "DOWN", e.getMessage()));
+            }
+            storesJson.add(o);
+        }
+        if (main.json) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("healthy", healthy);
+            o.put("rpoSeconds", rpo.map(Duration::getSeconds).orElse(null));
+            o.put("rtoSeconds", p.rto().map(Duration::getSeconds).orElse(null));
+            o.put("stores", storesJson);
+            out.println(Output.json(o));
+        } else {
+            out.println((healthy ? "OK" : "ATTENTION") + ": backups " + (healthy ? "are" : "are not") + " within the RPO"
+                    + rpo.map(x -> " of " + Output.duration(x)).orElse(" (no lifeboat.rpo set: any successful backup counts)"));
+            lines.forEach(out::println);
+        }
+        return healthy ? Main.OK : Main.FAILURE;
+    }
+}

@@ -1,0 +1,48 @@
+package dev.lifeboat.cli;
+
+import dev.lifeboat.LifeboatProperties;
+import dev.lifeboat.Recovery;
+import dev.lifeboat.api.BackupId;
+import dev.lifeboat.api.ConfigurationException;
+import dev.lifeboat.api.LifeboatListener;
+import dev.lifeboat.api.NotFoundException;
+import dev.lifeboat.api.catalog.Manifest;
+import dev.lifeboat.crypto.Identities;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Options shared by the commands that read backups: which store, which identity. */
+final class StoreOptions {
+    @Option(names = "--store", paramLabel = "NAME", description = "read from this configured store first (default: the first one)")
+    String store;
+
+    @Option(names = "--identity", paramLabel = "FILE", description = "age identity file (private key) for encrypted parts")
+    Path identity;
+
+    Recovery recovery(LifeboatProperties p, LifeboatListener listener) {
+        Identities ids = identity == null ? null : Identities.fromFile(identity);
+        Recovery r = p.recovery(store, ids);
+        return listener == null ? r : r.withListener(listener);
+    }
+
+    /** A recovery that reads only the store named {@code name}. */
+    Recovery recoveryFor(LifeboatProperties p, String name) {
+        Recovery r = Recovery.from(p.stores().get(name));
+        if (identity != null) {
+            r = r.withIdentities(Identities.fromFile(identity));
+        }
+        return p.trustedKey().map(r::trusting).orElse(r);
+    }
+
+    /** Resolves {@code latest} or an id; a malformed id is a usage error, an unknown one NOT_FOUND. */
+    static Manifest resolve(Recovery recovery, String idOrLatest) {
+        if ("latest".equals(idOrLatest)) {
+            return recovery.latest().orElseThrow(() -> new NotFoundException("there are no backups in the store yet"));
+        }
+        if (!BackupId.isValid(idOrLatest)) {
+            throw new ConfigurationException("backup id", "'latest' or an id like 20261126T021500Z-3f9a1c0b",
+                    "\"" + idOrLatest.replaceAll("\\p{Cntrl}", "?") + "\"");
+        }
+        return recovery.manifest(BackupId.parse(idOrLatest));
+    }
+}

@@ -1,0 +1,196 @@
+package dev.lifeboat.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lifeboat.crypto.AgeKeys;
+import dev.lifeboat.internal.json.JsonObject;
+import dev.lifeboat.testing.FileTrees;
+import dev.lifeboat.testing.Requirements;
+import dev.lifeboat.testing.TestPostgres;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every kind of bad input gets a clear message and the documented exit code, and writes nothing. */
+class CliBadInputIT {
+    @RegisterExtension
+    static final TestPostgres PG = TestPostgres.fromEnvironment();
+
+    @TempDir
+    static Path dir;
+
+    static Path work;
+    static String sourceUrl;
+    static String backupId;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        Requirements.requireTool("pg_dump");
+        work = Files.createDirectories(dir.resolve("work"));
+        sourceUrl = PG.createDatabase("lb_cli_bad");
+        try (Connection c = PG.connect(sourceUrl); Statement st = c.createStatement()) {
+            st.execute("create table t (id int primary key)");
+            st.execute("insert into t select generate_series(1, 50)");
+        }
+        Jar.write(work.resolve("media/a.txt"), "a");
+        AgeKeys keys = AgeKeys.generate();
+        keys.writeIdentityFile(work.resolve("right.txt"));
+        AgeKeys.generate().writeIdentityFile(work.resolve("wrong.txt"));
+        Jar.write(work.resolve("lifeboat.properties"), String.join("\n",
+                "lifeboat.databases.main.url=" + sourceUrl,
+                "lifeboat.files.media.path=" + work.resolve("media"),
+                "lifeboat.encryption.recipients=" + keys.recipient().keys().get(0),
+                "lifeboat.stores.local.type=local",
+                "lifeboat.stores.local.path=" + work.resolve("store"), ""));
+        Jar.Run r = Jar.run(work, "backup");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        backupId = r.out().strip();
+    }
+
+    @Test
+    void missingConfigFileIsAConfigurationError() throws Exception {
+        Jar.Run r = Jar.run(work, "--config", "nowhere.properties", "list");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("[LB-100]").contains("configuration file: must be an existing, readable properties file")
+                .contains("nowhere.properties");
+        Path empty = Files.createDirectories(dir.resolve("empty"));
+        Jar.Run none = Jar.run(empty, "list");
+        assertThat(none.exit()).isEqualTo(2);
+        assertThat(none.err()).contains("--config").contains("./lifeboat.properties does not exist");
+    }
+
+    @Test
+    void unknownKeyIsWarnedWithASuggestion() throws Exception {
+        Jar.write(dir.resolve("typo/lifeboat.properties"), "lifeboat.stores.local.type=local\nlifeboat.stores.local.path="
+                + work.resolve("store") + "\nlifeboat.stores.local.pth=/x\nlifeboat.rpoo=24h\n");
+        Jar.Run r = Jar.run(dir.resolve("typo"), "list");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.err()).contains("unknown setting lifeboat.stores.local.pth is ignored; did you mean lifeboat.stores.local.path?")
+                .contains("unknown setting lifeboat.rpoo is ignored; did you mean lifeboat.rpo?");
+        assertThat(r.out()).contains(backupId);
+    }
+
+    @Test
+    void malformedUrlAndBadDurationAreReportedTogetherByKey() throws Exception {
+        Jar.write(dir.resolve("bad/lifeboat.properties"), String.join("\n",
+                "lifeboat.databases.main.url=jdbc:postgres:/oops",
+                "lifeboat.databases.main.password=Pw-Canary-123",
+                "lifeboat.rpo=24 hours",
+                "lifeboat.compression.level=99",
+                "lifeboat.stores.s.type=local",
+                "lifeboat.stores.s.path=" + dir.resolve("bad/store"), ""));
+        Jar.Run r = Jar.run(dir.resolve("bad"), "backup");
+        assertThat(r.exit()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).contains("(3 problems)")
+                .contains("lifeboat.rpo: must be a duration like 24h, 30m, 90s, 7d, 1h30m or PT24H, but was \"24 hours\"")
+                .contains("lifeboat.databases.main.url: must be a jdbc:postgresql://host[:port]/database")
+                .contains("lifeboat.compression.level: must be between 1 and 19, but was 99")
+                .doesNotContain("Pw-Canary");
+        assertThat(dir.resolve("bad/store")).doesNotExist();
+    }
+
+    @Test
+    void unknownAndMalformedBackupIds() throws Exception {
+        Jar.Run unknown = Jar.run(work, "show", "20200101T000000Z-00000000");
+        assertThat(unknown.exit()).isEqualTo(1);
+        assertThat(unknown.err()).contains("[LB-301]").contains("does not exist");
+        Jar.Run malformed = Jar.run(work, "verify", "yesterday");
+        assertThat(malformed.exit()).isEqualTo(2);
+        assertThat(malformed.err()).contains("'latest' or an id like 20261126T021500Z-3f9a1c0b");
+        Jar.Run json = Jar.run(work, "--json", "show", "20200101T000000Z-00000000");
+        JsonObject o = json.json();
+        assertThat(o.string("error")).isEqualTo("NOT_FOUND");
+        assertThat(o.string("code")).isEqualTo("LB-301");
+        assertThat(o.string("message")).contains("does not exist");
+    }
+
+    @Test
+    void wrongOrMissingIdentityWritesNothing() throws Exception {
+        Path target = work.resolve("restore-wrong");
+        Jar.Run wrong = Jar.run(work, "restore", "latest", "--files", "media", "--to-dir", target.toString(), "--identity", "wrong.txt");
+        assertThat(wrong.exit()).as(wrong.toString()).isEqualTo(1);
+        assertThat(wrong.err()).contains("[LB-405]").contains("no identity matches this backup");
+        assertThat(target).doesNotExist();
+        Jar.Run missing = Jar.run(work, "restore", "latest", "--files", "media", "--to-dir", target.toString());
+        assertThat(missing.exit()).isEqualTo(1);
+        assertThat(missing.err()).contains("[LB-405]").contains("no identity was given");
+        assertThat(target).doesNotExist();
+        String db = PG.reserveDatabase("lb_cli_wrong");
+        Jar.Run dbWrong = Jar.run(work, "restore", "latest", "--database", "main", "--to-url", db, "--identity", "wrong.txt");
+        assertThat(dbWrong.exit()).isEqualTo(1);
+        try (Connection c = PG.connect(PG.adminUrl()); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("select count(*) from pg_database where datname = '" + TestPostgres.databaseOf(db) + "'")) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("no database was created").isZero();
+        }
+    }
+
+    @Test
+    void nonEmptyTargetsAreRefusedWithoutReplace() throws Exception {
+        String db = PG.createDatabase("lb_cli_busy");
+        try (Connection c = PG.connect(db); Statement st = c.createStatement()) {
+            st.execute("create table keep (v text)");
+            st.execute("insert into keep values ('precious')");
+        }
+        Jar.Run r = Jar.run(work, "restore", "latest", "--database", "main", "--to-url", db, "--identity", "right.txt");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("[LB-402]").contains("not empty").contains("--replace");
+        try (Connection c = PG.connect(db); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select v from keep")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).isEqualTo("precious");
+        }
+        Jar.Run replaced = Jar.run(work, "restore", "latest", "--database", "main", "--to-url", db, "--identity", "right.txt", "--replace");
+        assertThat(replaced.exit()).as(replaced.toString()).isZero();
+
+        Path busy = Files.createDirectories(work.resolve("busy-dir"));
+        Files.writeString(busy.resolve("mine.txt"), "mine");
+        var before = FileTrees.snapshot(busy);
+        Jar.Run d = Jar.run(work, "restore", "latest", "--files", "media", "--to-dir", busy.toString(), "--identity", "right.txt");
+        assertThat(d.exit()).isEqualTo(1);
+        assertThat(d.err()).contains("[LB-402]").contains("is not empty");
+        assertThat(FileTrees.snapshot(busy)).isEqualTo(before);
+
+        // --all checks every target before restoring any: a busy database leaves the directory untouched
+        Path all = work.resolve("all-target");
+        Jar.Run a = Jar.run(work, "restore", "latest", "--all", "--to-dir", all.toString(), "--database-url", "main=" + db,
+                "--identity", "right.txt");
+        assertThat(a.exit()).isEqualTo(1);
+        assertThat(a.err()).contains("[LB-402]");
+        assertThat(all).doesNotExist();
+    }
+
+    @Test
+    void usageErrorsExitWithTwo() throws Exception {
+        Jar.Run noMode = Jar.run(work, "restore", "latest");
+        assertThat(noMode.exit()).isEqualTo(2);
+        assertThat(noMode.err()).contains("exactly one of --database, --files, --config, --secrets or --all");
+        Jar.Run unknownOption = Jar.run(work, "list", "--frobnicate");
+        assertThat(unknownOption.exit()).isEqualTo(2);
+        assertThat(unknownOption.err()).contains("Unknown option: '--frobnicate'");
+        Jar.Run help = Jar.run(work, "--help");
+        assertThat(help.exit()).isZero();
+        assertThat(help.out()).contains("Exit codes:").contains("2   usage or configuration error");
+    }
+
+    @Test
+    void keygenNeverOverwrites() throws Exception {
+        Jar.Run first = Jar.run(work, "--json", "keygen", "--out", "k1.txt");
+        assertThat(first.exit()).as(first.toString()).isZero();
+        assertThat(first.json().string("recipient")).startsWith("age1");
+        String content = Files.readString(work.resolve("k1.txt"));
+        Jar.Run again = Jar.run(work, "keygen", "--out", "k1.txt");
+        assertThat(again.exit()).isEqualTo(2);
+        assertThat(again.err()).contains("never overwritten");
+        assertThat(work.resolve("k1.txt")).hasContent(content.strip());
+        Jar.Run signing = Jar.run(work, "keygen", "--signing", "--out", "sign.pem");
+        assertThat(signing.exit()).isZero();
+        assertThat(signing.out().strip()).startsWith("ed25519:");
+    }
+
+}
