@@ -12,7 +12,10 @@ import dev.lifeboat.api.catalog.PartInfo;
 import dev.lifeboat.api.verify.Finding;
 import dev.lifeboat.api.verify.VerificationReport;
 import dev.lifeboat.api.verify.VerifyLevel;
+import dev.lifeboat.api.store.Store;
+import dev.lifeboat.s3.S3Store;
 import dev.lifeboat.store.LocalStore;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -54,7 +57,7 @@ public final class Quickstart {
         Path work = Files.createTempDirectory("lifeboat-quickstart-");
         boolean ok;
         try {
-            ok = run(store, pgUrl, work);
+            ok = run(store, pgUrl, offsite(), work);
         } catch (LifeboatException e) {
             System.out.println();
             System.out.println("FAILED: " + e.getMessage());
@@ -65,7 +68,25 @@ public final class Quickstart {
         System.exit(ok ? 0 : 1);
     }
 
-    static boolean run(Path storeDir, String pgUrl, Path work) throws Exception {
+    /**
+     * An S3 store when {@code LIFEBOAT_S3_BUCKET} is set: {@code LIFEBOAT_S3_PREFIX} (default {@code quickstart/}),
+     * {@code LIFEBOAT_S3_ENDPOINT} for S3-compatible services (path-style addressing), credentials and region from
+     * the AWS SDK's usual sources ({@code AWS_ACCESS_KEY_ID}, {@code AWS_SECRET_ACCESS_KEY}, {@code AWS_REGION}, …).
+     */
+    static Store offsite() {
+        String bucket = System.getenv("LIFEBOAT_S3_BUCKET");
+        if (bucket == null || bucket.isBlank()) {
+            return null;
+        }
+        S3Store s3 = S3Store.bucket(bucket).prefix(envOr("LIFEBOAT_S3_PREFIX", "quickstart/"));
+        String endpoint = System.getenv("LIFEBOAT_S3_ENDPOINT");
+        if (endpoint != null && !endpoint.isBlank()) {
+            s3 = s3.endpoint(URI.create(endpoint)).pathStyle(true);
+        }
+        return s3;
+    }
+
+    static boolean run(Path storeDir, String pgUrl, Store offsite, Path work) throws Exception {
         DemoApp app = DemoApp.create(work.resolve("app"));
         System.out.println("Lifeboat quickstart");
         System.out.printf("  demo app   %s%n", app.root());
@@ -74,14 +95,21 @@ public final class Quickstart {
         if (pgUrl != null) {
             System.out.printf("  postgres   %s%n", Postgres.url(pgUrl).describe());
         }
-        System.out.printf("  store      %s%n%n", storeDir);
+        System.out.printf("  store      %s%n", storeDir);
+        if (offsite != null) {
+            System.out.printf("  offsite    %s%n", offsite.describe());
+        }
+        System.out.println();
 
         Lifeboat.Builder builder = Lifeboat.configure()
                 .application("quickstart")
                 .database("shop", Sqlite.file(app.database()))
                 .files("uploads", app.uploads())
                 .config("deploy", app.config())
-                .store(LocalStore.at(storeDir));
+                .store("local", LocalStore.at(storeDir));
+        if (offsite != null) {
+            builder.store("offsite", offsite); // every part streams to both stores at once
+        }
         if (pgUrl != null) {
             builder.database("pg", Postgres.url(pgUrl));
         }
@@ -96,6 +124,8 @@ public final class Quickstart {
                     p.sha256().substring(0, 12) + "…", seconds(Duration.ofMillis(p.durationMillis())));
         }
         backup.manifest().issues().forEach(i -> System.out.println("  note: " + i));
+        backup.manifest().stores().forEach(c -> System.out.printf("  store %-8s %s%s%n", c.name(),
+                c.complete() ? "complete" : "FAILED: " + c.error(), c.required() ? "" : " (not required)"));
 
         VerificationReport report = lifeboat.verify(backup.id(), VerifyLevel.CONTENT);
         System.out.printf("%nVerify (re-read and re-hash every part)  %s  %d parts, %s in %s%n",

@@ -19,12 +19,16 @@ class QuickstartTest {
     static final TestPostgres PG = TestPostgres.fromEnvironment();
 
     static String capture(Path store, String pgUrl, Path work) throws Exception {
+        return capture(store, pgUrl, null, work);
+    }
+
+    static String capture(Path store, String pgUrl, dev.lifeboat.api.store.Store offsite, Path work) throws Exception {
         PrintStream old = System.out;
         ByteArrayOutputStream bo = new ByteArrayOutputStream();
         System.setOut(new PrintStream(bo, true, "UTF-8"));
         boolean ok;
         try {
-            ok = Quickstart.run(store, pgUrl, work);
+            ok = Quickstart.run(store, pgUrl, offsite, work);
         } finally {
             System.setOut(old);
         }
@@ -63,6 +67,33 @@ class QuickstartTest {
                 var rs = st.executeQuery("select count(*) from pg_database where datname = '" + scratch + "'")) {
             rs.next();
             assertThat(rs.getInt(1)).as("scratch database dropped").isZero();
+        }
+    }
+
+    @Test
+    void withAnS3StoreEveryBackupGoesOffsiteToo(@TempDir Path dir) throws Exception {
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("jclouds.filesystem.basedir", dir.resolve("s3").toString());
+        Files.createDirectories(dir.resolve("s3/offsite"));
+        org.gaul.s3proxy.S3Proxy proxy = org.gaul.s3proxy.S3Proxy.builder()
+                .blobStore(org.gaul.s3proxy.BlobStores.create("filesystem", p))
+                .awsAuthentication(org.gaul.s3proxy.auth.AuthenticationType.AWS_V2_OR_V4, "qs-access", "qs-secret")
+                .endpoint(java.net.URI.create("http://127.0.0.1:0")).ignoreUnknownHeaders(true).build();
+        proxy.start();
+        try {
+            while (!"STARTED".equals(proxy.getState())) {
+                Thread.sleep(5);
+            }
+            dev.lifeboat.s3.S3Store s3 = dev.lifeboat.s3.S3Store.bucket("offsite").prefix("quickstart/")
+                    .endpoint(java.net.URI.create("http://127.0.0.1:" + proxy.getPort())).pathStyle(true).region("us-east-1")
+                    .credentials("qs-access", dev.lifeboat.api.Secret.of("qs-secret"));
+            String out = capture(dir.resolve("store"), null, s3, Files.createDirectory(dir.resolve("w")));
+            assertThat(out).contains("offsite    s3://offsite/quickstart/").contains("store local    complete")
+                    .contains("store offsite  complete").contains("restored to an identical copy");
+            assertThat(s3.list("backups/")).hasSize(4); // 3 parts and the manifest
+            s3.close();
+        } finally {
+            proxy.stop();
         }
     }
 }
