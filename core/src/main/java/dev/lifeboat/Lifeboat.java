@@ -486,7 +486,7 @@ public final class Lifeboat {
                         quote(application)));
             }
             if (entries.isEmpty()) {
-                problems.add(new Problem(label("sources"), "at least one database, files or config source", "none"));
+                problems.add(new Problem(label("sources"), "at least one database, files, config or secrets source", "none"));
             }
             if (stores.isEmpty()) {
                 problems.add(new Problem(label("stores"), "at least one store, e.g. .store(LocalStore.at(Path.of(\"/var/backups/app\")))", "none"));

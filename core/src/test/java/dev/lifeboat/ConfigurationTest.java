@@ -48,7 +48,7 @@ class ConfigurationTest {
     void nothingConfiguredSaysWhatIsNeeded() {
         ConfigurationException e = catchThrowableOfType(ConfigurationException.class, () -> Lifeboat.configure().build());
         assertThat(e.problems()).hasSize(2);
-        assertThat(e.getMessage()).contains("sources: must be at least one database, files or config source, but was none")
+        assertThat(e.getMessage()).contains("sources: must be at least one database, files, config or secrets source, but was none")
                 .contains("stores: must be at least one store");
     }
 

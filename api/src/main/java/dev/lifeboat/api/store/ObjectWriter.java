@@ -12,7 +12,10 @@ public interface ObjectWriter extends AutoCloseable {
     /** The stream to write the content to. Do not close it; call {@link #commit()} or {@link #abort()}. */
     OutputStream stream();
 
-    /** Makes the object visible under its key, durably. Returns what was stored. */
+    /**
+     * Makes the object visible under its key, durably. Returns what was stored. Throws
+     * {@link IllegalStateException} after {@link #abort()} or a previous commit.
+     */
     ObjectInfo commit() throws IOException;
 
     /** Discards everything written. Idempotent; never throws. */

@@ -18,7 +18,9 @@ import java.util.Optional;
  *       a missing object is a {@link dev.lifeboat.api.NotFoundException}.
  * </ul>
  *
- * Retries and logging are applied by Lifeboat around a store, never inside it.
+ * A store retries its own requests where that is safe (an S3 part is retried from its buffer); Lifeboat never
+ * retries a whole write, because the producer (a running dump) cannot be replayed. Logging of outcomes is done
+ * by Lifeboat.
  */
 public interface Store extends AutoCloseable {
     /** A short description for messages and logs, without credentials, e.g. {@code local:/var/backups}. */

@@ -129,15 +129,15 @@ public final class PgRestorer {
     }
 
     private void ensureDatabaseExists() {
-        try (Connection c = target.connect()) {
+        try {
+            target.connect().close();
             return;
         } catch (LifeboatException e) {
             if (!e.getMessage().contains("3D000")) {
                 throw new RestoreException(ErrorCode.RESTORE_FAILED, "cannot connect to the restore target: " + e.getMessage());
             }
         } catch (SQLException e) {
-            // close failed; the database exists
-            return;
+            return; // close failed; the database exists
         }
         try (Connection admin = target.connect("postgres"); Statement st = admin.createStatement()) {
             st.execute("create database " + PgClient.quote(target.database()));
