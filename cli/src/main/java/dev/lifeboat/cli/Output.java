@@ -2,11 +2,11 @@ package dev.lifeboat.cli;
 
 import dev.lifeboat.api.BackupResult;
 import dev.lifeboat.api.RestoreResult;
-import dev.lifeboat.api.catalog.Issue;
 import dev.lifeboat.api.catalog.Manifest;
 import dev.lifeboat.api.catalog.PartInfo;
 import dev.lifeboat.api.verify.Finding;
 import dev.lifeboat.api.verify.VerificationReport;
+import dev.lifeboat.internal.catalog.ManifestCodec;
 import dev.lifeboat.internal.json.Json;
 import java.time.Duration;
 import java.time.Instant;
@@ -64,36 +64,9 @@ final class Output {
         return m.parts().stream().mapToLong(PartInfo::size).sum();
     }
 
+    /** A part as the manifest records it. */
     static Map<String, Object> part(PartInfo p) {
-        Map<String, Object> o = new LinkedHashMap<>();
-        o.put("name", p.name());
-        o.put("kind", p.kind().name().toLowerCase(Locale.ROOT));
-        o.put("format", p.format());
-        o.put("key", p.key());
-        o.put("size", p.size());
-        o.put("sha256", p.sha256());
-        o.put("encrypted", p.encrypted());
-        o.put("durationMillis", p.durationMillis());
-        if (!p.tools().isEmpty()) {
-            o.put("tools", new LinkedHashMap<>(p.tools()));
-        }
-        if (!p.rowCounts().isEmpty()) {
-            o.put("rowCounts", new LinkedHashMap<>(p.rowCounts()));
-        }
-        if (p.tree() != null) {
-            o.put("tree", Map.of("files", p.tree().files(), "directories", p.tree().directories(),
-                    "symlinks", p.tree().symlinks(), "bytes", p.tree().bytes()));
-        }
-        o.put("issues", issues(p.issues()));
-        return o;
-    }
-
-    static List<Object> issues(List<Issue> issues) {
-        List<Object> out = new ArrayList<>();
-        for (Issue i : issues) {
-            out.add(new LinkedHashMap<>(Map.of("severity", i.severity().name(), "subject", i.subject(), "message", i.message())));
-        }
-        return out;
+        return ManifestCodec.part(p);
     }
 
     static Map<String, Object> summary(Manifest m, List<String> stores) {

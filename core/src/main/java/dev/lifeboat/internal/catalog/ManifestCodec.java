@@ -41,42 +41,7 @@ public final class ManifestCodec {
         }
         List<Object> parts = new ArrayList<>();
         for (PartInfo p : m.parts()) {
-            Map<String, Object> o = new LinkedHashMap<>();
-            o.put("name", p.name());
-            o.put("kind", p.kind().name().toLowerCase(Locale.ROOT));
-            o.put("format", p.format());
-            o.put("key", p.key());
-            o.put("size", p.size());
-            o.put("sha256", p.sha256());
-            o.put("plaintextSize", p.plaintextSize());
-            o.put("plaintextSha256", p.plaintextSha256());
-            o.put("encrypted", p.encrypted());
-            if (!p.recipients().isEmpty()) {
-                o.put("recipientFingerprints", new ArrayList<>(p.recipients()));
-            }
-            o.put("durationMillis", p.durationMillis());
-            o.put("tools", new java.util.TreeMap<>(p.tools()));
-            if (!p.rowCounts().isEmpty()) {
-                o.put("rowCounts", new LinkedHashMap<>(p.rowCounts()));
-            }
-            if (p.tree() != null) {
-                Map<String, Object> t = new LinkedHashMap<>();
-                t.put("files", p.tree().files());
-                t.put("directories", p.tree().directories());
-                t.put("symlinks", p.tree().symlinks());
-                t.put("bytes", p.tree().bytes());
-                o.put("tree", t);
-            }
-            List<Object> issues = new ArrayList<>();
-            for (Issue i : p.issues()) {
-                Map<String, Object> io = new LinkedHashMap<>();
-                io.put("severity", i.severity().name());
-                io.put("subject", i.subject());
-                io.put("message", i.message());
-                issues.add(io);
-            }
-            o.put("issues", issues);
-            parts.add(o);
+            parts.add(part(p));
         }
         root.put("parts", parts);
         if (!m.stores().isEmpty()) {
@@ -106,6 +71,46 @@ public final class ManifestCodec {
                     c.has("error") ? c.string("error") : null));
         }
         return out;
+    }
+
+    /** A part as written in the manifest (also the CLI's JSON form of a part). */
+    public static Map<String, Object> part(PartInfo p) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("name", p.name());
+        o.put("kind", p.kind().name().toLowerCase(Locale.ROOT));
+        o.put("format", p.format());
+        o.put("key", p.key());
+        o.put("size", p.size());
+        o.put("sha256", p.sha256());
+        o.put("plaintextSize", p.plaintextSize());
+        o.put("plaintextSha256", p.plaintextSha256());
+        o.put("encrypted", p.encrypted());
+        if (!p.recipients().isEmpty()) {
+            o.put("recipientFingerprints", new ArrayList<>(p.recipients()));
+        }
+        o.put("durationMillis", p.durationMillis());
+        o.put("tools", new java.util.TreeMap<>(p.tools()));
+        if (!p.rowCounts().isEmpty()) {
+            o.put("rowCounts", new LinkedHashMap<>(p.rowCounts()));
+        }
+        if (p.tree() != null) {
+            Map<String, Object> t = new LinkedHashMap<>();
+            t.put("files", p.tree().files());
+            t.put("directories", p.tree().directories());
+            t.put("symlinks", p.tree().symlinks());
+            t.put("bytes", p.tree().bytes());
+            o.put("tree", t);
+        }
+        List<Object> issues = new ArrayList<>();
+        for (Issue i : p.issues()) {
+            Map<String, Object> io = new LinkedHashMap<>();
+            io.put("severity", i.severity().name());
+            io.put("subject", i.subject());
+            io.put("message", i.message());
+            issues.add(io);
+        }
+        o.put("issues", issues);
+        return o;
     }
 
     /** Parses a manifest; throws {@link IllegalArgumentException} naming the first malformed field. */
