@@ -202,8 +202,10 @@ public final class BackupEngine {
                     continue;
                 }
                 try {
-                    ObjectInfo info = storeCall(c.named.store(), "store " + key, c.writer::commit);
+                    // recorded before committing: a commit that stored the object but then failed (a lost answer)
+                    // must still be removed with the rest of this store's copy; deleting a missing key is no error
                     c.written.add(key);
+                    ObjectInfo info = storeCall(c.named.store(), "store " + key, c.writer::commit);
                     if (info.size() != size) {
                         throw new StoreException(c.named.store().describe() + " stored " + info.size() + " bytes of " + key
                                 + " but " + size + " were written", false, null);
