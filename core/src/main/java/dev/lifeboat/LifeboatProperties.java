@@ -126,17 +126,19 @@ public final class LifeboatProperties {
      */
     public Lifeboat.Builder toBuilder() {
         List<Problem> problems = new ArrayList<>(source.problems());
-        Lifeboat.Builder b = Lifeboat.configure().labels(Map.of(
-                "application", "lifeboat.application",
-                "sources", "lifeboat.databases / lifeboat.files / lifeboat.config / lifeboat.secrets",
-                "stores", "lifeboat.stores",
-                "tempDirectory", "lifeboat.temp-dir",
-                "compressionLevel", "lifeboat.compression.level",
-                "compressionWorkers", "lifeboat.compression.workers",
-                "timeout", "lifeboat.timeout",
-                "garbageSafetyAge", "lifeboat.garbage-safety-age",
-                "rpo", "lifeboat.rpo",
-                "rto", "lifeboat.rto"));
+        Lifeboat.Builder b = Lifeboat.configure().labels(Map.ofEntries(
+                Map.entry("application", "lifeboat.application"),
+                Map.entry("sources", "lifeboat.databases / lifeboat.files / lifeboat.config / lifeboat.secrets"),
+                Map.entry("stores", "lifeboat.stores"),
+                Map.entry("tempDirectory", "lifeboat.temp-dir"),
+                Map.entry("compressionLevel", "lifeboat.compression.level"),
+                Map.entry("compressionWorkers", "lifeboat.compression.workers"),
+                Map.entry("timeout", "lifeboat.timeout"),
+                Map.entry("garbageSafetyAge", "lifeboat.garbage-safety-age"),
+                Map.entry("rpo", "lifeboat.rpo"),
+                Map.entry("rto", "lifeboat.rto"),
+                Map.entry("encryptTo", "lifeboat.encryption.recipients"),
+                Map.entry("signingKeyFile", "lifeboat.signing.key-file")));
         opt("lifeboat.application").ifPresent(b::application);
         optDuration("lifeboat.rpo", problems).ifPresent(b::rpo);
         optDuration("lifeboat.rto", problems).ifPresent(b::rto);
