@@ -246,7 +246,20 @@ public final class LifeboatProperties {
      * and, for encrypted parts, an identity. Throws a {@link ConfigurationException} naming every invalid store key.
      */
     public Map<String, Store> stores() {
-        List<Problem> problems = new ArrayList<>(source.problems());
+        return validStores(List.of());
+    }
+
+    /**
+     * The stores, or a {@link ConfigurationException} naming every problem of a store key or of {@code alsoKeys}:
+     * problems of other keys (an unset {@code ${DB_PASSWORD}} on a recovery machine) do not concern the stores.
+     */
+    private Map<String, Store> validStores(List<String> alsoKeys) {
+        List<Problem> problems = new ArrayList<>();
+        for (Problem p : source.problems()) {
+            if (p.setting().startsWith("lifeboat.stores.") || alsoKeys.contains(p.setting())) {
+                problems.add(p);
+            }
+        }
         Map<String, Store> stores = stores(problems);
         if (stores.isEmpty() && problems.isEmpty()) {
             problems.add(new Problem("lifeboat.stores", "at least one store (lifeboat.stores.<name>.type=local|s3 …)", "none"));
@@ -262,7 +275,7 @@ public final class LifeboatProperties {
      * {@code lifeboat.signing.public-key} when set, with {@code identities} for encrypted parts.
      */
     public Recovery recovery(String preferred, Identities identities) {
-        Map<String, Store> stores = stores();
+        Map<String, Store> stores = validStores(List.of("lifeboat.signing.public-key", "lifeboat.temp-dir"));
         if (preferred != null && !stores.containsKey(preferred)) {
             throw new ConfigurationException("--store", "one of the configured stores " + stores.keySet(), "\"" + preferred + "\"");
         }
