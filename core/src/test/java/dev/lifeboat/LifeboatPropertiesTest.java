@@ -280,6 +280,7 @@ class LifeboatPropertiesTest {
         p.put("lifeboat.databases.jdbc.url", "jdbc:postgresql://db.internal/shop?user=app&password=url-CANARY-2&sslmode=require");
         p.put("lifeboat.databases.main.password", "${DB_PASSWORD}");
         p.put("lifeboat.stores.offsite.secret-key", "s3-CANARY-3");
+        p.put("lifeboat.stores.offsite.endpoint", "https://admin:s3-CANARY-5@minio.internal:9000");
 
         Map<String, String> effective = LifeboatProperties.of(p, Map.of("DB_PASSWORD", "env-CANARY-4")).effective();
 
@@ -288,6 +289,7 @@ class LifeboatPropertiesTest {
                 .containsEntry("lifeboat.databases.jdbc.url", "jdbc:postgresql://db.internal/shop?user=app&password=***&sslmode=require")
                 .containsEntry("lifeboat.databases.main.password", "***")
                 .containsEntry("lifeboat.stores.offsite.secret-key", "***")
+                .containsEntry("lifeboat.stores.offsite.endpoint", "https://admin:***@minio.internal:9000")
                 .containsEntry("lifeboat.files.uploads.path", uploads.toString());
     }
 

@@ -220,12 +220,13 @@ public final class PropertySource {
     }
 
     /**
-     * Every effective key, for display; secret values replaced by {@code ***}, and so are passwords inside database
-     * URLs ({@code postgres://app:***@db/shop}, {@code ?password=***}).
+     * Every effective key, for display; secret values replaced by {@code ***}, and so are passwords inside URLs
+     * ({@code postgres://app:***@db/shop}, {@code ?password=***}, an S3 endpoint's {@code https://user:***@host}).
      */
     public Map<String, String> redacted() {
         Map<String, String> out = new TreeMap<>();
-        values.forEach((k, v) -> out.put(k, isSecret(k) ? "***" : k.endsWith(".url") ? PgUrl.redact(v) : v));
+        values.forEach((k, v) -> out.put(k, isSecret(k) ? "***"
+                : k.endsWith(".url") || k.endsWith(".endpoint") ? PgUrl.redact(v) : v));
         return out;
     }
 
