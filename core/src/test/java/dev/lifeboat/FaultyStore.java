@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Fault injection by wrapping a real store: after {@code failAfterBytes} bytes written in total, writes fail
  * like a full disk; or the commit of keys matching {@code failCommitOf} fails (before the object is stored, or,
- * with {@link #losingCommitOf}, after it was stored, like a response lost on the way back). Every key whose
+ * with {@link #losingCommitOf}, after it was stored, like a response lost on the way back), or a stat fails
+ * ({@link #failingStatOf}). Every key whose
  * commit reached the real store is recorded in {@link #committed()}.
  */
 final class FaultyStore implements Store {
@@ -23,6 +24,7 @@ final class FaultyStore implements Store {
     private final long failAfterBytes;
     private final String failCommitOf;
     private final boolean storeBeforeFailing;
+    private volatile String failStatOf;
     private final AtomicLong written = new AtomicLong();
     private final List<String> committed = new CopyOnWriteArrayList<>();
 
@@ -44,6 +46,12 @@ final class FaultyStore implements Store {
     /** The commit of keys ending in {@code keySuffix} stores the object, then fails as if the answer was lost. */
     static FaultyStore losingCommitOf(Store delegate, String keySuffix) {
         return new FaultyStore(delegate, Long.MAX_VALUE, keySuffix, true);
+    }
+
+    /** Also fails every {@link #stat} of keys ending in {@code keySuffix}, like a store that cannot be reached. */
+    FaultyStore failingStatOf(String keySuffix) {
+        this.failStatOf = keySuffix;
+        return this;
     }
 
     /** The keys whose commit reached the real store, in order. */
@@ -114,6 +122,9 @@ final class FaultyStore implements Store {
 
     @Override
     public Optional<ObjectInfo> stat(String key) throws IOException {
+        if (failStatOf != null && key.endsWith(failStatOf)) {
+            throw new IOException("injected stat failure for " + key);
+        }
         return delegate.stat(key);
     }
 

@@ -185,6 +185,22 @@ class MultiStoreTest {
     }
 
     @Test
+    void aStoreThatCannotConfirmAPartAfterStoringItIsDropped() throws Exception {
+        // every part commits, but the size check before publishing cannot stat one of them
+        FaultyStore b = FaultyStore.failingCommitOf(LocalStore.at(dirB), "no-such-key").failingStatOf("config-deploy.tar.zst");
+        Lifeboat lifeboat = configure().store("a", LocalStore.at(dirA)).store("b", b).build();
+
+        BackupResult result = lifeboat.backupNow();
+
+        assertThat(b.committed()).hasSize(3);
+        assertThat(result.status()).isEqualTo(BackupStatus.INCOMPLETE);
+        assertThat(result.manifest().failedStores()).singleElement()
+                .satisfies(c -> assertThat(c.error()).contains("injected stat failure", "config-deploy"));
+        assertThat(objects(dirB)).isEmpty();
+        assertThat(new Catalog(LocalStore.at(dirA)).manifest(result.id())).isEqualTo(result.manifest());
+    }
+
+    @Test
     void aStoreFailingToPublishTheManifestIsRecordedAsFailedInTheManifestOfTheOthers() throws Exception {
         FaultyStore b = FaultyStore.failingCommitOf(LocalStore.at(dirB), Layout.MANIFEST);
         FaultyStore c = FaultyStore.failingCommitOf(LocalStore.at(dir.resolve("store-c")), "no-such-key");
