@@ -568,7 +568,9 @@ public final class Lifeboat {
                     all = all == null ? parsed : all.and(parsed);
                 } catch (ConfigurationException e) {
                     for (Problem p : e.problems()) {
-                        problems.add(new Problem("encryptTo " + p.setting(), p.requirement(), p.actual()));
+                        String setting = labels.containsKey("encryptTo") ? label("encryptTo") + " (" + p.setting() + ")"
+                                : "encryptTo " + p.setting();
+                        problems.add(new Problem(setting, p.requirement(), p.actual()));
                     }
                 }
             }
@@ -591,7 +593,10 @@ public final class Lifeboat {
                         key = exists ? SigningKey.load(signingKeyFile) : SigningKey.loadOrCreate(signingKeyFile);
                     }
                 } catch (ConfigurationException e) {
-                    problems.addAll(e.problems());
+                    for (Problem p : e.problems()) {
+                        problems.add(labels.containsKey("signingKeyFile")
+                                ? new Problem(label("signingKeyFile"), p.requirement(), p.actual()) : p);
+                    }
                 }
             }
             return new CryptoPlan(all, encryptAllParts, key, trusted);

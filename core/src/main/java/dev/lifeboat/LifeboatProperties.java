@@ -126,17 +126,19 @@ public final class LifeboatProperties {
      */
     public Lifeboat.Builder toBuilder() {
         List<Problem> problems = new ArrayList<>(source.problems());
-        Lifeboat.Builder b = Lifeboat.configure().labels(Map.of(
-                "application", "lifeboat.application",
-                "sources", "lifeboat.databases / lifeboat.files / lifeboat.config / lifeboat.secrets",
-                "stores", "lifeboat.stores",
-                "tempDirectory", "lifeboat.temp-dir",
-                "compressionLevel", "lifeboat.compression.level",
-                "compressionWorkers", "lifeboat.compression.workers",
-                "timeout", "lifeboat.timeout",
-                "garbageSafetyAge", "lifeboat.garbage-safety-age",
-                "rpo", "lifeboat.rpo",
-                "rto", "lifeboat.rto"));
+        Lifeboat.Builder b = Lifeboat.configure().labels(Map.ofEntries(
+                Map.entry("application", "lifeboat.application"),
+                Map.entry("sources", "lifeboat.databases / lifeboat.files / lifeboat.config / lifeboat.secrets"),
+                Map.entry("stores", "lifeboat.stores"),
+                Map.entry("tempDirectory", "lifeboat.temp-dir"),
+                Map.entry("compressionLevel", "lifeboat.compression.level"),
+                Map.entry("compressionWorkers", "lifeboat.compression.workers"),
+                Map.entry("timeout", "lifeboat.timeout"),
+                Map.entry("garbageSafetyAge", "lifeboat.garbage-safety-age"),
+                Map.entry("rpo", "lifeboat.rpo"),
+                Map.entry("rto", "lifeboat.rto"),
+                Map.entry("encryptTo", "lifeboat.encryption.recipients"),
+                Map.entry("signingKeyFile", "lifeboat.signing.key-file")));
         opt("lifeboat.application").ifPresent(b::application);
         optDuration("lifeboat.rpo", problems).ifPresent(b::rpo);
         optDuration("lifeboat.rto", problems).ifPresent(b::rto);
@@ -244,7 +246,20 @@ public final class LifeboatProperties {
      * and, for encrypted parts, an identity. Throws a {@link ConfigurationException} naming every invalid store key.
      */
     public Map<String, Store> stores() {
-        List<Problem> problems = new ArrayList<>(source.problems());
+        return validStores(List.of());
+    }
+
+    /**
+     * The stores, or a {@link ConfigurationException} naming every problem of a store key or of {@code alsoKeys}:
+     * problems of other keys (an unset {@code ${DB_PASSWORD}} on a recovery machine) do not concern the stores.
+     */
+    private Map<String, Store> validStores(List<String> alsoKeys) {
+        List<Problem> problems = new ArrayList<>();
+        for (Problem p : source.problems()) {
+            if (p.setting().startsWith("lifeboat.stores.") || alsoKeys.contains(p.setting())) {
+                problems.add(p);
+            }
+        }
         Map<String, Store> stores = stores(problems);
         if (stores.isEmpty() && problems.isEmpty()) {
             problems.add(new Problem("lifeboat.stores", "at least one store (lifeboat.stores.<name>.type=local|s3 …)", "none"));
@@ -260,7 +275,7 @@ public final class LifeboatProperties {
      * {@code lifeboat.signing.public-key} when set, with {@code identities} for encrypted parts.
      */
     public Recovery recovery(String preferred, Identities identities) {
-        Map<String, Store> stores = stores();
+        Map<String, Store> stores = validStores(List.of("lifeboat.signing.public-key", "lifeboat.temp-dir"));
         if (preferred != null && !stores.containsKey(preferred)) {
             throw new ConfigurationException("--store", "one of the configured stores " + stores.keySet(), "\"" + preferred + "\"");
         }

@@ -9,30 +9,54 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Fault injection by wrapping a real store: after {@code failAfterBytes} bytes written in total, writes fail
- * like a full disk; or the commit of keys matching {@code failCommitOf} fails.
+ * like a full disk; or the commit of keys matching {@code failCommitOf} fails (before the object is stored, or,
+ * with {@link #losingCommitOf}, after it was stored, like a response lost on the way back), or a stat fails
+ * ({@link #failingStatOf}). Every key whose
+ * commit reached the real store is recorded in {@link #committed()}.
  */
 final class FaultyStore implements Store {
     private final Store delegate;
     private final long failAfterBytes;
     private final String failCommitOf;
+    private final boolean storeBeforeFailing;
+    private volatile String failStatOf;
     private final AtomicLong written = new AtomicLong();
+    private final List<String> committed = new CopyOnWriteArrayList<>();
 
-    private FaultyStore(Store delegate, long failAfterBytes, String failCommitOf) {
+    private FaultyStore(Store delegate, long failAfterBytes, String failCommitOf, boolean storeBeforeFailing) {
         this.delegate = delegate;
         this.failAfterBytes = failAfterBytes;
         this.failCommitOf = failCommitOf;
+        this.storeBeforeFailing = storeBeforeFailing;
     }
 
     static FaultyStore diskFullAfter(Store delegate, long bytes) {
-        return new FaultyStore(delegate, bytes, null);
+        return new FaultyStore(delegate, bytes, null, false);
     }
 
     static FaultyStore failingCommitOf(Store delegate, String keySuffix) {
-        return new FaultyStore(delegate, Long.MAX_VALUE, keySuffix);
+        return new FaultyStore(delegate, Long.MAX_VALUE, keySuffix, false);
+    }
+
+    /** The commit of keys ending in {@code keySuffix} stores the object, then fails as if the answer was lost. */
+    static FaultyStore losingCommitOf(Store delegate, String keySuffix) {
+        return new FaultyStore(delegate, Long.MAX_VALUE, keySuffix, true);
+    }
+
+    /** Also fails every {@link #stat} of keys ending in {@code keySuffix}, like a store that cannot be reached. */
+    FaultyStore failingStatOf(String keySuffix) {
+        this.failStatOf = keySuffix;
+        return this;
+    }
+
+    /** The keys whose commit reached the real store, in order. */
+    List<String> committed() {
+        return List.copyOf(committed);
     }
 
     @Override
@@ -66,10 +90,17 @@ final class FaultyStore implements Store {
             @Override
             public ObjectInfo commit() throws IOException {
                 if (failCommitOf != null && key.endsWith(failCommitOf)) {
+                    if (storeBeforeFailing) {
+                        w.commit();
+                        committed.add(key);
+                        throw new IOException("injected loss of the answer to the commit of " + key);
+                    }
                     w.abort();
                     throw new IOException("injected commit failure for " + key);
                 }
-                return w.commit();
+                ObjectInfo info = w.commit();
+                committed.add(key);
+                return info;
             }
 
             @Override
@@ -91,6 +122,9 @@ final class FaultyStore implements Store {
 
     @Override
     public Optional<ObjectInfo> stat(String key) throws IOException {
+        if (failStatOf != null && key.endsWith(failStatOf)) {
+            throw new IOException("injected stat failure for " + key);
+        }
         return delegate.stat(key);
     }
 

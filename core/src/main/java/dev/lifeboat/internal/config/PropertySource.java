@@ -1,6 +1,7 @@
 package dev.lifeboat.internal.config;
 
 import dev.lifeboat.api.ConfigurationException.Problem;
+import dev.lifeboat.internal.postgres.PgUrl;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -218,10 +219,14 @@ public final class PropertySource {
         return names;
     }
 
-    /** Every effective key, for display; secret values replaced by {@code ***}. */
+    /**
+     * Every effective key, for display; secret values replaced by {@code ***}, and so are passwords inside URLs
+     * ({@code postgres://app:***@db/shop}, {@code ?password=***}, an S3 endpoint's {@code https://user:***@host}).
+     */
     public Map<String, String> redacted() {
         Map<String, String> out = new TreeMap<>();
-        values.forEach((k, v) -> out.put(k, isSecret(k) ? "***" : v));
+        values.forEach((k, v) -> out.put(k, isSecret(k) ? "***"
+                : k.endsWith(".url") || k.endsWith(".endpoint") ? PgUrl.redact(v) : v));
         return out;
     }
 

@@ -36,6 +36,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -81,39 +82,8 @@ public final class BackupEngine {
             }
             checkStored(parts, copies);
             requireSomeCopy(copies, id);
-            boolean requiredFailed = copies.stream().anyMatch(c -> c.failure != null && c.named.required());
-            BackupStatus status = parts.stream().allMatch(PartInfo::isComplete) && !requiredFailed
-                    ? BackupStatus.SUCCESS : BackupStatus.INCOMPLETE;
-            CryptoPlan crypto = plan.crypto();
-            List<StoreCopy> outcome = plan.stores().size() > 1 || !plan.stores().get(0).name().equals(DEFAULT_SINGLE_STORE)
-                    ? copies.stream().map(Copy::outcome).toList() : List.of();
-            Manifest manifest = new Manifest(Manifest.FORMAT_VERSION, id, plan.application(), status, started,
-                    plan.clock().instant(), Version.host(), Version.lifeboat(), parts,
-                    crypto.signingKey() == null ? null : crypto.signingKey().fingerprint(), outcome);
-            byte[] encoded = ManifestCodec.encode(manifest);
-            byte[] signature = crypto.signingKey() == null ? null : ManifestSignatures.sign(crypto.signingKey(), encoded);
-            for (Copy c : copies) {
-                if (c.failure != null) {
-                    continue;
-                }
-                Store store = c.named.store();
-                try {
-                    if (signature != null) {
-                        c.written.add(Layout.signatureKey(id));
-                    }
-                    c.written.add(Layout.manifestKey(id));
-                    new Catalog(store).publish(manifest, encoded, signature);
-                    Manifest back = new Catalog(store, crypto.trusted()).manifest(id);
-                    if (!back.equals(manifest)) {
-                        throw new IntegrityException("the manifest of backup " + id + " read back from " + store.describe()
-                                + " differs from what was written");
-                    }
-                    c.published = true;
-                } catch (LifeboatException e) {
-                    c.fail(e);
-                    LOG.log(Level.WARNING, "backup {0}: publishing to store {1} failed: {2}", id, c.named.name(), e.getMessage());
-                }
-            }
+            Instant finished = plan.clock().instant();
+            Manifest manifest = publish(id, started, finished, parts, copies);
             requireSomeCopy(copies, id);
             for (Copy c : copies) {
                 if (c.failure != null) {
@@ -123,6 +93,7 @@ public final class BackupEngine {
                 }
             }
             BackupResult result = new BackupResult(manifest);
+            BackupStatus status = manifest.status();
             LOG.log(status == BackupStatus.SUCCESS ? Level.INFO : Level.WARNING, "backup {0} published: {1}, {2} parts, {3} bytes",
                     id, status, parts.size(), result.storedBytes());
             notify(() -> listener.backupFinished(result));
@@ -141,6 +112,69 @@ public final class BackupEngine {
         } finally {
             if (temp != null) {
                 deleteTree(temp);
+            }
+        }
+    }
+
+    /**
+     * Writes the manifest, last, to every store still holding the whole backup, and returns it. The manifest records
+     * the outcome in each store, so when publishing fails in one store, the stores that already hold the manifest
+     * would claim a copy that does not exist (and SUCCESS where a required store is missing): the manifest is then
+     * made again with that store's failure and replaces theirs, until every remaining store holds the same, true
+     * manifest. Each round drops one store, so this ends; with no store left the backup fails.
+     */
+    private Manifest publish(BackupId id, Instant started, Instant finished, List<PartInfo> parts, List<Copy> copies) {
+        CryptoPlan crypto = plan.crypto();
+        boolean recordStores = plan.stores().size() > 1 || !plan.stores().get(0).name().equals(DEFAULT_SINGLE_STORE);
+        while (true) {
+            requireSomeCopy(copies, id);
+            boolean requiredFailed = copies.stream().anyMatch(c -> c.failure != null && c.named.required());
+            BackupStatus status = parts.stream().allMatch(PartInfo::isComplete) && !requiredFailed
+                    ? BackupStatus.SUCCESS : BackupStatus.INCOMPLETE;
+            List<StoreCopy> outcome = recordStores ? copies.stream().map(Copy::outcome).toList() : List.of();
+            Manifest manifest = new Manifest(Manifest.FORMAT_VERSION, id, plan.application(), status, started, finished,
+                    Version.host(), Version.lifeboat(), parts,
+                    crypto.signingKey() == null ? null : crypto.signingKey().fingerprint(), outcome);
+            byte[] encoded = ManifestCodec.encode(manifest);
+            byte[] signature = crypto.signingKey() == null ? null : ManifestSignatures.sign(crypto.signingKey(), encoded);
+            boolean dropped = false;
+            for (Copy c : copies) {
+                if (c.failure != null || Arrays.equals(c.published, encoded)) {
+                    continue;
+                }
+                Store store = c.named.store();
+                try {
+                    if (c.published != null) {
+                        // replace the manifest published in an earlier round: manifest first, then its signature
+                        storeCall(store, "replace the manifest of " + id, () -> {
+                            store.delete(Layout.manifestKey(id));
+                            store.delete(Layout.signatureKey(id));
+                            return null;
+                        });
+                        c.published = null;
+                    }
+                    if (signature != null && !c.written.contains(Layout.signatureKey(id))) {
+                        c.written.add(Layout.signatureKey(id));
+                    }
+                    if (!c.written.contains(Layout.manifestKey(id))) {
+                        c.written.add(Layout.manifestKey(id));
+                    }
+                    new Catalog(store).publish(manifest, encoded, signature);
+                    Manifest back = new Catalog(store, crypto.trusted()).manifest(id);
+                    if (!back.equals(manifest)) {
+                        throw new IntegrityException("the manifest of backup " + id + " read back from " + store.describe()
+                                + " differs from what was written");
+                    }
+                    c.published = encoded;
+                } catch (LifeboatException e) {
+                    c.fail(e);
+                    LOG.log(Level.WARNING, "backup {0}: publishing to store {1} failed: {2}", id, c.named.name(), e.getMessage());
+                    dropped = true;
+                    break; // the manifest must now record this failure: make it again
+                }
+            }
+            if (!dropped) {
+                return manifest;
             }
         }
     }
@@ -202,8 +236,10 @@ public final class BackupEngine {
                     continue;
                 }
                 try {
-                    ObjectInfo info = storeCall(c.named.store(), "store " + key, c.writer::commit);
+                    // recorded before committing: a commit that stored the object but then failed (a lost answer)
+                    // must still be removed with the rest of this store's copy; deleting a missing key is no error
                     c.written.add(key);
+                    ObjectInfo info = storeCall(c.named.store(), "store " + key, c.writer::commit);
                     if (info.size() != size) {
                         throw new StoreException(c.named.store().describe() + " stored " + info.size() + " bytes of " + key
                                 + " but " + size + " were written", false, null);
@@ -284,7 +320,8 @@ public final class BackupEngine {
         LifeboatException failure;
         ObjectWriter writer;
         StoreOutputStream out;
-        boolean published;
+        /** The manifest published in this store, if any. */
+        byte[] published;
 
         Copy(Plan.NamedStore named) {
             this.named = named;

@@ -51,7 +51,8 @@ public final class S3StoreProvider implements StoreProvider {
         store = apply(s, "prefix", store, (st, v) -> st.prefix(v));
         store = apply(s, "region", store, (st, v) -> st.region(v));
         boolean insecure = s.bool("insecure-endpoint").orElse(false);
-        store = apply(s, "endpoint", store, (st, v) -> insecure ? st.insecureEndpoint(URI.create(v)) : st.endpoint(URI.create(v)));
+        store = apply(s, "endpoint", "an http or https URI with a host and without credentials (set access-key and secret-key)",
+                store, (st, v) -> insecure ? st.insecureEndpoint(URI.create(v)) : st.endpoint(URI.create(v)));
         Optional<Boolean> pathStyle = s.bool("path-style");
         if (pathStyle.isPresent()) {
             store = store.pathStyle(pathStyle.get());
@@ -65,7 +66,7 @@ public final class S3StoreProvider implements StoreProvider {
             store = store.credentials(access.get(), secret.get());
         }
         store = apply(s, "storage-class", store, (st, v) -> st.storageClass(v));
-        store = apply(s, "checksum-mode", store, (st, v) -> st.checksumMode(ChecksumMode.valueOf(v.toUpperCase(Locale.ROOT).replace('-', '_'))));
+        store = apply(s, "checksum-mode", "when-supported or when-required", store, (st, v) -> st.checksumMode(ChecksumMode.valueOf(v.toUpperCase(Locale.ROOT).replace('-', '_'))));
         Optional<Long> partSize = s.bytes("part-size");
         if (partSize.isPresent()) {
             try {
@@ -74,7 +75,7 @@ public final class S3StoreProvider implements StoreProvider {
                 s.problem("part-size", "between 5MiB and 5GiB", partSize.get() + " bytes");
             }
         }
-        store = apply(s, "parallel-parts", store, (st, v) -> st.parallelParts(Integer.parseInt(v)));
+        store = apply(s, "parallel-parts", "an integer between 1 and 64", store, (st, v) -> st.parallelParts(Integer.parseInt(v)));
         Optional<String> lockMode = s.get("object-lock-mode");
         Optional<Duration> retention = s.duration("object-lock-retention");
         if (lockMode.isPresent() != retention.isPresent()) {
@@ -95,6 +96,15 @@ public final class S3StoreProvider implements StoreProvider {
     }
 
     private static S3Store apply(StoreSettings s, String setting, S3Store store, Setter setter) {
+        return apply(s, setting, "a valid value", store, setter);
+    }
+
+    /**
+     * Applies a setting; an invalid value becomes a problem saying what it must be: the store's own "must be …"
+     * when it says so, else {@code requirement} (a JDK message like {@code No enum constant …} or {@code For input
+     * string …} is no requirement). Credentials inside a URI value are never echoed.
+     */
+    private static S3Store apply(StoreSettings s, String setting, String requirement, S3Store store, Setter setter) {
         Optional<String> v = s.get(setting);
         if (v.isEmpty()) {
             return store;
@@ -102,8 +112,10 @@ public final class S3StoreProvider implements StoreProvider {
         try {
             return setter.apply(store, v.get());
         } catch (IllegalArgumentException e) {
-            String reason = e.getMessage() == null ? "a valid value" : e.getMessage().replaceFirst("^.*?must be ", "").replaceFirst(", but was.*$", "");
-            s.problem(setting, reason, "\"" + v.get() + "\"");
+            String m = e.getMessage();
+            String reason = m != null && m.contains("must be ")
+                    ? m.replaceFirst("^.*?must be ", "").replaceFirst(", but was.*$", "") : requirement;
+            s.problem(setting, reason, "\"" + v.get().replaceAll("(?<=://)[^/@]*@", "***@") + "\"");
             return store;
         }
     }

@@ -1,0 +1,424 @@
+package dev.lifeboat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.assertj.core.groups.Tuple.tuple;
+
+import dev.lifeboat.api.BackupId;
+import dev.lifeboat.api.BackupResult;
+import dev.lifeboat.api.BackupStatus;
+import dev.lifeboat.api.IntegrityException;
+import dev.lifeboat.api.NotFoundException;
+import dev.lifeboat.api.StoreException;
+import dev.lifeboat.api.catalog.Manifest;
+import dev.lifeboat.api.catalog.PartInfo;
+import dev.lifeboat.api.catalog.StoreCopy;
+import dev.lifeboat.api.source.SourceKind;
+import dev.lifeboat.api.verify.Finding;
+import dev.lifeboat.api.verify.SignatureStatus;
+import dev.lifeboat.api.verify.VerificationReport;
+import dev.lifeboat.api.verify.VerifyLevel;
+import dev.lifeboat.crypto.SigningKey;
+import dev.lifeboat.internal.catalog.Catalog;
+import dev.lifeboat.internal.catalog.Layout;
+import dev.lifeboat.internal.catalog.ManifestCodec;
+import dev.lifeboat.store.LocalStore;
+import dev.lifeboat.testing.FileTrees;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Several stores per backup: every part streams to every store at once, a failing store is dropped while the others
+ * continue, the manifest records each store's outcome, and recovery over several stores reads from whichever holds
+ * a good copy. Faults are injected by wrapping real {@link LocalStore}s ({@link FaultyStore}).
+ */
+class MultiStoreTest {
+    /** Incompressible media: the files part is about this large in every store. */
+    static final int MEDIA_BYTES = 4 * 256 * 1024;
+
+    @TempDir
+    Path dir;
+
+    Path db;
+    Path media;
+    Path conf;
+    Path dirA;
+    Path dirB;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        db = dir.resolve("app/app.db");
+        Files.createDirectories(db.getParent());
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement st = c.createStatement()) {
+            st.execute("create table users (id integer primary key, name text)");
+            st.execute("insert into users (name) values ('ada'), ('grace'), ('edsger')");
+        }
+        media = Files.createDirectories(dir.resolve("app/media/2026"));
+        Random random = new Random(7);
+        for (int i = 0; i < 4; i++) {
+            byte[] photo = new byte[MEDIA_BYTES / 4];
+            random.nextBytes(photo);
+            Files.write(media.resolve("photo-" + i + ".jpg"), photo);
+        }
+        media = media.getParent();
+        conf = Files.writeString(dir.resolve("app/app.conf"), "listen=8080\n");
+        dirA = dir.resolve("store-a");
+        dirB = dir.resolve("store-b");
+    }
+
+    /** db "app" (a few KiB, first), files "media" (about 1 MiB, second), config "deploy" (third). */
+    Lifeboat.Builder configure() {
+        return Lifeboat.configure().application("shop").database("app", Sqlite.file(db)).files("media", media)
+                .config("deploy", conf).compressionWorkers(0).tempDirectory(dir);
+    }
+
+    // ------------------------------------------------------------------ one store fails, the other holds the backup
+
+    @Test
+    void aStoreThatRunsOutOfSpaceMidPartIsDroppedAndTheBackupIsPublishedInTheOther() throws Exception {
+        FaultyStore b = FaultyStore.diskFullAfter(LocalStore.at(dirB), 300_000);
+        Lifeboat lifeboat = configure().store("a", LocalStore.at(dirA)).store("b", b).build();
+
+        BackupResult result = lifeboat.backupNow();
+
+        assertThat(result.status()).isEqualTo(BackupStatus.INCOMPLETE);
+        assertThat(result.parts()).extracting(p -> p.qualifiedName()).containsExactly("db-app", "files-media", "config-deploy");
+        assertThat(b.committed()).as("the first part reached b before it ran out of space")
+                .containsExactly(Layout.partKey(result.id(), "db-app.sqlite.zst"));
+        Manifest m = result.manifest();
+        assertThat(m.stores()).extracting(StoreCopy::name, StoreCopy::location, StoreCopy::complete, StoreCopy::required)
+                .containsExactly(tuple("a", LocalStore.at(dirA).describe(), true, true), tuple("b", b.describe(), false, true));
+        assertThat(m.stores().get(0).error()).isNull();
+        assertThat(m.failedStores()).extracting(StoreCopy::name).containsExactly("b");
+        assertThat(m.failedStores().get(0).error()).contains("No space left on device", "files-media");
+
+        // published in a, exactly as returned; nothing at all left in b (not even its committed first part)
+        assertThat(new Catalog(LocalStore.at(dirA)).manifest(result.id())).isEqualTo(m);
+        assertThat(objects(dirA)).contains(Layout.manifestKey(result.id()));
+        assertThat(objects(dirB)).isEmpty();
+
+        VerificationReport report = lifeboat.verify(result.id(), VerifyLevel.CONTENT);
+        assertThat(report.findings()).extracting(Finding::type, Finding::subject)
+                .containsExactly(tuple(Finding.Type.INCOMPLETE, "store b"));
+        assertThat(report.findings().get(0).message()).contains("b", b.describe(), "No space left on device");
+
+        // recovery over both, the store without the backup first, restores identical data
+        Recovery recovery = Recovery.from(List.of(LocalStore.at(dirB), LocalStore.at(dirA)), dir);
+        assertThat(recovery.list()).extracting(Manifest::backupId).containsExactly(result.id());
+        assertThat(recovery.latest()).map(Manifest::backupId).contains(result.id());
+        assertRestoresIdentically(recovery, result.id());
+        assertThat(lifeboat.latest()).map(Manifest::backupId).contains(result.id());
+    }
+
+    @Test
+    void aFailureOfAStoreThatIsNotRequiredIsRecordedButTheBackupSucceeds() throws Exception {
+        FaultyStore b = FaultyStore.diskFullAfter(LocalStore.at(dirB), 300_000);
+        Lifeboat lifeboat = configure().store("a", LocalStore.at(dirA)).store("b", b).requireStores("a").build();
+
+        BackupResult result = lifeboat.backupNow();
+
+        assertThat(result.status()).isEqualTo(BackupStatus.SUCCESS);
+        assertThat(result.manifest().stores()).extracting(StoreCopy::name, StoreCopy::complete, StoreCopy::required)
+                .containsExactly(tuple("a", true, true), tuple("b", false, false));
+        assertThat(result.manifest().failedStores()).singleElement()
+                .satisfies(c -> assertThat(c.error()).contains("No space left on device"));
+        assertThat(objects(dirB)).isEmpty();
+        VerificationReport report = lifeboat.verify(result.id(), VerifyLevel.CONTENT);
+        assertThat(report.ok()).as("%s", report.findings()).isTrue();
+        assertThat(report.findings()).isEmpty();
+    }
+
+    @Test
+    void requireStoresMustNameConfiguredStores() {
+        assertThatThrownBy(() -> configure().store("a", LocalStore.at(dirA)).store("b", LocalStore.at(dirB))
+                .requireStores("offsite").build())
+                .isInstanceOf(dev.lifeboat.api.ConfigurationException.class)
+                .hasMessageContaining("requireStores").hasMessageContaining("\"offsite\"");
+    }
+
+    @Test
+    void aStoreFailingAtTheCommitOfTheSecondPartRemovesThePartsItHadAlreadyCommitted() throws Exception {
+        FaultyStore b = FaultyStore.failingCommitOf(LocalStore.at(dirB), "files-media.tar.zst");
+        Lifeboat lifeboat = configure().store("a", LocalStore.at(dirA)).store("b", b).build();
+
+        BackupResult result = lifeboat.backupNow();
+
+        assertThat(b.committed()).containsExactly(Layout.partKey(result.id(), "db-app.sqlite.zst"));
+        assertThat(objects(dirB)).as("the committed first part was removed again").isEmpty();
+        assertThat(result.status()).isEqualTo(BackupStatus.INCOMPLETE);
+        assertThat(result.manifest().failedStores()).singleElement().satisfies(c -> {
+            assertThat(c.name()).isEqualTo("b");
+            assertThat(c.error()).contains("injected commit failure", "files-media.tar.zst");
+        });
+        assertThat(objects(dirA)).hasSize(4);
+        assertRestoresIdentically(Recovery.from(List.of(b, LocalStore.at(dirA)), dir), result.id());
+    }
+
+    @Test
+    void aPartStoredButReportedAsFailedIsRemovedToo() throws Exception {
+        // the store kept the object but its answer was lost (a timeout after S3 completed the upload)
+        FaultyStore b = FaultyStore.losingCommitOf(LocalStore.at(dirB), "files-media.tar.zst");
+        Lifeboat lifeboat = configure().store("a", LocalStore.at(dirA)).store("b", b).build();
+
+        BackupResult result = lifeboat.backupNow();
+
+        assertThat(b.committed()).hasSize(2);
+        assertThat(result.status()).isEqualTo(BackupStatus.INCOMPLETE);
+        assertThat(objects(dirB)).as("nothing of the failed copy is left behind").isEmpty();
+    }
+
+    @Test
+    void aStoreThatCannotConfirmAPartAfterStoringItIsDropped() throws Exception {
+        // every part commits, but the size check before publishing cannot stat one of them
+        FaultyStore b = FaultyStore.failingCommitOf(LocalStore.at(dirB), "no-such-key").failingStatOf("config-deploy.tar.zst");
+        Lifeboat lifeboat = configure().store("a", LocalStore.at(dirA)).store("b", b).build();
+
+        BackupResult result = lifeboat.backupNow();
+
+        assertThat(b.committed()).hasSize(3);
+        assertThat(result.status()).isEqualTo(BackupStatus.INCOMPLETE);
+        assertThat(result.manifest().failedStores()).singleElement()
+                .satisfies(c -> assertThat(c.error()).contains("injected stat failure", "config-deploy"));
+        assertThat(objects(dirB)).isEmpty();
+        assertThat(new Catalog(LocalStore.at(dirA)).manifest(result.id())).isEqualTo(result.manifest());
+    }
+
+    @Test
+    void aStoreFailingToPublishTheManifestIsRecordedAsFailedInTheManifestOfTheOthers() throws Exception {
+        FaultyStore b = FaultyStore.failingCommitOf(LocalStore.at(dirB), Layout.MANIFEST);
+        FaultyStore c = FaultyStore.failingCommitOf(LocalStore.at(dir.resolve("store-c")), "no-such-key");
+        SigningKey key = SigningKey.generate();
+        Lifeboat lifeboat = configure().store("a", LocalStore.at(dirA)).store("b", b).store("c", c).signWith(key).build();
+
+        BackupResult result = lifeboat.backupNow();
+
+        assertThat(result.status()).isEqualTo(BackupStatus.INCOMPLETE);
+        assertThat(result.manifest().stores()).extracting(StoreCopy::name, StoreCopy::complete)
+                .containsExactly(tuple("a", true), tuple("b", false), tuple("c", true));
+        assertThat(result.manifest().failedStores()).singleElement()
+                .satisfies(s -> assertThat(s.error()).contains("manifest"));
+        assertThat(objects(dirB)).isEmpty();
+        // every store that holds the backup holds the same, truthful manifest
+        for (Path d : List.of(dirA, dir.resolve("store-c"))) {
+            assertThat(new Catalog(LocalStore.at(d), java.util.Set.of(key.verifyKey())).manifest(result.id())).as(d.toString())
+                    .isEqualTo(result.manifest());
+            assertThat(Recovery.from(LocalStore.at(d), dir).trusting(key.verifyKey()).verify(result.id(), VerifyLevel.CONTENT)
+                    .signature()).isEqualTo(SignatureStatus.TRUSTED);
+        }
+        assertThat(lifeboat.verify(result.id(), VerifyLevel.STRUCTURE).findings()).extracting(Finding::type, Finding::subject)
+                .containsExactly(tuple(Finding.Type.INCOMPLETE, "store b"));
+    }
+
+    // ------------------------------------------------------------------ every store fails
+
+    @Test
+    void whenEveryStoreFailsTheBackupFailsAndLeavesNothingAnywhere() throws Exception {
+        BackupResult previous = configure().store("a", LocalStore.at(dirA)).store("b", LocalStore.at(dirB)).build().backupNow();
+        assertThat(previous.status()).isEqualTo(BackupStatus.SUCCESS);
+        List<String> beforeA = objects(dirA);
+        List<String> beforeB = objects(dirB);
+
+        FaultyStore a = FaultyStore.failingCommitOf(LocalStore.at(dirA), "files-media.tar.zst");
+        FaultyStore b = FaultyStore.diskFullAfter(LocalStore.at(dirB), 300_000);
+        Lifeboat failing = configure().store("a", a).store("b", b).build();
+
+        StoreException e = catchThrowableOfType(failing::backupNow, StoreException.class);
+
+        assertThat(e).as("a StoreException").isNotNull();
+        assertThat(e.getMessage()).contains("any store", "a: ", "injected commit failure", "b: ", "No space left on device");
+        assertThat(a.committed()).as("each store had committed the first part").hasSize(1);
+        assertThat(b.committed()).hasSize(1);
+        assertThat(objects(dirA)).isEqualTo(beforeA);
+        assertThat(objects(dirB)).isEqualTo(beforeB);
+        for (Path d : List.of(dirA, dirB)) {
+            assertThat(new Catalog(LocalStore.at(d)).latest()).map(Manifest::backupId).as(d.toString()).contains(previous.id());
+        }
+        assertThat(failing.latest()).map(Manifest::backupId).contains(previous.id());
+    }
+
+    // ------------------------------------------------------------------ recovery over several stores
+
+    @Test
+    void aBackupDeletedFromTheFirstStoreIsListedAndRestoredFromTheSecond() throws Exception {
+        Lifeboat lifeboat = configure().store("a", LocalStore.at(dirA)).store("b", LocalStore.at(dirB)).build();
+        BackupResult result = lifeboat.backupNow();
+        assertThat(result.status()).isEqualTo(BackupStatus.SUCCESS);
+        assertThat(result.manifest().stores()).extracting(StoreCopy::complete).containsExactly(true, true);
+        assertThat(objects(dirA)).isEqualTo(objects(dirB));
+
+        LocalStore.at(dirA).delete(Layout.manifestKey(result.id()));
+        assertThatThrownBy(() -> Recovery.from(LocalStore.at(dirA), dir).manifest(result.id())).isInstanceOf(NotFoundException.class);
+
+        Recovery recovery = Recovery.from(List.of(LocalStore.at(dirA), LocalStore.at(dirB)), dir);
+        assertThat(recovery.list()).extracting(Manifest::backupId).containsExactly(result.id());
+        assertThat(recovery.latest()).map(Manifest::backupId).contains(result.id());
+        assertThat(recovery.manifest(result.id())).isEqualTo(result.manifest());
+        assertThat(recovery.verify(result.id(), VerifyLevel.CONTENT).ok()).isTrue();
+        assertRestoresIdentically(recovery, result.id());
+        // the Lifeboat's own recovery runs over its stores in configuration order
+        assertThat(lifeboat.list()).extracting(Manifest::backupId).containsExactly(result.id());
+        assertThat(lifeboat.recovery().stores()).hasSize(2);
+
+        // gone from both: not found, naming the backup
+        LocalStore.at(dirB).delete(Layout.manifestKey(result.id()));
+        assertThat(recovery.list()).isEmpty();
+        assertThatThrownBy(() -> recovery.manifest(result.id())).isInstanceOf(NotFoundException.class)
+                .hasMessageContaining(result.id().value());
+    }
+
+    @Test
+    void aTamperedManifestInTheFirstStoreFallsBackToTheGoodCopyInTheSecond() throws Exception {
+        SigningKey key = SigningKey.generate();
+        Lifeboat lifeboat = configure().store("a", LocalStore.at(dirA)).store("b", LocalStore.at(dirB)).signWith(key).build();
+        BackupResult result = lifeboat.backupNow();
+        Path manifestA = dirA.resolve(Layout.manifestKey(result.id()));
+        String original = Files.readString(manifestA);
+        Files.writeString(manifestA, original.replace("\"application\": \"shop\"", "\"application\": \"sh0p\""),
+                StandardCharsets.UTF_8);
+        assertThat(Files.readString(manifestA)).isNotEqualTo(original);
+
+        Recovery onlyA = Recovery.from(LocalStore.at(dirA), dir).trusting(key.verifyKey());
+        assertThatThrownBy(() -> onlyA.manifest(result.id())).isInstanceOf(IntegrityException.class);
+        assertThat(onlyA.list()).isEmpty();
+
+        Recovery both = Recovery.from(List.of(LocalStore.at(dirA), LocalStore.at(dirB)), dir).trusting(key.verifyKey());
+        assertThat(both.manifest(result.id())).isEqualTo(result.manifest());
+        assertThat(both.list()).extracting(Manifest::application).containsExactly("shop");
+        VerificationReport report = both.verify(result.id(), VerifyLevel.CONTENT);
+        assertThat(report.ok()).as("%s", report.findings()).isTrue();
+        assertThat(report.signature()).isEqualTo(SignatureStatus.TRUSTED);
+        assertRestoresIdentically(both, result.id());
+        // the Lifeboat itself trusts its own key and so falls back too
+        assertThat(lifeboat.manifest(result.id()).application()).isEqualTo("shop");
+    }
+
+    @Test
+    void recoveryListsTheUnionOfTheStoresOldestFirst() throws Exception {
+        BackupResult onlyInA = configure().store("a", LocalStore.at(dirA)).build().backupNow();
+        BackupResult inBoth = configure().store("a", LocalStore.at(dirA)).store("b", LocalStore.at(dirB)).build().backupNow();
+        BackupResult onlyInB = configure().store("b", LocalStore.at(dirB)).build().backupNow();
+        List<BackupId> expected = Stream.of(onlyInA, inBoth, onlyInB).map(BackupResult::id).sorted().toList();
+
+        Recovery recovery = Recovery.from(List.of(LocalStore.at(dirA), LocalStore.at(dirB)), dir);
+
+        assertThat(recovery.list()).extracting(Manifest::backupId).containsExactlyElementsOf(expected);
+        assertThat(recovery.latest()).map(Manifest::backupId).contains(expected.get(2));
+        assertRestoresIdentically(recovery, onlyInB.id());
+    }
+
+    @Test
+    void aSingleUnnamedStoreRecordsNoPerStoreOutcome() throws Exception {
+        Lifeboat lifeboat = configure().store(LocalStore.at(dirA)).build();
+        assertThat(lifeboat.stores()).containsOnlyKeys("store-1");
+        BackupResult result = lifeboat.backupNow();
+        assertThat(result.manifest().stores()).isEmpty();
+        assertThat(Files.readString(dirA.resolve(Layout.manifestKey(result.id())))).doesNotContain("\"stores\"");
+
+        BackupResult named = configure().store("local", LocalStore.at(dirB)).build().backupNow();
+        assertThat(named.manifest().stores()).extracting(StoreCopy::name, StoreCopy::complete).containsExactly(tuple("local", true));
+        assertThat(Files.readString(dirB.resolve(Layout.manifestKey(named.id())))).contains("\"stores\"");
+    }
+
+    @Test
+    void aSingleStoreThatFailsFailsTheBackupWithItsOwnError() throws Exception {
+        FaultyStore only = FaultyStore.diskFullAfter(LocalStore.at(dirA), 300_000);
+        Lifeboat lifeboat = configure().store(only).build();
+        assertThatThrownBy(lifeboat::backupNow).isInstanceOf(StoreException.class)
+                .hasMessageContaining("No space left on device").hasMessageNotContaining("any store");
+        assertThat(objects(dirA)).isEmpty();
+    }
+
+    // ------------------------------------------------------------------ manifest format
+
+    @Test
+    void perStoreOutcomesSurviveAManifestJsonRoundTrip() {
+        BackupId id = BackupId.parse("20261126T021500Z-0a1b2c3d");
+        PartInfo part = new PartInfo("media", SourceKind.FILES, "tar+zstd", Layout.partKey(id, "files-media.tar.zst"), 10,
+                "a".repeat(64), 20, "b".repeat(64), false, 5, Map.of("zstd", "1.5"), Map.of(), null, List.of(), List.of());
+        List<StoreCopy> stores = List.of(
+                new StoreCopy("local", "local:/var/backups/shop", true, true, null),
+                new StoreCopy("offsite", "s3://shop-backups/prod/", false, false,
+                        "cannot store backups/x in s3://shop-backups/prod/: HTTP 403 \"SignatureDoesNotMatch\"\nline two ünïcødé"));
+        Manifest m = new Manifest(Manifest.FORMAT_VERSION, id, "shop", BackupStatus.SUCCESS, Instant.parse("2026-11-26T02:15:00Z"),
+                Instant.parse("2026-11-26T02:16:00Z"), "host-1", "0.1.0", List.of(part), null, stores);
+
+        byte[] json = ManifestCodec.encode(m);
+        Manifest back = ManifestCodec.decode(json);
+
+        assertThat(back).isEqualTo(m);
+        assertThat(back.stores()).isEqualTo(stores);
+        assertThat(back.failedStores()).extracting(StoreCopy::name).containsExactly("offsite");
+        String text = new String(json, StandardCharsets.UTF_8);
+        assertThat(text).contains("\"stores\"", "\"name\": \"offsite\"", "\"location\": \"s3://shop-backups/prod/\"",
+                "\"complete\": false", "\"required\": false", "\"error\": ");
+        assertThat(text.indexOf("\"error\"")).as("no error field for the complete copy")
+                .isEqualTo(text.lastIndexOf("\"error\""));
+
+        // a manifest without outcomes (one unnamed store) has no "stores" field and reads back with none
+        Manifest single = new Manifest(Manifest.FORMAT_VERSION, id, "shop", BackupStatus.SUCCESS, m.startedAt(), m.finishedAt(),
+                "host-1", "0.1.0", List.of(part));
+        String singleText = new String(ManifestCodec.encode(single), StandardCharsets.UTF_8);
+        assertThat(singleText).doesNotContain("\"stores\"");
+        assertThat(ManifestCodec.decode(singleText.getBytes(StandardCharsets.UTF_8)).stores()).isEmpty();
+
+        // a malformed entry is refused, naming the field
+        String broken = text.replace("\"complete\": false", "\"complete\": \"no\"");
+        assertThatThrownBy(() -> ManifestCodec.decode(broken.getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("stores[1]");
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private void assertRestoresIdentically(Recovery recovery, BackupId id) throws Exception {
+        Path out = Files.createTempDirectory(dir, "restore-");
+        recovery.restoreFiles(id, "media", out.resolve("media"), RestoreOptions.defaults());
+        assertThat(FileTrees.snapshot(out.resolve("media"))).isEqualTo(FileTrees.snapshot(media));
+        recovery.restoreConfig(id, "deploy", out.resolve("config"), RestoreOptions.defaults());
+        Path restoredConf = out.resolve("config").resolve(conf.toAbsolutePath().toString().substring(1));
+        assertThat(restoredConf).hasSameTextualContentAs(conf);
+        Path restoredDb = out.resolve("app.db");
+        recovery.restoreDatabase(id, "app", Sqlite.file(restoredDb), RestoreOptions.defaults());
+        assertThat(rows(restoredDb)).isEqualTo(rows(db));
+    }
+
+    private static Map<Long, String> rows(Path database) throws Exception {
+        Map<Long, String> out = new TreeMap<>();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + database); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("select id, name from users")) {
+            while (rs.next()) {
+                out.put(rs.getLong(1), rs.getString(2));
+            }
+        }
+        return out;
+    }
+
+    /** Every regular file below a store's directory, temporary files included, as keys. */
+    static List<String> objects(Path storeDir) throws IOException {
+        List<String> out = new ArrayList<>();
+        if (!Files.exists(storeDir)) {
+            return out;
+        }
+        try (Stream<Path> walk = Files.walk(storeDir)) {
+            walk.filter(Files::isRegularFile).forEach(p -> out.add(storeDir.relativize(p).toString()));
+        }
+        out.sort(null);
+        return out;
+    }
+}
