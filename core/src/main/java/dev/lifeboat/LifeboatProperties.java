@@ -9,6 +9,7 @@ import dev.lifeboat.api.store.StoreSettings;
 import dev.lifeboat.crypto.Identities;
 import dev.lifeboat.crypto.ManifestVerifyKey;
 import dev.lifeboat.crypto.Recipients;
+import dev.lifeboat.crypto.SigningKey;
 import dev.lifeboat.internal.config.PropertySource;
 import dev.lifeboat.internal.config.Values;
 import dev.lifeboat.store.LocalStore;
@@ -229,8 +230,22 @@ public final class LifeboatProperties {
                 problems.add(new Problem("lifeboat.signing.public-key", "an Ed25519 public key (ed25519:<base64>)", "not one"));
             }
         });
+        List<String> required = new ArrayList<>();
+        boolean narrowed = false;
         for (Map.Entry<String, Store> s : stores(problems).entrySet()) {
             b.store(s.getKey(), s.getValue());
+            boolean req = optBool("lifeboat.stores." + s.getKey() + ".required", problems).orElse(true);
+            narrowed |= !req;
+            if (req) {
+                required.add(s.getKey());
+            }
+        }
+        if (narrowed) {
+            if (required.isEmpty()) {
+                problems.add(new Problem("lifeboat.stores.<name>.required", "true for at least one store", "false for every store"));
+            } else {
+                b.requireStores(required.toArray(new String[0]));
+            }
         }
         problems.forEach(b::problem);
         return b;
@@ -299,7 +314,20 @@ public final class LifeboatProperties {
         } catch (ConfigurationException e) {
             throw new ConfigurationException("lifeboat.signing.public-key", "an Ed25519 public key (ed25519:<base64>)", "not one");
         }
-        return key.isPresent() ? r.trusting(key.get()) : r;
+        if (key.isPresent()) {
+            r = r.trusting(key.get());
+        }
+        // the application's own configuration: trust the public half of the key it signs with
+        Optional<Path> keyFile = opt("lifeboat.signing.key-file").map(Path::of).filter(Files::isRegularFile);
+        if (keyFile.isPresent()) {
+            try {
+                r = r.trusting(SigningKey.load(keyFile.get()).verifyKey());
+            } catch (ConfigurationException e) {
+                throw new ConfigurationException(List.of(new Problem("lifeboat.signing.key-file",
+                        "a readable Ed25519 signing key (PEM)", "\"" + keyFile.get() + "\"")));
+            }
+        }
+        return r;
     }
 
     private Map<String, Store> stores(List<Problem> problems) {

@@ -527,4 +527,30 @@ class LifeboatPropertiesTest {
         p.put("lifeboat.stores.local.path", dir.resolve("backups").toString());
         return p;
     }
+
+    @Test
+    void aStoreCanBeMarkedNotRequiredAndTheOwnSigningKeyIsTrustedOnRecovery() throws Exception {
+        java.nio.file.Path media = java.nio.file.Files.createDirectories(dir.resolve("req-media"));
+        java.nio.file.Files.writeString(media.resolve("a.txt"), "a");
+        Map<String, String> p = new java.util.HashMap<>();
+        p.put("lifeboat.files.media.path", media.toString());
+        p.put("lifeboat.signing.key-file", dir.resolve("req-signing.pem").toString());
+        p.put("lifeboat.stores.main.type", "local");
+        p.put("lifeboat.stores.main.path", dir.resolve("req-main").toString());
+        p.put("lifeboat.stores.spare.type", "local");
+        p.put("lifeboat.stores.spare.path", dir.resolve("req-spare").toString());
+        p.put("lifeboat.stores.spare.required", "false");
+        dev.lifeboat.api.BackupResult r = LifeboatProperties.of(p, Map.of()).build().backupNow();
+        assertThat(r.manifest().stores()).extracting(c -> c.name() + "=" + c.required())
+                .containsExactly("main=true", "spare=false");
+        Recovery recovery = LifeboatProperties.of(p, Map.of()).recovery(null, null);
+        assertThat(recovery.trustedKeys()).containsExactly(
+                dev.lifeboat.crypto.SigningKey.load(dir.resolve("req-signing.pem")).verifyKey());
+        assertThat(recovery.verify(r.id(), dev.lifeboat.api.verify.VerifyLevel.STRUCTURE).signature())
+                .isEqualTo(dev.lifeboat.api.verify.SignatureStatus.TRUSTED);
+
+        p.put("lifeboat.stores.main.required", "false");
+        ConfigurationException e = catchThrowableOfType(() -> LifeboatProperties.of(p, Map.of()).build(), ConfigurationException.class);
+        assertThat(e.getMessage()).contains("lifeboat.stores.<name>.required: must be true for at least one store");
+    }
 }

@@ -34,7 +34,7 @@ public final class PropertySource {
         SECTIONS.put("files", List.of("path", "exclude"));
         SECTIONS.put("config", List.of("paths"));
         SECTIONS.put("secrets", List.of("paths"));
-        SECTIONS.put("stores", List.of("type", "path"));
+        SECTIONS.put("stores", List.of("type", "path", "required"));
     }
 
     private static final Pattern REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
