@@ -1,0 +1,113 @@
+package dev.lifeboat.s3;
+
+import static dev.lifeboat.s3.FaultProxy.s3Error;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import dev.lifeboat.Lifeboat;
+import dev.lifeboat.api.BackupResult;
+import dev.lifeboat.api.StoreException;
+import dev.lifeboat.api.verify.VerifyLevel;
+import dev.lifeboat.s3.FaultProxy.Respond;
+import dev.lifeboat.s3.FaultProxy.ResetMidBody;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Whole backups to S3 (through a loopback relay that breaks chosen requests): when the upload of a part fails for
+ * good, the backup fails, the multipart upload is aborted, no manifest exists, and the previous backup is still
+ * the latest and verifies.
+ */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class BackupFaultS3Test {
+    @TempDir
+    static Path serverDir;
+    static S3ProxyServer server;
+
+    @TempDir
+    Path dir;
+    FaultProxy proxy;
+    String bucket;
+    S3Store store;
+    Lifeboat lifeboat;
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        server = S3ProxyServer.start(serverDir);
+    }
+
+    @AfterAll
+    static void stopServer() throws Exception {
+        server.close();
+    }
+
+    @BeforeEach
+    void setUp() throws Exception {
+        bucket = server.newBucket();
+        proxy = new FaultProxy(server.port());
+        store = S3ProxyServer.store(proxy.endpoint(), bucket).prefix("shop/");
+        Path media = Files.createDirectories(dir.resolve("media"));
+        Random r = new Random(5);
+        byte[] block = new byte[1 << 20];
+        try (OutputStream out = Files.newOutputStream(media.resolve("big.bin"))) {
+            for (int i = 0; i < 14; i++) { // 14 MiB of random data: three 5 MiB parts
+                r.nextBytes(block);
+                out.write(block);
+            }
+        }
+        lifeboat = Lifeboat.configure().application("shop").files("media", media).compressionLevel(1).store(store).build();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        store.close();
+        proxy.close();
+    }
+
+    void failingBackupKeepsThePreviousOne(Function<FaultProxy.Request, FaultProxy.Fault> rules, String messagePart) {
+        BackupResult previous = lifeboat.backupNow();
+        proxy.rules(rules);
+        Throwable t = catchThrowable(lifeboat::backupNow);
+        proxy.rules(r -> FaultProxy.FORWARD);
+
+        assertThat(t).isInstanceOf(StoreException.class).hasMessageContaining(messagePart)
+                .hasMessageNotContaining(S3ProxyServer.SECRET_KEY);
+        assertThat(server.uploads(bucket)).as("no incomplete multipart upload is left").isEmpty();
+        assertThat(server.objects(bucket)).as("only the previous backup's objects remain")
+                .allMatch(k -> k.startsWith("shop/backups/" + previous.id() + "/"));
+        assertThat(lifeboat.list()).extracting(m -> m.backupId()).containsExactly(previous.id());
+        assertThat(lifeboat.latest()).map(m -> m.backupId()).contains(previous.id());
+        assertThat(lifeboat.verify(previous.id(), VerifyLevel.CONTENT).findings()).isEmpty();
+    }
+
+    @Test
+    void aPartFailingEveryTime() {
+        failingBackupKeepsThePreviousOne(r -> r.asExchange().isUploadPart() && r.asExchange().partNumber() == 2
+                ? new Respond(500, s3Error("InternalError", "We encountered an internal error.")) : FaultProxy.FORWARD,
+                "HTTP 500");
+    }
+
+    @Test
+    void theConnectionResetMidPart() {
+        failingBackupKeepsThePreviousOne(r -> r.asExchange().isUploadPart() && r.asExchange().partNumber() == 2
+                ? new ResetMidBody(200_000) : FaultProxy.FORWARD, "upload part 2");
+    }
+
+    @Test
+    void completeMultipartAnswering200WithAnError() {
+        failingBackupKeepsThePreviousOne(r -> r.asExchange().isCompleteMultipart()
+                ? new Respond(200, s3Error("InternalError", "We encountered an internal error.")) : FaultProxy.FORWARD,
+                "InternalError");
+    }
+}
