@@ -52,6 +52,7 @@ public final class Quickstart {
 
     public static void main(String[] args) throws Exception {
         LIFEBOAT_LOG.setLevel(java.util.logging.Level.WARNING);
+        oneLineLogs();
         Path store = Path.of(envOr("LIFEBOAT_STORE", "lifeboat-quickstart")).toAbsolutePath().normalize();
         String pgUrl = System.getenv("LIFEBOAT_PG_URL");
         Path work = Files.createTempDirectory("lifeboat-quickstart-");
@@ -96,12 +97,15 @@ public final class Quickstart {
             System.out.printf("  postgres   %s%n", Postgres.url(pgUrl).describe());
         }
         System.out.printf("  store      %s%n", storeDir);
+        Path signingKey = storeDir.resolveSibling(storeDir.getFileName() + "-signing.pem");
+        System.out.printf("  signing    %s (manifests are signed; restores check the signature)%n", signingKey);
         if (offsite != null) {
             System.out.printf("  offsite    %s%n", offsite.describe());
         }
         System.out.println();
 
         Lifeboat.Builder builder = Lifeboat.configure()
+                .signingKeyFile(signingKey) // created on the first run, mode 0600, outside the store
                 .application("quickstart")
                 .database("shop", Sqlite.file(app.database()))
                 .files("uploads", app.uploads())
@@ -128,8 +132,9 @@ public final class Quickstart {
                 c.complete() ? "complete" : "FAILED: " + c.error(), c.required() ? "" : " (not required)"));
 
         VerificationReport report = lifeboat.verify(backup.id(), VerifyLevel.CONTENT);
-        System.out.printf("%nVerify (re-read and re-hash every part)  %s  %d parts, %s in %s%n",
-                report.ok() ? "OK" : "FAILED", report.partsChecked(), bytes(report.bytesRead()), seconds(report.duration()));
+        System.out.printf("%nVerify (re-read and re-hash every part)  %s  %d parts, %s in %s, manifest signature %s%n",
+                report.ok() ? "OK" : "FAILED", report.partsChecked(), bytes(report.bytesRead()), seconds(report.duration()),
+                report.signature());
         for (Finding f : report.findings()) {
             System.out.println("  " + f);
         }
@@ -229,6 +234,19 @@ public final class Quickstart {
 
     static String seconds(Duration d) {
         return String.format(Locale.ROOT, "%.2f s", d.toMillis() / 1000.0);
+    }
+
+    /** Lifeboat's warnings as one short line each, so they do not break up the report. */
+    private static void oneLineLogs() {
+        java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+        for (java.util.logging.Handler h : root.getHandlers()) {
+            h.setFormatter(new java.util.logging.Formatter() {
+                @Override
+                public String format(java.util.logging.LogRecord r) {
+                    return "  " + r.getLevel().getName().toLowerCase(Locale.ROOT) + ": " + formatMessage(r) + System.lineSeparator();
+                }
+            });
+        }
     }
 
     private static String envOr(String name, String fallback) {

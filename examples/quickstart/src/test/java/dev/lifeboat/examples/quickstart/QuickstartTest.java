@@ -43,6 +43,7 @@ class QuickstartTest {
         String first = capture(store, null, Files.createDirectory(dir.resolve("w1")));
         assertThat(first).contains("SUCCESS").contains("db-shop.sqlite.zst").contains("files-uploads.tar.zst")
                 .contains("config-deploy.tar.zst").contains("Verify (re-read and re-hash every part)  OK")
+                .contains("manifest signature TRUSTED")
                 .contains("db-shop        ok").contains("files-uploads  ok").contains("config-deploy  ok")
                 .contains("Restore points in the store: 1").contains("restored to an identical copy");
         String second = capture(store, null, Files.createDirectory(dir.resolve("w2")));
@@ -50,6 +51,9 @@ class QuickstartTest {
         try (var backups = Files.list(store.resolve("backups"))) {
             assertThat(backups.count()).isEqualTo(2);
         }
+        assertThat(dir.resolve("lifeboat-quickstart-signing.pem")).as("the signing key lives outside the store").exists();
+        assertThat(store.resolve("backups").toFile().list()).allSatisfy(id ->
+                assertThat(store.resolve("backups").resolve(id).resolve("manifest.json.sig")).exists());
     }
 
     @Test
@@ -90,7 +94,7 @@ class QuickstartTest {
             String out = capture(dir.resolve("store"), null, s3, Files.createDirectory(dir.resolve("w")));
             assertThat(out).contains("offsite    s3://offsite/quickstart/").contains("store local    complete")
                     .contains("store offsite  complete").contains("restored to an identical copy");
-            assertThat(s3.list("backups/")).hasSize(4); // 3 parts and the manifest
+            assertThat(s3.list("backups/")).hasSize(5); // 3 parts, the manifest and its signature
             s3.close();
         } finally {
             proxy.stop();
