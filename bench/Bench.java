@@ -55,9 +55,21 @@ public final class Bench {
     static final List<String> rssLines = new ArrayList<>();
     static final List<String> notes = new ArrayList<>();
     static Process s3proxy;
+    static volatile Process current;
     static int s3port;
 
     public static void main(String[] args) throws Exception {
+        // S3Proxy must not outlive the bench, however it ends (System.exit skips finally blocks)
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            Process p = current;
+            if (p != null) {
+                p.descendants().forEach(ProcessHandle::destroy);
+                p.destroy();
+            }
+            if (s3proxy != null) {
+                s3proxy.destroy();
+            }
+        }));
         try {
             run(args);
         } catch (Failure f) {
@@ -65,10 +77,6 @@ public final class Bench {
             System.err.println("bench: " + f.getMessage());
             System.err.println("bench: stopped; no figure is reported for what could not be measured.");
             System.exit(f.exit);
-        } finally {
-            if (s3proxy != null) {
-                s3proxy.destroy();
-            }
         }
     }
 
@@ -199,38 +207,46 @@ public final class Bench {
                         "mkdir -p " + dir + " && zstd -dc " + part + " | tar -xf - -C " + dir, fresh));
     }
 
-    /** Peak RSS of a backup at 1× and 4× data: memory must not grow with the data. */
+    /**
+     * Peak RSS of a backup at 1× and 4× data: memory must not grow with the data. Measured with the JVM's defaults
+     * (what {@code java -jar lifeboat.jar} gets: on a big machine G1 lets the young generation grow to hundreds of MiB
+     * of garbage before collecting) and with the heap capped at 64 MiB, which shows what Lifeboat itself needs.
+     */
     static void rssScaling() {
         int base = Math.max(1, scale / 4);
         int big = base * 4;
         Data.ensure(base);
         Data.ensure(big);
-        for (String kind : List.of("files", "pg")) {
-            List<Double> small = new ArrayList<>();
-            List<Double> large = new ArrayList<>();
-            String cfgSmall = Configs.writeScaled(kind, base);
-            String cfgLarge = Configs.writeScaled(kind, big);
-            Path storeSmall = work.resolve("stores/rss-" + kind + "-" + base);
-            Path storeLarge = work.resolve("stores/rss-" + kind + "-" + big);
-            int runs = Math.max(3, (pairs + 1) / 2);
-            for (int i = 0; i <= runs; i++) { // the first pair warms up
+        for (String jvm : List.of("", "-Xmx64m")) {
+            for (String kind : List.of("files", "pg")) {
+                List<Double> small = new ArrayList<>();
+                List<Double> large = new ArrayList<>();
+                String cfgSmall = Configs.writeScaled(kind, base);
+                String cfgLarge = Configs.writeScaled(kind, big);
+                Path storeSmall = work.resolve("stores/rss-" + kind + "-" + base);
+                Path storeLarge = work.resolve("stores/rss-" + kind + "-" + big);
+                int runs = Math.max(3, (pairs + 1) / 2);
                 waitQuiet();
-                clean(storeSmall);
-                Measure a = measure("rss-" + kind, lifeboat(cfgSmall, "backup"));
-                clean(storeLarge);
-                Measure b = measure("rss-" + kind, lifeboat(cfgLarge, "backup"));
-                if (i > 0) {
-                    small.add(a.rssMiB);
-                    large.add(b.rssMiB);
+                for (int i = 0; i <= runs; i++) { // the first pair warms up
+                    clean(storeSmall);
+                    Measure a = measure("rss-" + kind, lifeboat(jvm, cfgSmall, "backup"));
+                    clean(storeLarge);
+                    Measure b = measure("rss-" + kind, lifeboat(jvm, cfgLarge, "backup"));
+                    if (i > 0) {
+                        small.add(a.rssMiB);
+                        large.add(b.rssMiB);
+                    }
                 }
+                double s = median(small);
+                double l = median(large);
+                double growth = (l - s) / s * 100;
+                String what = (kind.equals("pg") ? "PostgreSQL" : "Files") + " backup, "
+                        + (jvm.isEmpty() ? "JVM defaults" : "java " + jvm);
+                rssLines.add(String.format(Locale.ROOT, "| %s | %d (%s) | %.0f (%.0f–%.0f) | %d (%s) | %.0f (%.0f–%.0f) | %+.1f %% |",
+                        what, base, Data.size(kind, base), s, min(small), max(small),
+                        big, Data.size(kind, big), l, min(large), max(large), growth));
+                System.out.printf(Locale.ROOT, "rss %-45s scale %d: %.0f MiB   scale %d: %.0f MiB   growth %+.1f %%%n", what, base, s, big, l, growth);
             }
-            double s = median(small);
-            double l = median(large);
-            double growth = (l - s) / s * 100;
-            rssLines.add(String.format(Locale.ROOT, "| %s backup | %d (%s) | %.0f (%.0f–%.0f) | %d (%s) | %.0f (%.0f–%.0f) | %+.1f %% |",
-                    kind.equals("pg") ? "PostgreSQL" : "Files", base, Data.size(kind, base), s, min(small), max(small),
-                    big, Data.size(kind, big), l, min(large), max(large), growth));
-            System.out.printf(Locale.ROOT, "rss %-5s  scale %d: %.0f MiB   scale %d: %.0f MiB   growth %+.1f %%%n", kind, base, s, big, l, growth);
         }
     }
 
@@ -376,8 +392,10 @@ public final class Bench {
             pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             long t0 = System.nanoTime();
             Process p = pb.start();
+            current = p;
             int exit = p.waitFor();
             double wall = (System.nanoTime() - t0) / 1e9;
+            current = null;
             if (exit != 0) {
                 throw new Failure(1, "\"" + shell + "\" failed with exit code " + exit + "; its output is in " + log
                         + ":\n" + tail(log));
@@ -873,7 +891,7 @@ public final class Bench {
             }
         }
         work = work.toAbsolutePath().normalize();
-        jar = repo.resolve("cli/target/lifeboat.jar");
+        jar = Path.of(env("LIFEBOAT_JAR", repo.resolve("cli/target/lifeboat.jar").toString())).toAbsolutePath();
         s3jar = repo.resolve("bench/target/s3proxy-4.1.0-jar-with-dependencies.jar");
         if (resultsFile == null) {
             resultsFile = repo.resolve("bench/target/results-s" + scale + "-"
@@ -906,7 +924,11 @@ public final class Bench {
     }
 
     static String lifeboat(String config, String command) {
-        return "java -jar " + jar + " --config " + work.resolve(config) + " " + command;
+        return lifeboat("", config, command);
+    }
+
+    static String lifeboat(String jvmOptions, String config, String command) {
+        return "java " + (jvmOptions.isEmpty() ? "" : jvmOptions + " ") + "-jar " + jar + " --config " + work.resolve(config) + " " + command;
     }
 
     static String tarZstd(Path dir, String extra) {
