@@ -169,7 +169,7 @@ public final class Bench {
 
     static void pgRestore() {
         // one Lifeboat backup to restore from; the stock side restores the very same dump file
-        Path store = work.resolve("stores/pg-restore");
+        Path store = work.resolve("stores/pg-restore-s" + scale); // seeded once per scale
         if (find(store, "db-main.pgdump") == null) {
             clean(store);
             exec("seed the restore store", lifeboat("pg-restore.properties", "backup"));
@@ -189,7 +189,7 @@ public final class Bench {
     }
 
     static void filesRestore() {
-        Path store = work.resolve("stores/files-restore");
+        Path store = work.resolve("stores/files-restore-s" + scale); // seeded once per scale
         if (find(store, "files-uploads.tar.zst") == null) {
             clean(store);
             exec("seed the restore store", lifeboat("files-restore.properties", "backup"));
@@ -691,9 +691,9 @@ public final class Bench {
             writeScaled("files", scale);
             props("pg.properties", pgDb("main", scale) + local("pg"));
             props("pg-norows.properties", pgDb("main", scale) + "lifeboat.databases.main.row-counts=false\n" + local("pg"));
-            props("pg-restore.properties", pgDb("main", scale) + local("pg-restore"));
+            props("pg-restore.properties", pgDb("main", scale) + local("pg-restore-s" + scale));
             props("files.properties", files(scale) + local("files"));
-            props("files-restore.properties", files(scale) + local("files-restore"));
+            props("files-restore.properties", files(scale) + local("files-restore-s" + scale));
             props("files-enc.properties", files(scale) + "lifeboat.encryption.recipients=" + Keys.recipient + "\n" + local("enc"));
         }
 
