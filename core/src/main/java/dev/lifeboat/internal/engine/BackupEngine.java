@@ -27,7 +27,6 @@ import dev.lifeboat.internal.catalog.ManifestCodec;
 import dev.lifeboat.internal.crypto.CryptoPlan;
 import dev.lifeboat.internal.crypto.ManifestSignatures;
 import dev.lifeboat.internal.io.DigestingOutputStream;
-import dev.lifeboat.internal.io.PipelinedOutputStream;
 import dev.lifeboat.internal.io.StoreOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -49,12 +48,6 @@ public final class BackupEngine {
     private static final System.Logger LOG = System.getLogger(BackupEngine.class.getName());
     /** Appended to the file name of an encrypted part (DESIGN.md §4). */
     static final String ENCRYPTED_SUFFIX = ".age";
-    /**
-     * Between the source (and encryption) and the stores: hashing and writing run on a thread of their own, so they
-     * overlap with reading, compressing and encrypting. 8 × 512 KiB in flight at most.
-     */
-    private static final int PIPE_BUFFER = 512 * 1024;
-    private static final int PIPE_BUFFERS = 8;
 
     private final Plan plan;
 
@@ -174,7 +167,6 @@ public final class BackupEngine {
                 + (recipients != null ? ENCRYPTED_SUFFIX : ""));
         long t0 = System.nanoTime();
         List<Copy> live = new ArrayList<>();
-        PipelinedOutputStream pipe = null;
         try {
             for (Copy c : copies) {
                 if (c.failure != null) {
@@ -190,24 +182,21 @@ public final class BackupEngine {
             }
             requireSomeCopy(copies, id);
             FanOut sink = new FanOut(live, id);
-            // source → plaintext hash → (age) → progress ⇒ [writer thread] stored hash → every store
-            DigestingOutputStream stored = new DigestingOutputStream(sink, false);
-            pipe = new PipelinedOutputStream(stored, PIPE_BUFFER, PIPE_BUFFERS, "lifeboat-store-writer");
-            // progress is reported on this thread (LifeboatListener's contract)
-            ProgressOutputStream progress = new ProgressOutputStream(pipe, id, s.kind().prefix() + "-" + s.name(), plan.listener());
-            OutputStream encrypting = recipients != null ? recipients.encrypt(progress) : null;
-            DigestingOutputStream plain = encrypting != null ? new DigestingOutputStream(encrypting, false) : null;
-            SourceResult r = s.write(context, plain != null ? plain : progress);
+            // source → plaintext hash → (age) → stored hash → every store
+            DigestingOutputStream stored = new DigestingOutputStream(new ProgressOutputStream(sink, id,
+                    s.kind().prefix() + "-" + s.name(), plan.listener()), false);
+            OutputStream encrypting = recipients != null ? recipients.encrypt(stored) : null;
+            DigestingOutputStream plain = encrypting != null ? new DigestingOutputStream(encrypting, false) : stored;
+            SourceResult r = s.write(context, plain);
+            plain.flush();
             if (encrypting != null) {
-                plain.flush();
                 encrypting.close(); // the final chunk; the stores' streams stay open until committed
             }
-            progress.flush(); // waits for the writer thread; the last progress report
-            pipe.close(); // everything is hashed and handed to the stores; the writer thread has ended
+            stored.flush();
             long size = stored.count();
             String sha = stored.sha256();
-            long plainSize = plain == null ? size : plain.count();
-            String plainSha = plain == null ? sha : plain.sha256();
+            long plainSize = plain == stored ? size : plain.count();
+            String plainSha = plain == stored ? sha : plain.sha256();
             for (Copy c : live) {
                 if (c.failure != null) {
                     continue;
@@ -228,9 +217,6 @@ public final class BackupEngine {
             return new PartInfo(s.name(), s.kind(), s.format(), key, size, sha, plainSize, plainSha, recipients != null, millis,
                     r.tools(), r.rowCounts(), r.tree(), r.issues(), recipients == null ? List.of() : recipients.fingerprints());
         } finally {
-            if (pipe != null) {
-                pipe.abort(); // no-op after close(); on failure stops the writer thread before the writes are aborted
-            }
             for (Copy c : live) {
                 c.writer.close(); // aborts whatever was not committed
                 c.writer = null;
