@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.lifeboat.api.ErrorCode;
 import dev.lifeboat.api.IntegrityException;
 import dev.lifeboat.api.LifeboatException;
+import dev.lifeboat.internal.crypto.AgeFormat;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -69,6 +70,60 @@ class AgeStreamInteropTest {
             AgeCli.decrypt(key, enc, out);
             assertThat(Files.readAllBytes(out)).isEqualTo(data);
         }
+    }
+
+    /**
+     * Chunks sealed on several threads (more chunks than the stream keeps in flight, so the in-order writer and the
+     * buffer recycling are exercised) and on the caller's thread: the age CLI and jagged both decrypt them, and both
+     * paths give streams of the same length (header + 16 bytes per chunk).
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK, 13 * CHUNK, 13 * CHUNK + 1, 40 * CHUNK - 3})
+    void chunksSealedInParallelOrSeriallyAreWhatAgeDecrypts(int size) throws Exception {
+        byte[] data = random(size);
+        long lengthOfSerial = -1;
+        for (int threads : new int[] {1, 2, 3}) {
+            Path enc = dir.resolve("par-" + size + "-" + threads + ".age");
+            try (OutputStream file = Files.newOutputStream(enc)) {
+                OutputStream age = AgeFormat.encrypt(file, List.of(recipientA), threads);
+                int i = 0;
+                int round = 0;
+                while (i < data.length) { // single bytes, odd sizes and writes of many chunks at once
+                    int n = switch (round++ % 4) {
+                        case 0 -> 1;
+                        case 1 -> 1 + (i % 40_000);
+                        case 2 -> 5 * CHUNK + 3;
+                        default -> CHUNK - (i % 100);
+                    };
+                    n = Math.min(n, data.length - i);
+                    age.write(data, i, n);
+                    i += n;
+                }
+                age.flush();
+                age.close();
+                assertThatThrownBy(() -> age.write(1)).isInstanceOf(java.io.IOException.class);
+            }
+            Path out = dir.resolve("par-" + size + "-" + threads + ".out");
+            AgeCli.decrypt(keyA, enc, out);
+            assertThat(Files.readAllBytes(out)).as("age -d of the %d-thread stream", threads).isEqualTo(data);
+            try (InputStream in = Files.newInputStream(enc); InputStream dec = Identities.fromFile(keyA).decrypt(in)) {
+                assertThat(readInOddSizes(dec)).as("jagged's decryption of the %d-thread stream", threads).isEqualTo(data);
+            }
+            long chunks = Math.max(1, (size + CHUNK - 1) / CHUNK);
+            if (lengthOfSerial < 0) {
+                lengthOfSerial = Files.size(enc);
+                assertThat(lengthOfSerial - size - 16 * chunks).as("header length").isBetween(100L, 400L);
+            } else {
+                assertThat(Files.size(enc)).isEqualTo(lengthOfSerial);
+            }
+        }
+    }
+
+    @Test
+    void theStreamNonceIsTheBigEndianChunkCounterAndTheLastFlag() {
+        assertThat(AgeFormat.streamNonce(0, false)).containsExactly(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        assertThat(AgeFormat.streamNonce(1, true)).containsExactly(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1);
+        assertThat(AgeFormat.streamNonce(0x0102030405L, false)).containsExactly(0, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 0);
     }
 
     @ParameterizedTest

@@ -1,7 +1,6 @@
 package dev.lifeboat.internal.crypto;
 
 import com.exceptionfactory.jagged.DecryptingChannelFactory;
-import com.exceptionfactory.jagged.EncryptingChannelFactory;
 import com.exceptionfactory.jagged.FileKey;
 import com.exceptionfactory.jagged.RecipientStanza;
 import com.exceptionfactory.jagged.RecipientStanzaReader;
@@ -10,7 +9,8 @@ import com.exceptionfactory.jagged.UnsupportedRecipientStanzaException;
 import com.exceptionfactory.jagged.bech32.Bech32;
 import com.exceptionfactory.jagged.bech32.Bech32Address;
 import com.exceptionfactory.jagged.framework.stream.StandardDecryptingChannelFactory;
-import com.exceptionfactory.jagged.framework.stream.StandardEncryptingChannelFactory;
+import com.exceptionfactory.jagged.framework.crypto.CipherKey;
+import com.exceptionfactory.jagged.framework.format.StandardPayloadKeyWriter;
 import com.exceptionfactory.jagged.x25519.X25519KeyPairGenerator;
 import com.exceptionfactory.jagged.x25519.X25519RecipientStanzaReaderFactory;
 import com.exceptionfactory.jagged.x25519.X25519RecipientStanzaWriterFactory;
@@ -23,7 +23,6 @@ import java.io.OutputStream;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
-import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -168,23 +167,55 @@ public final class AgeFormat {
     /**
      * A stream that age-encrypts what is written to it for {@code recipients} and writes the result to {@code out}.
      * The header is written at once; {@link OutputStream#close()} writes the final chunk and does <em>not</em> close
-     * {@code out}. Memory: two 64 KiB chunk buffers.
+     * {@code out}. Chunks are sealed in parallel on up to {@link #defaultThreads()} threads and written in order; memory
+     * is constant (at most 4 chunks of 64 KiB per thread in flight).
      */
     public static OutputStream encrypt(OutputStream out, List<String> recipients) throws IOException {
+        return encrypt(out, recipients, defaultThreads());
+    }
+
+    /** Threads that seal chunks by default: the available processors, at most 4. */
+    public static int defaultThreads() {
+        return Math.min(4, Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * As {@link #encrypt(OutputStream, List)}, sealing chunks on {@code threads} threads (1: on the caller's thread).
+     * jagged writes the header (X25519 recipient stanzas, header MAC) and the payload nonce and derives the payload
+     * key; {@link AgePayloadStream} seals the STREAM chunks with the JDK's ChaCha20-Poly1305.
+     */
+    public static OutputStream encrypt(OutputStream out, List<String> recipients, int threads) throws IOException {
         if (recipients.isEmpty()) {
             throw new IllegalArgumentException("no recipients");
+        }
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, but was " + threads);
         }
         List<RecipientStanzaWriter> writers = new ArrayList<>();
         try {
             for (String r : recipients) {
                 writers.add(X25519RecipientStanzaWriterFactory.newRecipientStanzaWriter(r));
             }
-            EncryptingChannelFactory factory = new StandardEncryptingChannelFactory();
-            WritableByteChannel channel = factory.newEncryptingChannel(new OutputChannel(out), writers);
-            return new EncryptingStream(channel);
+            // the same buffer size jagged's own encrypting channel gives its header writer
+            ByteBuffer header = ByteBuffer.allocate(AgePayloadStream.CHUNK + 16);
+            CipherKey payloadKey = new StandardPayloadKeyWriter().writeFileHeader(header, writers);
+            byte[] key = payloadKey.getEncoded();
+            try {
+                header.flip();
+                out.write(header.array(), header.arrayOffset() + header.position(), header.remaining());
+                return new AgePayloadStream(out, key, threads);
+            } finally {
+                Arrays.fill(key, (byte) 0);
+                payloadKey.destroy();
+            }
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("age encryption is not available on this JDK: " + e.getMessage(), e);
         }
+    }
+
+    /** age's STREAM nonce for chunk {@code counter} (for tests). */
+    public static byte[] streamNonce(long counter, boolean last) {
+        return AgePayloadStream.nonce(counter, last);
     }
 
     /**
@@ -278,40 +309,6 @@ public final class AgeFormat {
         }
     }
 
-    /** Writes a channel's buffers to a stream in one call each; never closes the stream. */
-    private static final class OutputChannel implements WritableByteChannel {
-        private final OutputStream out;
-        private boolean open = true;
-
-        OutputChannel(OutputStream out) {
-            this.out = out;
-        }
-
-        @Override
-        public int write(ByteBuffer src) throws IOException {
-            int n = src.remaining();
-            if (src.hasArray()) {
-                out.write(src.array(), src.arrayOffset() + src.position(), n);
-                src.position(src.limit());
-            } else {
-                byte[] copy = new byte[n];
-                src.get(copy);
-                out.write(copy);
-            }
-            return n;
-        }
-
-        @Override
-        public boolean isOpen() {
-            return open;
-        }
-
-        @Override
-        public void close() {
-            open = false;
-        }
-    }
-
     /** Reads a stream into a channel's buffers; never closes the stream. */
     private static final class InputChannel implements ReadableByteChannel {
         private final InputStream in;
@@ -349,40 +346,6 @@ public final class AgeFormat {
         @Override
         public void close() {
             open = false;
-        }
-    }
-
-    private static final class EncryptingStream extends OutputStream {
-        private final WritableByteChannel channel;
-        private boolean closed;
-
-        EncryptingStream(WritableByteChannel channel) {
-            this.channel = channel;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            if (closed) {
-                throw new IOException("the age stream is closed");
-            }
-            ByteBuffer buf = ByteBuffer.wrap(b, off, len);
-            while (buf.hasRemaining()) {
-                channel.write(buf);
-            }
-        }
-
-        /** Writes the final chunk; the underlying stream stays open. */
-        @Override
-        public void close() throws IOException {
-            if (!closed) {
-                closed = true;
-                channel.close();
-            }
         }
     }
 
