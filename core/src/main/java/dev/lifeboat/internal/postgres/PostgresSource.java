@@ -40,8 +40,12 @@ public final class PostgresSource implements Source {
     private static final System.Logger LOG = System.getLogger(PostgresSource.class.getName());
     private static final int CHUNK = 256 * 1024;
 
+    /** Tool versions checked by the preflight are reused by the dump that follows within this time. */
+    private static final long RECHECK_NANOS = 10L * 60 * 1_000_000_000L;
+
     private final String name;
     private final Postgres db;
+    private volatile CheckedTools checked;
 
     public PostgresSource(String name, Postgres db) {
         this.name = name;
@@ -72,13 +76,27 @@ public final class PostgresSource implements Source {
     public void preflight(SourceContext context) {
         PgClient client = PgClient.of(db);
         try (Connection c = client.connect()) {
-            PgClient.ServerVersion server = PgClient.serverVersion(c);
-            client.checkTool("pg_dump", server.major(), server.display());
-            client.checkTool("pg_restore", server.major(), server.display());
+            tools(client, PgClient.serverVersion(c));
         } catch (SQLException e) {
             throw client.unavailable("cannot query " + client.url(), e);
         }
     }
+
+    /** The checked tools for a server, from the preflight of the same backup when it is recent. */
+    private CheckedTools tools(PgClient client, PgClient.ServerVersion server) {
+        CheckedTools t = checked;
+        if (t != null && t.server().equals(server) && System.nanoTime() - t.checkedAt() < RECHECK_NANOS) {
+            return t;
+        }
+        t = new CheckedTools(server, client.checkTool("pg_dump", server.major(), server.display()),
+                client.checkTool("pg_restore", server.major(), server.display()), System.nanoTime());
+        checked = t;
+        return t;
+    }
+
+    /** pg_dump and pg_restore as checked against a server's version, and when. */
+    private record CheckedTools(PgClient.ServerVersion server, PgClient.ToolVersion dump, PgClient.ToolVersion restore,
+            long checkedAt) {}
 
     @Override
     public SourceResult write(SourceContext context, OutputStream out) throws IOException {
@@ -86,8 +104,9 @@ public final class PostgresSource implements Source {
         Map<String, String> tools = new LinkedHashMap<>();
         try (Connection c = client.connect()) {
             PgClient.ServerVersion server = PgClient.serverVersion(c);
-            PgClient.ToolVersion dump = client.checkTool("pg_dump", server.major(), server.display());
-            PgClient.ToolVersion validate = client.checkTool("pg_restore", server.major(), server.display());
+            CheckedTools checkedTools = tools(client, server);
+            PgClient.ToolVersion dump = checkedTools.dump();
+            PgClient.ToolVersion validate = checkedTools.restore();
             tools.put("server", "PostgreSQL " + server.display());
             tools.put("pg_dump", dump.version());
 
