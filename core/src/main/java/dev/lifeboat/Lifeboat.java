@@ -489,7 +489,9 @@ public final class Lifeboat {
                 problems.add(new Problem(label("sources"), "at least one database, files, config or secrets source", "none"));
             }
             if (stores.isEmpty()) {
-                problems.add(new Problem(label("stores"), "at least one store, e.g. .store(LocalStore.at(Path.of(\"/var/backups/app\")))", "none"));
+                problems.add(new Problem(label("stores"), labels.containsKey("stores")
+                        ? "at least one store (lifeboat.stores.<name>.type=local|s3 …)"
+                        : "at least one store, e.g. .store(LocalStore.at(Path.of(\"/var/backups/app\")))", "none"));
             }
             List<Plan.NamedStore> named = namedStores(problems);
             Set<String> seen = new HashSet<>();

@@ -11,6 +11,8 @@ public final class Values {
     public static final String DURATION_SHAPE = "a duration like 24h, 30m, 90s, 7d, 1h30m or PT24H";
     public static final String SIZE_SHAPE = "a size like 16MiB, 512KiB, 1GiB or a number of bytes";
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d|w)");
+    /** Duration units, smallest first. */
+    private static final java.util.List<String> UNITS = java.util.List.of("ms", "s", "m", "h", "d", "w");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|k|kb|kib|m|mb|mib|g|gb|gib|t|tb|tib)?");
 
     private Values() {}
@@ -28,17 +30,28 @@ public final class Values {
         Matcher m = DURATION.matcher(s);
         Duration total = Duration.ZERO;
         int pos = 0;
-        while (m.find() && m.start() == pos) {
-            long n = Long.parseLong(m.group(1));
-            total = total.plus(switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                case "d" -> Duration.ofDays(n);
-                default -> Duration.ofDays(7 * n);
-            });
-            pos = m.end();
+        int lastRank = Integer.MAX_VALUE;
+        try {
+            while (m.find() && m.start() == pos) {
+                long n = Long.parseLong(m.group(1));
+                String unit = m.group(2);
+                int rank = UNITS.indexOf(unit);
+                if (rank >= lastRank) {
+                    throw new IllegalArgumentException(DURATION_SHAPE); // units largest first, each once: 1h30m, not 30m1h
+                }
+                lastRank = rank;
+                total = total.plus(switch (unit) {
+                    case "ms" -> Duration.ofMillis(n);
+                    case "s" -> Duration.ofSeconds(n);
+                    case "m" -> Duration.ofMinutes(n);
+                    case "h" -> Duration.ofHours(n);
+                    case "d" -> Duration.ofDays(n);
+                    default -> Duration.ofDays(Math.multiplyExact(7, n));
+                });
+                pos = m.end();
+            }
+        } catch (ArithmeticException | NumberFormatException e) {
+            throw new IllegalArgumentException(DURATION_SHAPE);
         }
         if (pos == 0 || pos != s.length()) {
             throw new IllegalArgumentException(DURATION_SHAPE);
