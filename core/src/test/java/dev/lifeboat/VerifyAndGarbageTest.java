@@ -131,8 +131,17 @@ class VerifyAndGarbageTest {
         assertThat(lifeboat.list()).extracting(m -> m.backupId()).containsExactly(good.id());
         assertThat(lifeboat.latest()).map(m -> m.backupId()).contains(good.id());
 
+        // and a temporary file of a write that crashed three days ago (the store's own debris)
+        Path tmp = storeDir.resolve(".lifeboat-tmp");
+        Files.createDirectories(tmp);
+        Path staleTemp = Files.writeString(tmp.resolve("crashed.tmp"), "half a part");
+        Files.setLastModifiedTime(staleTemp, FileTime.from(Instant.now().minus(Duration.ofDays(3))));
+        Path freshTemp = Files.writeString(tmp.resolve("running.tmp"), "a part being written");
+
         assertThat(lifeboat.collectGarbage()).containsExactly(crashed.value());
         assertThat(debris).doesNotExist();
+        assertThat(staleTemp).doesNotExist();
+        assertThat(freshTemp).exists();
         assertThat(running.resolve("db-app.sqlite.zst")).exists();
         assertThat(lifeboat.verify(good.id(), VerifyLevel.CONTENT).ok()).isTrue();
 

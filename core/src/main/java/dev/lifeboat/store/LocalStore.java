@@ -227,8 +227,21 @@ public final class LocalStore implements Store {
         return new StoreException(what + " in " + describe() + " (" + reason + ")", !permanent, e);
     }
 
+    /** Deletes temporary files of writes that never completed, older than {@code olderThan}. */
+    @Override
+    public void cleanUpIncompleteWrites(Duration olderThan) {
+        Path tempDir = root.resolve(TEMP_DIR);
+        if (Files.isDirectory(tempDir)) {
+            cleanStaleTemporaryFiles(tempDir, olderThan);
+        }
+    }
+
     private static void cleanStaleTemporaryFiles(Path tempDir) {
-        Instant cutoff = Instant.now().minus(TEMP_SAFETY_AGE);
+        cleanStaleTemporaryFiles(tempDir, TEMP_SAFETY_AGE);
+    }
+
+    private static void cleanStaleTemporaryFiles(Path tempDir, Duration olderThan) {
+        Instant cutoff = Instant.now().minus(olderThan);
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(tempDir, "*.tmp")) {
             for (Path p : ds) {
                 try {

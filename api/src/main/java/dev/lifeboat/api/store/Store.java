@@ -44,6 +44,13 @@ public interface Store extends AutoCloseable {
     /** Deletes {@code key}; deleting a missing object is not an error. */
     void delete(String key) throws IOException;
 
+    /**
+     * Removes the store's own debris of writes that never completed and are older than {@code olderThan}: temporary
+     * files of a crashed local write, incomplete S3 multipart uploads. Lifeboat calls it with its garbage safety age
+     * at the start of every backup. Never touches committed objects. (default: nothing to clean)
+     */
+    default void cleanUpIncompleteWrites(java.time.Duration olderThan) throws IOException {}
+
     @Override
     default void close() {}
 

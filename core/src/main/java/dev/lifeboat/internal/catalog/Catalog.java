@@ -172,9 +172,15 @@ public final class Catalog {
 
     /**
      * Deletes the objects of backups that have no manifest and whose newest object is older than
-     * {@code safetyAge}: debris of crashed or failed runs. Returns the ids collected.
+     * {@code safetyAge}: debris of crashed or failed runs. Returns the ids collected. First lets the store remove
+     * its own incomplete writes older than the same age ({@link Store#cleanUpIncompleteWrites}).
      */
     public List<String> collectGarbage(Instant now, Duration safetyAge) {
+        try {
+            store.cleanUpIncompleteWrites(safetyAge);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "cannot clean up incomplete writes in {0}: {1}", store.describe(), e.getMessage());
+        }
         Instant cutoff = now.minus(safetyAge);
         Map<String, List<ObjectInfo>> byId = new TreeMap<>();
         try {

@@ -373,6 +373,12 @@ public final class S3Store implements Store {
      * @param olderThan the minimum age of an upload to abort, zero or more
      * @return the uploads aborted and confirmed gone
      */
+    /** Aborts incomplete multipart uploads under the prefix older than {@code olderThan} (see {@link #abortIncompleteUploads}). */
+    @Override
+    public void cleanUpIncompleteWrites(Duration olderThan) throws IOException {
+        abortIncompleteUploads(olderThan);
+    }
+
     public List<IncompleteUpload> abortIncompleteUploads(Duration olderThan) throws IOException {
         Objects.requireNonNull(olderThan, "null olderThan");
         if (olderThan.isNegative()) {

@@ -110,4 +110,16 @@ class BackupFaultS3Test {
                 ? new Respond(200, s3Error("InternalError", "We encountered an internal error.")) : FaultProxy.FORWARD,
                 "InternalError");
     }
+
+    @Test
+    void aBackupAbortsStaleIncompleteUploadsUnderItsPrefix() throws Exception {
+        String stale = server.admin.createMultipartUpload(r -> r.bucket(bucket).key("shop/backups/20200101T000000Z-00000000/db-x.pgdump"))
+                .uploadId();
+        String elsewhere = server.admin.createMultipartUpload(r -> r.bucket(bucket).key("other-app/x")).uploadId();
+        Thread.sleep(1_100); // S3 reports initiation times in whole seconds
+        Lifeboat janitor = Lifeboat.configure().files("media", dir.resolve("media")).compressionLevel(1)
+                .garbageSafetyAge(java.time.Duration.ofSeconds(1)).store(store).build();
+        janitor.backupNow();
+        assertThat(server.uploads(bucket)).extracting(u -> u.uploadId()).containsExactly(elsewhere).doesNotContain(stale);
+    }
 }
