@@ -23,12 +23,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 
@@ -114,6 +116,29 @@ public final class LifeboatProperties {
     /** {@code lifeboat.rto}: the recovery time objective (how long a restore may take). */
     public Optional<Duration> rto() {
         return optDuration("lifeboat.rto", new ArrayList<>());
+    }
+
+    /**
+     * The manifest verify keys a recovery from this configuration trusts: {@code lifeboat.signing.public-key} and, for
+     * the application's own configuration, the public half of {@code lifeboat.signing.key-file} when that file exists.
+     */
+    public Set<ManifestVerifyKey> trustedKeys() {
+        Set<ManifestVerifyKey> keys = new LinkedHashSet<>();
+        try {
+            trustedKey().ifPresent(keys::add);
+        } catch (ConfigurationException e) {
+            throw new ConfigurationException("lifeboat.signing.public-key", "an Ed25519 public key (ed25519:<base64>)", "not one");
+        }
+        Optional<Path> keyFile = opt("lifeboat.signing.key-file").map(Path::of).filter(Files::isRegularFile);
+        if (keyFile.isPresent()) {
+            try {
+                keys.add(SigningKey.load(keyFile.get()).verifyKey());
+            } catch (ConfigurationException e) {
+                throw new ConfigurationException("lifeboat.signing.key-file", "a readable Ed25519 signing key (PEM)",
+                        "\"" + keyFile.get() + "\"");
+            }
+        }
+        return keys;
     }
 
     /** {@code lifeboat.signing.public-key}: a manifest verify key trusted in addition to the own signing key. */
@@ -308,26 +333,7 @@ public final class LifeboatProperties {
         if (identities != null) {
             r = r.withIdentities(identities);
         }
-        Optional<ManifestVerifyKey> key;
-        try {
-            key = trustedKey();
-        } catch (ConfigurationException e) {
-            throw new ConfigurationException("lifeboat.signing.public-key", "an Ed25519 public key (ed25519:<base64>)", "not one");
-        }
-        if (key.isPresent()) {
-            r = r.trusting(key.get());
-        }
-        // the application's own configuration: trust the public half of the key it signs with
-        Optional<Path> keyFile = opt("lifeboat.signing.key-file").map(Path::of).filter(Files::isRegularFile);
-        if (keyFile.isPresent()) {
-            try {
-                r = r.trusting(SigningKey.load(keyFile.get()).verifyKey());
-            } catch (ConfigurationException e) {
-                throw new ConfigurationException(List.of(new Problem("lifeboat.signing.key-file",
-                        "a readable Ed25519 signing key (PEM)", "\"" + keyFile.get() + "\"")));
-            }
-        }
-        return r;
+        return r.trusting(trustedKeys().toArray(new ManifestVerifyKey[0]));
     }
 
     private Map<String, Store> stores(List<Problem> problems) {

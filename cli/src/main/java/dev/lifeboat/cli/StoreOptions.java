@@ -8,6 +8,7 @@ import dev.lifeboat.api.LifeboatListener;
 import dev.lifeboat.api.NotFoundException;
 import dev.lifeboat.api.catalog.Manifest;
 import dev.lifeboat.crypto.Identities;
+import dev.lifeboat.crypto.ManifestVerifyKey;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -31,7 +32,7 @@ final class StoreOptions {
         if (identity != null) {
             r = r.withIdentities(Identities.fromFile(identity));
         }
-        return p.trustedKey().map(r::trusting).orElse(r);
+        return r.trusting(p.trustedKeys().toArray(new ManifestVerifyKey[0]));
     }
 
     /** Resolves {@code latest} or an id; a malformed id is a usage error, an unknown one NOT_FOUND. */
