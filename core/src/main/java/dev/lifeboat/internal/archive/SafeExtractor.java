@@ -5,6 +5,7 @@ import dev.lifeboat.api.ErrorCode;
 import dev.lifeboat.api.RestoreException;
 import dev.lifeboat.api.catalog.TreeStats;
 import dev.lifeboat.internal.io.NonClosingInputStream;
+import dev.lifeboat.internal.io.Trees;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -117,7 +118,7 @@ public final class SafeExtractor {
             return stats;
         } finally {
             if (!moved) {
-                deleteTree(staging);
+                Trees.deleteQuietly(staging);
             }
         }
     }
@@ -294,32 +295,6 @@ public final class SafeExtractor {
         byte[] buf = new byte[64 * 1024];
         while (in.read(buf) >= 0) {
             // tar padding after the end-of-archive marker; reading it lets the caller's stream verify
-        }
-    }
-
-    static void deleteTree(Path root) {
-        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (var walk = Files.walk(root)) {
-            List<Path> all = walk.toList();
-            for (Path p : all) {
-                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-                    // restored modes may forbid deleting children: make every directory writable first
-                    p.toFile().setWritable(true, true);
-                    p.toFile().setExecutable(true, true);
-                    p.toFile().setReadable(true, true);
-                }
-            }
-            for (Path p : all.stream().sorted(Comparator.reverseOrder()).toList()) {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    // best effort
-                }
-            }
-        } catch (IOException | java.io.UncheckedIOException e) {
-            // best effort
         }
     }
 

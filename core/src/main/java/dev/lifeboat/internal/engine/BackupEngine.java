@@ -28,6 +28,7 @@ import dev.lifeboat.internal.crypto.CryptoPlan;
 import dev.lifeboat.internal.crypto.ManifestSignatures;
 import dev.lifeboat.internal.io.DigestingOutputStream;
 import dev.lifeboat.internal.io.StoreOutputStream;
+import dev.lifeboat.internal.io.Trees;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
@@ -110,9 +111,7 @@ public final class BackupEngine {
             }
             throw failure;
         } finally {
-            if (temp != null) {
-                deleteTree(temp);
-            }
+            Trees.deleteQuietly(temp);
         }
     }
 
@@ -415,20 +414,6 @@ public final class BackupEngine {
             r.run();
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "a LifeboatListener threw; ignored", e);
-        }
-    }
-
-    static void deleteTree(Path root) {
-        try (var walk = Files.walk(root)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    // best effort
-                }
-            });
-        } catch (IOException | java.io.UncheckedIOException e) {
-            // best effort
         }
     }
 

@@ -17,6 +17,7 @@ import dev.lifeboat.api.store.Store;
 import dev.lifeboat.crypto.Identities;
 import dev.lifeboat.internal.archive.SafeExtractor;
 import dev.lifeboat.internal.io.ProgressInputStream;
+import dev.lifeboat.internal.io.Trees;
 import dev.lifeboat.internal.io.VerifyingInputStream;
 import dev.lifeboat.internal.postgres.PgClient;
 import dev.lifeboat.internal.postgres.PgRestorer;
@@ -275,13 +276,7 @@ public final class PartRestorer {
         } catch (IOException e) {
             throw new RestoreException(ErrorCode.RESTORE_FAILED, "cannot create a private temporary directory in " + tempRoot, e);
         } finally {
-            if (dir != null) {
-                try (var w = Files.walk(dir)) {
-                    w.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                } catch (IOException e) {
-                    // best effort
-                }
-            }
+            Trees.deleteQuietly(dir);
         }
     }
 
