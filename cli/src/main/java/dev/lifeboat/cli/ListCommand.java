@@ -34,17 +34,14 @@ final class ListCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         LifeboatProperties p = main.properties(err);
-        Map<String, Store> stores = p.stores();
+        Map<String, Store> stores = options.selectedStores(p);
         Map<BackupId, Manifest> manifests = new TreeMap<>();
         Map<BackupId, List<String>> where = new TreeMap<>();
         List<Object> storeErrors = new ArrayList<>();
         int failed = 0;
         for (Map.Entry<String, Store> s : stores.entrySet()) {
-            if (options.store != null && !options.store.equals(s.getKey())) {
-                continue;
-            }
             try {
-                for (Manifest m : options.recoveryFor(p, s.getKey()).list()) {
+                for (Manifest m : options.recoveryFor(p, s.getValue()).list()) {
                     manifests.putIfAbsent(m.backupId(), m);
                     where.computeIfAbsent(m.backupId(), k -> new ArrayList<>()).add(s.getKey());
                 }

@@ -43,12 +43,12 @@ final class StatusCommand implements Callable<Integer> {
         boolean healthy = true;
         List<Object> storesJson = new ArrayList<>();
         List<String> lines = new ArrayList<>();
-        for (Map.Entry<String, Store> s : p.stores().entrySet()) {
+        for (Map.Entry<String, Store> s : options.selectedStores(p).entrySet()) {
             Map<String, Object> o = new LinkedHashMap<>();
             o.put("store", s.getKey());
             o.put("location", s.getValue().describe());
             try {
-                Recovery r = options.recoveryFor(p, s.getKey());
+                Recovery r = options.recoveryFor(p, s.getValue());
                 List<Manifest> all = r.list();
                 Optional<Manifest> latest = all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
                 Optional<Manifest> lastGood = all.stream().filter(m -> m.status() == BackupStatus.SUCCESS)

@@ -7,9 +7,11 @@ import dev.lifeboat.api.ConfigurationException;
 import dev.lifeboat.api.LifeboatListener;
 import dev.lifeboat.api.NotFoundException;
 import dev.lifeboat.api.catalog.Manifest;
+import dev.lifeboat.api.store.Store;
 import dev.lifeboat.crypto.Identities;
 import dev.lifeboat.crypto.ManifestVerifyKey;
 import java.nio.file.Path;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /** Options shared by the commands that read backups: which store, which identity. */
@@ -26,9 +28,24 @@ final class StoreOptions {
         return listener == null ? r : r.withListener(listener);
     }
 
-    /** A recovery that reads only the store named {@code name}. */
-    Recovery recoveryFor(LifeboatProperties p, String name) {
-        Recovery r = Recovery.from(p.stores().get(name));
+    /**
+     * The configured stores, or only the one named by {@code --store}; an unknown name is a usage error. Each store
+     * is created once, so per-store commands do not rebuild every store for every store they visit.
+     */
+    Map<String, Store> selectedStores(LifeboatProperties p) {
+        Map<String, Store> all = p.stores();
+        if (store == null) {
+            return all;
+        }
+        if (!all.containsKey(store)) {
+            throw new ConfigurationException("--store", "one of the configured stores " + all.keySet(), "\"" + store + "\"");
+        }
+        return Map.of(store, all.get(store));
+    }
+
+    /** A recovery that reads only {@code store}. */
+    Recovery recoveryFor(LifeboatProperties p, Store store) {
+        Recovery r = Recovery.from(store);
         if (identity != null) {
             r = r.withIdentities(Identities.fromFile(identity));
         }

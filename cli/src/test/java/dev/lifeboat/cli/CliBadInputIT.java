@@ -173,6 +173,9 @@ class CliBadInputIT {
         Jar.Run unknownOption = Jar.run(work, "list", "--frobnicate");
         assertThat(unknownOption.exit()).isEqualTo(2);
         assertThat(unknownOption.err()).contains("Unknown option: '--frobnicate'");
+        Jar.Run unknownStore = Jar.run(work, "status", "--store", "nowhere");
+        assertThat(unknownStore.exit()).isEqualTo(2);
+        assertThat(unknownStore.err()).contains("--store: must be one of the configured stores [local], but was \"nowhere\"");
         Jar.Run help = Jar.run(work, "--help");
         assertThat(help.exit()).isZero();
         assertThat(help.out()).contains("Exit codes:").contains("2   usage or configuration error");

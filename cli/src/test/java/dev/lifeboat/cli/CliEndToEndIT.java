@@ -189,6 +189,9 @@ class CliEndToEndIT {
             assertThat(so.bool("withinRpo")).isTrue();
             assertThat(so.string("latestBackupId")).isEqualTo(backupId);
         });
+        Jar.Run one = Jar.run(app, env, "--json", "status", "--store", "offsite");
+        assertThat(one.exit()).as(one.toString()).isZero();
+        assertThat(one.json().array("stores")).hasSize(1);
         Jar.Run human = Jar.run(app, env, "status");
         assertThat(human.out()).startsWith("OK: backups are within the RPO of 24h").contains("offsite");
     }
