@@ -8,14 +8,12 @@ import dev.lifeboat.api.source.SourceContext;
 import dev.lifeboat.api.source.SourceKind;
 import dev.lifeboat.api.source.SourceResult;
 import dev.lifeboat.internal.io.NonClosingOutputStream;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
  * Files, config and secrets sources: a tar (PAX) archive compressed with zstd.
@@ -80,8 +78,8 @@ public final class ArchiveSource implements Source {
         if (context.compressionWorkers() > 0) {
             zstd.setWorkers(context.compressionWorkers());
         }
-        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new BufferedOutputStream(zstd, 256 * 1024))) {
-            TreeArchiver archiver = new TreeArchiver(tar, excludes);
+        try (zstd) {
+            TreeArchiver archiver = new TreeArchiver(new TarWriter(zstd, 256 * 1024), excludes);
             if (kind == SourceKind.FILES) {
                 archiver.addTree(paths.get(0), "");
             } else {
@@ -90,7 +88,7 @@ public final class ArchiveSource implements Source {
                     archiver.addPath(abs, abs.toString().substring(1));
                 }
             }
-            tar.finish();
+            archiver.finish();
             return new SourceResult(Map.of(), Map.of(), archiver.stats(), archiver.issues());
         }
     }

@@ -14,14 +14,13 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
-import org.apache.commons.compress.archivers.tar.TarConstants;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Writes file trees as a POSIX (PAX) tar stream: long names and entries over 8 GiB are fine, symlinks are
@@ -39,7 +38,9 @@ public final class TreeArchiver {
     private static final int S_IFCHR = 0020000;
     private static final int S_IFBLK = 0060000;
 
-    private final TarArchiveOutputStream tar;
+    private static final String ATTRIBUTES = "unix:mode,uid,gid,size,lastModifiedTime";
+
+    private final TarWriter tar;
     private final List<PathMatcher> excludes;
     private final List<Issue> issues = new ArrayList<>();
     private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER);
@@ -50,11 +51,8 @@ public final class TreeArchiver {
     private long symlinks;
     private long bytes;
 
-    public TreeArchiver(TarArchiveOutputStream tar, List<String> excludeGlobs) {
+    TreeArchiver(TarWriter tar, List<String> excludeGlobs) {
         this.tar = tar;
-        tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-        tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-        tar.setAddPaxHeadersForNonAsciiNames(true);
         this.excludes = excludeGlobs.stream().map(g -> FileSystems.getDefault().getPathMatcher("glob:" + g)).toList();
     }
 
@@ -70,11 +68,16 @@ public final class TreeArchiver {
         walk(dir, dir, prefix);
     }
 
+    /** Ends the archive. */
+    public void finish() throws IOException {
+        tar.finish();
+    }
+
     /** Archives one file (or directory tree) under the entry name {@code name}. */
     public void addPath(Path path, String name) throws IOException {
         Map<String, Object> a;
         try {
-            a = Files.readAttributes(path, "unix:mode,uid,gid,size,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
+            a = Files.readAttributes(path, ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
         } catch (NoSuchFileException e) {
             issue(Issue.Severity.INCOMPLETE, name, "does not exist (it was configured but is gone)");
             return;
@@ -106,29 +109,37 @@ public final class TreeArchiver {
         return all;
     }
 
-    private void walk(Path root, Path dir, String prefix) throws IOException {
+    /** Archives the children of {@code dir}, named {@code base + file name} ({@code base} is empty or ends in /). */
+    private void walk(Path root, Path dir, String base) throws IOException {
         List<Path> children = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
             for (Path p : ds) {
                 children.add(p);
             }
         } catch (AccessDeniedException e) {
-            issue(Issue.Severity.INCOMPLETE, relative(root, dir, prefix), "directory cannot be read: permission denied");
+            issue(Issue.Severity.INCOMPLETE, dirName(base), "directory cannot be read: permission denied");
             return;
         } catch (NoSuchFileException e) {
-            issue(Issue.Severity.INCOMPLETE, relative(root, dir, prefix), "directory disappeared while being read");
+            issue(Issue.Severity.INCOMPLETE, dirName(base), "directory disappeared while being read");
             return;
         }
-        Path[] sorted = children.toArray(new Path[0]);
-        Arrays.sort(sorted, (x, y) -> x.getFileName().toString().compareTo(y.getFileName().toString()));
-        for (Path child : sorted) {
-            String rel = relative(root, child, prefix);
-            if (excluded(root.relativize(child))) {
+        int n = children.size();
+        String[] names = new String[n];
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            names[i] = children.get(i).getFileName().toString();
+            order[i] = i;
+        }
+        Arrays.sort(order, (x, y) -> names[x].compareTo(names[y]));
+        for (int i : order) {
+            Path child = children.get(i);
+            String rel = base + names[i];
+            if (!excludes.isEmpty() && excluded(root.relativize(child))) {
                 continue;
             }
             Map<String, Object> a;
             try {
-                a = Files.readAttributes(child, "unix:mode,uid,gid,size,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
+                a = Files.readAttributes(child, ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
             } catch (NoSuchFileException e) {
                 continue; // deleted between listing and reading: it is simply not part of this backup
             } catch (IOException e) {
@@ -138,7 +149,7 @@ public final class TreeArchiver {
             int type = (Integer) a.get("mode") & S_IFMT;
             if (type == 0040000) {
                 addDirectoryEntry(child, rel, a);
-                walk(root, child, prefix);
+                walk(root, child, rel + "/");
             } else {
                 addEntry(child, rel, a);
             }
@@ -146,10 +157,7 @@ public final class TreeArchiver {
     }
 
     private void addDirectoryEntry(Path dir, String name, Map<String, Object> a) throws IOException {
-        TarArchiveEntry e = new TarArchiveEntry(name + "/", TarConstants.LF_DIR, true);
-        meta(e, a);
-        tar.putArchiveEntry(e);
-        tar.closeArchiveEntry();
+        tar.directory(name, mode(a), uid(a), gid(a), mtime(a));
         directories++;
     }
 
@@ -158,11 +166,7 @@ public final class TreeArchiver {
         int type = mode & S_IFMT;
         switch (type) {
             case 0120000 -> {
-                TarArchiveEntry e = new TarArchiveEntry(name, TarConstants.LF_SYMLINK, true);
-                meta(e, a);
-                e.setLinkName(Files.readSymbolicLink(path).toString());
-                tar.putArchiveEntry(e);
-                tar.closeArchiveEntry();
+                tar.symlink(name, Files.readSymbolicLink(path).toString(), mode(a), uid(a), gid(a), mtime(a));
                 symlinks++;
             }
             case 0100000 -> addFile(path, name, a);
@@ -185,10 +189,7 @@ public final class TreeArchiver {
             issue(Issue.Severity.INCOMPLETE, name, "cannot be read: " + reason(e));
             return;
         }
-        TarArchiveEntry e = new TarArchiveEntry(name, TarConstants.LF_NORMAL, true);
-        meta(e, a);
-        e.setSize(size);
-        tar.putArchiveEntry(e);
+        tar.beginFile(name, size, mode(a), uid(a), gid(a), mtime(a));
         long written = 0;
         String problem = null;
         try (ch) {
@@ -225,11 +226,11 @@ public final class TreeArchiver {
                 written += n;
             }
         }
-        tar.closeArchiveEntry();
+        tar.endFile();
         if (problem == null) {
             try {
-                Map<String, Object> after = Files.readAttributes(path, "unix:size,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
-                if ((Long) after.get("size") != size || !after.get("lastModifiedTime").equals(mtime)) {
+                BasicFileAttributes after = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                if (after.size() != size || !after.lastModifiedTime().equals(mtime)) {
                     problem = "changed while being read";
                 }
             } catch (NoSuchFileException ex) {
@@ -243,11 +244,20 @@ public final class TreeArchiver {
         bytes += size;
     }
 
-    private static void meta(TarArchiveEntry e, Map<String, Object> a) {
-        e.setMode((Integer) a.get("mode") & 07777);
-        e.setModTime((FileTime) a.get("lastModifiedTime"));
-        e.setUserId((Integer) a.get("uid"));
-        e.setGroupId((Integer) a.get("gid"));
+    private static int mode(Map<String, Object> a) {
+        return (Integer) a.get("mode") & 07777;
+    }
+
+    private static long uid(Map<String, Object> a) {
+        return Integer.toUnsignedLong((Integer) a.get("uid"));
+    }
+
+    private static long gid(Map<String, Object> a) {
+        return Integer.toUnsignedLong((Integer) a.get("gid"));
+    }
+
+    private static long mtime(Map<String, Object> a) {
+        return ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.SECONDS);
     }
 
     private boolean excluded(Path relative) {
@@ -269,9 +279,9 @@ public final class TreeArchiver {
         }
     }
 
-    private static String relative(Path root, Path p, String prefix) {
-        String rel = root.relativize(p).toString().replace('\\', '/');
-        return prefix + rel;
+    /** The entry name of a directory from its children's base ({@code "a/b/"} → {@code "a/b"}; the root → "."). */
+    private static String dirName(String base) {
+        return base.isEmpty() ? "." : base.substring(0, base.length() - 1);
     }
 
     private static String reason(IOException e) {
