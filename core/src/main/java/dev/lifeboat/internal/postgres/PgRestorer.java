@@ -32,8 +32,7 @@ public final class PgRestorer {
 
     /** Checks the target before anything is read: reachable (created when missing), empty unless replacing. */
     public void prepare(PartInfo part, boolean replace) {
-        ensureDatabaseExists();
-        try (Connection c = target.connect()) {
+        try (Connection c = connectCreatingDatabase()) {
             PgClient.ServerVersion server = PgClient.serverVersion(c);
             String dumpVersion = part.tools().get("pg_dump");
             int needed = server.major();
@@ -128,16 +127,14 @@ public final class PgRestorer {
         }
     }
 
-    private void ensureDatabaseExists() {
+    /** A connection to the target database, which is created first when it does not exist. */
+    private Connection connectCreatingDatabase() {
         try {
-            target.connect().close();
-            return;
+            return target.connect();
         } catch (LifeboatException e) {
             if (!e.getMessage().contains("3D000")) {
                 throw new RestoreException(ErrorCode.RESTORE_FAILED, "cannot connect to the restore target: " + e.getMessage());
             }
-        } catch (SQLException e) {
-            return; // close failed; the database exists
         }
         try (Connection admin = target.connect("postgres"); Statement st = admin.createStatement()) {
             st.execute("create database " + PgClient.quote(target.database()));
@@ -149,5 +146,6 @@ public final class PgRestorer {
             throw new RestoreException(ErrorCode.RESTORE_FAILED, "target database \"" + target.database()
                     + "\" does not exist and cannot be created: " + e.getMessage());
         }
+        return target.connect();
     }
 }

@@ -40,12 +40,8 @@ public final class PostgresSource implements Source {
     private static final System.Logger LOG = System.getLogger(PostgresSource.class.getName());
     private static final int CHUNK = 256 * 1024;
 
-    /** Tool versions checked by the preflight are reused by the dump that follows within this time. */
-    private static final long RECHECK_NANOS = 10L * 60 * 1_000_000_000L;
-
     private final String name;
     private final Postgres db;
-    private volatile CheckedTools checked;
 
     public PostgresSource(String name, Postgres db) {
         this.name = name;
@@ -82,21 +78,13 @@ public final class PostgresSource implements Source {
         }
     }
 
-    /** The checked tools for a server, from the preflight of the same backup when it is recent. */
-    private CheckedTools tools(PgClient client, PgClient.ServerVersion server) {
-        CheckedTools t = checked;
-        if (t != null && t.server().equals(server) && System.nanoTime() - t.checkedAt() < RECHECK_NANOS) {
-            return t;
-        }
-        t = new CheckedTools(server, client.checkTool("pg_dump", server.major(), server.display()),
-                client.checkTool("pg_restore", server.major(), server.display()), System.nanoTime());
-        checked = t;
-        return t;
+    /** pg_dump and pg_restore, checked against the server's version (Tools.versionLine caches their answers). */
+    private static CheckedTools tools(PgClient client, PgClient.ServerVersion server) {
+        return new CheckedTools(client.checkTool("pg_dump", server.major(), server.display()),
+                client.checkTool("pg_restore", server.major(), server.display()));
     }
 
-    /** pg_dump and pg_restore as checked against a server's version, and when. */
-    private record CheckedTools(PgClient.ServerVersion server, PgClient.ToolVersion dump, PgClient.ToolVersion restore,
-            long checkedAt) {}
+    private record CheckedTools(PgClient.ToolVersion dump, PgClient.ToolVersion restore) {}
 
     @Override
     public SourceResult write(SourceContext context, OutputStream out) throws IOException {
