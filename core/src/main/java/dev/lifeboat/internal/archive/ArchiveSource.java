@@ -78,7 +78,8 @@ public final class ArchiveSource implements Source {
         if (context.compressionWorkers() > 0) {
             zstd.setWorkers(context.compressionWorkers());
         }
-        try (zstd) {
+        boolean finished = false;
+        try {
             TreeArchiver archiver = new TreeArchiver(new TarWriter(zstd, 256 * 1024), excludes);
             if (kind == SourceKind.FILES) {
                 archiver.addTree(paths.get(0), "");
@@ -89,7 +90,21 @@ public final class ArchiveSource implements Source {
                 }
             }
             archiver.finish();
+            zstd.close(); // ends the frame
+            finished = true;
             return new SourceResult(Map.of(), Map.of(), archiver.stats(), archiver.issues());
+        } finally {
+            if (!finished) {
+                closeQuietly(zstd); // frees the native stream; the write already failed, its error is the one to report
+            }
+        }
+    }
+
+    private static void closeQuietly(ZstdOutputStream zstd) {
+        try {
+            zstd.close();
+        } catch (IOException | RuntimeException e) {
+            // the original failure is reported
         }
     }
 }
