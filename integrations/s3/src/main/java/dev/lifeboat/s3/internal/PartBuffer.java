@@ -6,6 +6,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.zip.CRC32;
 import software.amazon.awssdk.http.ContentStreamProvider;
 
 /**
@@ -94,18 +95,37 @@ public final class PartBuffer implements ContentStreamProvider {
     public String md5Base64() {
         try {
             MessageDigest md5 = MessageDigest.getInstance("MD5");
-            long left = size;
-            for (byte[] block : blocks) {
-                if (left == 0) {
-                    break;
-                }
-                int c = (int) Math.min(left, block.length);
-                md5.update(block, 0, c);
-                left -= c;
-            }
+            forEachBlock(md5::update);
             return Base64.getEncoder().encodeToString(md5.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("no MD5 in this JVM", e);
+        }
+    }
+
+    /**
+     * The base64 CRC32 of the content, for an {@code x-amz-checksum-crc32} header. Given with the request, it
+     * spares the SDK from computing it in an {@code aws-chunked} trailer, which copies every chunk into a new array.
+     */
+    public String crc32Base64() {
+        CRC32 crc = new CRC32();
+        forEachBlock(crc::update);
+        long v = crc.getValue();
+        return Base64.getEncoder().encodeToString(new byte[] {(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v});
+    }
+
+    private interface BlockConsumer {
+        void accept(byte[] b, int off, int len);
+    }
+
+    private void forEachBlock(BlockConsumer consumer) {
+        long left = size;
+        for (byte[] block : blocks) {
+            if (left == 0) {
+                break;
+            }
+            int c = (int) Math.min(left, block.length);
+            consumer.accept(block, 0, c);
+            left -= c;
         }
     }
 

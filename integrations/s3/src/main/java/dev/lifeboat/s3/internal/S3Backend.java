@@ -79,7 +79,11 @@ public final class S3Backend implements AutoCloseable {
                         // refuses (403, 412) is answered before the body is sent, so its status is not lost to
                         // a broken pipe when the service closes the connection on an unread body
                         .expectContinueEnabled(true)
-                        .expectContinueThresholdInBytes(0L))
+                        .expectContinueThresholdInBytes(0L)
+                        // every body is an in-memory part buffer that can be read twice: over plain HTTP the
+                        // payload is hashed in one pass before sending instead of being re-framed as aws-chunked
+                        // with a new array per chunk (≈ one byte of garbage per byte uploaded)
+                        .chunkedEncodingEnabled(false))
                 .requestChecksumCalculation(s.checksumMode() == ChecksumMode.WHEN_SUPPORTED
                         ? RequestChecksumCalculation.WHEN_SUPPORTED : RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(s.checksumMode() == ChecksumMode.WHEN_SUPPORTED

@@ -202,7 +202,9 @@ final class S3Writer implements ObjectWriter {
             UploadPartRequest.Builder r = UploadPartRequest.builder().bucket(settings.bucket()).key(objectKey)
                     .uploadId(uploadId).partNumber(partNumber).contentLength(buffer.size());
             if (settings.checksumMode() == ChecksumMode.WHEN_SUPPORTED) {
-                r.checksumAlgorithm(ChecksumAlgorithm.CRC32);
+                // the value given spares the SDK an aws-chunked trailer; the algorithm header is what Object Lock
+                // requires (with Content-MD5 as the alternative)
+                r.checksumAlgorithm(ChecksumAlgorithm.CRC32).checksumCRC32(buffer.crc32Base64());
             } else if (settings.lockMode() != null) {
                 r.contentMD5(buffer.md5Base64());
             }
@@ -300,10 +302,11 @@ final class S3Writer implements ObjectWriter {
         if (settings.lockMode() != null) {
             r.objectLockMode(settings.lockMode().name()).objectLockRetainUntilDate(retainUntil());
         }
+        PartBuffer body = content == null ? new PartBuffer(0) : content;
         if (settings.checksumMode() == ChecksumMode.WHEN_SUPPORTED) {
-            r.checksumAlgorithm(ChecksumAlgorithm.CRC32);
+            r.checksumAlgorithm(ChecksumAlgorithm.CRC32).checksumCRC32(body.crc32Base64());
         } else if (settings.lockMode() != null) {
-            r.contentMD5(content == null ? new PartBuffer(0).md5Base64() : content.md5Base64());
+            r.contentMD5(body.md5Base64());
         }
         if (conditional) {
             r.ifNoneMatch("*");
