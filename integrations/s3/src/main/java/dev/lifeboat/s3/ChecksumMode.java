@@ -8,14 +8,15 @@ package dev.lifeboat.s3;
  */
 public enum ChecksumMode {
     /**
-     * A CRC32 checksum on every upload (sent as {@code x-amz-checksum-crc32}, possibly in an
-     * {@code aws-chunked} trailer) and validation of the checksum on downloads where the object has one.
+     * A CRC32 checksum on every upload (computed from the part's buffer and sent as an
+     * {@code x-amz-checksum-crc32} header, never as an {@code aws-chunked} trailer) and validation of the
+     * checksum on downloads where the object has one.
      * Right for Amazon S3 and current MinIO.
      */
     WHEN_SUPPORTED,
     /**
      * Checksums only where the S3 API requires them. Use it for S3-compatible services that reject the
-     * SDK's checksum headers or {@code aws-chunked} trailers (older MinIO, Ceph RGW, Google Cloud Storage's
+     * SDK's checksum headers (older MinIO, Ceph RGW, Google Cloud Storage's
      * S3 API, Dell ECS, some Wasabi/B2 endpoints). When {@linkplain S3Store#objectLock Object Lock} is
      * configured, a {@code Content-MD5} header is still sent with every upload, because S3 requires an
      * integrity header on uploads that carry a retention period.
