@@ -31,6 +31,9 @@ class TarWriterTest {
         file(tar, "old", "1969", 0644, 0, 0, -86_400L);
         file(tar, "future", "2300", 0644, 0, 0, Instant.parse("2300-01-01T00:00:00Z").getEpochSecond());
         tar.symlink("link", "l".repeat(130) + "/ziel-ä", 0777, 0, 0, 1_600_000_000L);
+        file(tar, "n".repeat(100), "exactly 100 bytes: ustar", 0644, 0, 0, 1_600_000_000L);
+        file(tar, "n".repeat(101), "101 bytes: pax", 0644, 0, 0, 1_600_000_000L);
+        file(tar, "line\nbreak", "control character: pax", 0644, 0, 0, 1_600_000_000L);
         tar.finish();
         assertThat(bytes.size() % (20 * 512)).isZero();
 
@@ -54,6 +57,9 @@ class TarWriterTest {
             e = in.getNextEntry();
             assertThat(e.isSymbolicLink()).isTrue();
             assertThat(e.getLinkName()).isEqualTo("l".repeat(130) + "/ziel-ä");
+            assertEntry(in, "n".repeat(100), "exactly 100 bytes: ustar", 0644);
+            assertEntry(in, "n".repeat(101), "101 bytes: pax", 0644);
+            assertEntry(in, "line\nbreak", "control character: pax", 0644);
             assertThat(in.getNextEntry()).isNull();
         }
     }
