@@ -73,7 +73,7 @@ public final class PgClient {
     }
 
     public String tool(String name) {
-        return Tools.command(binDir, name);
+        return binDir != null ? Tools.command(binDir, name) : DebianClients.resolve(name);
     }
 
     /** A client for another database on the same server, with the same credentials. */
@@ -175,6 +175,9 @@ public final class PgClient {
     public Map<String, String> environment(Path privateDir) throws IOException {
         Map<String, String> env = new HashMap<>();
         env.put("PGAPPNAME", "lifeboat");
+        if (DebianClients.bypassesWrapper(tool("pg_restore")) && System.getenv("PGSYSCONFDIR") == null) {
+            env.put("PGSYSCONFDIR", "/etc/postgresql-common"); // what pg_wrapper sets (pg_service.conf lives there)
+        }
         url.params().forEach((k, v) -> {
             String name = PARAM_ENV.get(k);
             if (name != null) {
