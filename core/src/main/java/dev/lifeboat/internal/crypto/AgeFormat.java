@@ -182,7 +182,7 @@ public final class AgeFormat {
     /**
      * As {@link #encrypt(OutputStream, List)}, sealing chunks on {@code threads} threads (1: on the caller's thread).
      * jagged writes the header (X25519 recipient stanzas, header MAC) and the payload nonce and derives the payload
-     * key; {@link AgePayloadStream} seals the STREAM chunks with the JDK's ChaCha20-Poly1305.
+     * key; {@link AgePayloadStream} seals the STREAM chunks with ChaCha20-Poly1305 ({@link ChunkCiphers}).
      */
     public static OutputStream encrypt(OutputStream out, List<String> recipients, int threads) throws IOException {
         if (recipients.isEmpty()) {
