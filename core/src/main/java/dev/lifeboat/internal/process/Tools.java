@@ -33,9 +33,9 @@ public final class Tools {
 
     /**
      * Runs {@code tool --version} and returns its output's first line. Throws TOOL_UNAVAILABLE naming the
-     * tool when it cannot be run. A successful answer is reused for ten minutes: on Debian each PostgreSQL tool
-     * is a Perl wrapper that takes ≈ 70 ms to start, and a backup or restore checks the same tools in its
-     * preflight and again when it runs them.
+     * tool when it cannot be run. A successful answer is reused for ten minutes: a backup or restore checks the
+     * same tools in its preflight and again when it runs them, and each check is a process start (70–110 ms
+     * through Debian's Perl pg_wrapper, when it is not bypassed).
      */
     public static String versionLine(String tool, String hint) {
         Checked c = VERSIONS.get(tool);
