@@ -55,22 +55,13 @@ final class TarWriter {
             throw new IllegalStateException("more bytes than the entry's declared size");
         }
         remaining -= len;
-        position += len;
         if (len >= buffer.length / 2) {
             flushBuffer();
             out.write(b, off, len);
+            position += len;
             return;
         }
-        while (len > 0) {
-            if (fill == buffer.length) {
-                flushBuffer();
-            }
-            int n = Math.min(len, buffer.length - fill);
-            System.arraycopy(b, off, buffer, fill, n);
-            fill += n;
-            off += n;
-            len -= n;
-        }
+        bytes(b, off, len);
     }
 
     /** Ends the current file; it must have received exactly its declared size. Pads to the block size. */
@@ -131,7 +122,7 @@ final class TarWriter {
         if (pax != null) {
             byte[] records = pax.toString().getBytes(StandardCharsets.UTF_8);
             header("PaxHeaders/" + asciiTail(nameBytes), 'x', null, records.length, 0644, 0, 0, Math.max(0, Math.min(mtime, MAX_OCTAL_11)));
-            bytes(records, records.length);
+            bytes(records, 0, records.length);
             pad();
         }
         header(name, type, linkBytes, size, mode, uid, gid, mtime, nameBytes);
@@ -169,7 +160,7 @@ final class TarWriter {
             sum += b & 0xff;
         }
         octal(h, 148, 7, sum); // six digits and a NUL, then the space left from the fill above
-        bytes(h, BLOCK);
+        bytes(h, 0, BLOCK);
     }
 
     /** {@code width - 1} zero-padded octal digits and a NUL. */
@@ -222,14 +213,14 @@ final class TarWriter {
     private void zeros(int n) throws IOException {
         while (n > 0) {
             int k = Math.min(n, BLOCK);
-            bytes(ZEROS, k);
+            bytes(ZEROS, 0, k);
             n -= k;
         }
     }
 
-    private void bytes(byte[] b, int len) throws IOException {
+    /** Appends {@code b[off, off + len)} through the buffer. */
+    private void bytes(byte[] b, int off, int len) throws IOException {
         position += len;
-        int off = 0;
         while (len > 0) {
             if (fill == buffer.length) {
                 flushBuffer();
