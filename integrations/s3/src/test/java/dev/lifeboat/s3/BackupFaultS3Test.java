@@ -16,11 +16,10 @@ import java.nio.file.Path;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,9 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class BackupFaultS3Test {
-    @TempDir
-    static Path serverDir;
-    static S3ProxyServer server;
+    @RegisterExtension
+    static final S3ProxyServer.PerClass S3 = new S3ProxyServer.PerClass();
 
     @TempDir
     Path dir;
@@ -42,20 +40,10 @@ class BackupFaultS3Test {
     S3Store store;
     Lifeboat lifeboat;
 
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = S3ProxyServer.start(serverDir);
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        server.close();
-    }
-
     @BeforeEach
     void setUp() throws Exception {
-        bucket = server.newBucket();
-        proxy = new FaultProxy(server.port());
+        bucket = S3.server().newBucket();
+        proxy = new FaultProxy(S3.server().port());
         store = S3ProxyServer.store(proxy.endpoint(), bucket).prefix("shop/");
         Path media = Files.createDirectories(dir.resolve("media"));
         Random r = new Random(5);
@@ -83,8 +71,8 @@ class BackupFaultS3Test {
 
         assertThat(t).isInstanceOf(StoreException.class).hasMessageContaining(messagePart)
                 .hasMessageNotContaining(S3ProxyServer.SECRET_KEY);
-        assertThat(server.uploads(bucket)).as("no incomplete multipart upload is left").isEmpty();
-        assertThat(server.objects(bucket)).as("only the previous backup's objects remain")
+        assertThat(S3.server().uploads(bucket)).as("no incomplete multipart upload is left").isEmpty();
+        assertThat(S3.server().objects(bucket)).as("only the previous backup's objects remain")
                 .allMatch(k -> k.startsWith("shop/backups/" + previous.id() + "/"));
         assertThat(lifeboat.list()).extracting(m -> m.backupId()).containsExactly(previous.id());
         assertThat(lifeboat.latest()).map(m -> m.backupId()).contains(previous.id());
@@ -113,13 +101,13 @@ class BackupFaultS3Test {
 
     @Test
     void aBackupAbortsStaleIncompleteUploadsUnderItsPrefix() throws Exception {
-        String stale = server.admin.createMultipartUpload(r -> r.bucket(bucket).key("shop/backups/20200101T000000Z-00000000/db-x.pgdump"))
+        String stale = S3.server().admin.createMultipartUpload(r -> r.bucket(bucket).key("shop/backups/20200101T000000Z-00000000/db-x.pgdump"))
                 .uploadId();
-        String elsewhere = server.admin.createMultipartUpload(r -> r.bucket(bucket).key("other-app/x")).uploadId();
+        String elsewhere = S3.server().admin.createMultipartUpload(r -> r.bucket(bucket).key("other-app/x")).uploadId();
         Thread.sleep(1_100); // S3 reports initiation times in whole seconds
         Lifeboat janitor = Lifeboat.configure().files("media", dir.resolve("media")).compressionLevel(1)
                 .garbageSafetyAge(java.time.Duration.ofSeconds(1)).store(store).build();
         janitor.backupNow();
-        assertThat(server.uploads(bucket)).extracting(u -> u.uploadId()).containsExactly(elsewhere).doesNotContain(stale);
+        assertThat(S3.server().uploads(bucket)).extracting(u -> u.uploadId()).containsExactly(elsewhere).doesNotContain(stale);
     }
 }

@@ -34,10 +34,9 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.ResponseBytes;
@@ -49,9 +48,8 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class MultiStoreS3Test {
-    @TempDir
-    static Path serverDir;
-    static S3ProxyServer server;
+    @RegisterExtension
+    static final S3ProxyServer.PerClass S3 = new S3ProxyServer.PerClass();
 
     @TempDir
     Path dir;
@@ -60,19 +58,9 @@ class MultiStoreS3Test {
     Path localDir;
     String bucket;
 
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = S3ProxyServer.start(serverDir);
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        server.close();
-    }
-
     @BeforeEach
     void setUp() throws IOException {
-        bucket = server.newBucket();
+        bucket = S3.server().newBucket();
         media = Files.createDirectories(dir.resolve("app/media"));
         Random random = new Random(11);
         byte[] big = new byte[6 * 1024 * 1024 + 17]; // more than one 5 MiB part: a multipart upload
@@ -91,7 +79,7 @@ class MultiStoreS3Test {
     @Test
     void wrongS3CredentialsLeaveTheLocalCopyPublishedAndSayWhyWithoutTheSecret() throws Exception {
         String wrongSecret = "wr0ng-secret-CANARY-7d2e";
-        S3Store s3 = server.store(bucket).prefix("prod/").credentials(S3ProxyServer.ACCESS_KEY, Secret.of(wrongSecret))
+        S3Store s3 = S3.server().store(bucket).prefix("prod/").credentials(S3ProxyServer.ACCESS_KEY, Secret.of(wrongSecret))
                 .retry(2, Duration.ofMillis(10));
         Lifeboat lifeboat = configure().store("local", LocalStore.at(localDir)).store("offsite", s3).build();
 
@@ -113,8 +101,8 @@ class MultiStoreS3Test {
         // published locally, nothing in the bucket
         Path manifestFile = localDir.resolve(Layout.manifestKey(result.id()));
         assertThat(manifestFile).exists();
-        assertThat(server.objects(bucket)).isEmpty();
-        assertThat(server.uploads(bucket)).isEmpty();
+        assertThat(S3.server().objects(bucket)).isEmpty();
+        assertThat(S3.server().uploads(bucket)).isEmpty();
         assertThat(lifeboat.verify(result.id(), VerifyLevel.CONTENT).findings()).extracting(Finding::type, Finding::subject)
                 .containsExactly(tuple(Finding.Type.INCOMPLETE, "store offsite"));
 
@@ -129,12 +117,12 @@ class MultiStoreS3Test {
         Throwable failure = org.assertj.core.api.Assertions.catchThrowable(onlyS3::backupNow);
         assertThat(failure).isInstanceOf(dev.lifeboat.api.StoreException.class).hasMessageContaining("HTTP 403");
         assertThat(everything(failure)).doesNotContain(wrongSecret);
-        assertThat(server.objects(bucket)).isEmpty();
+        assertThat(S3.server().objects(bucket)).isEmpty();
     }
 
     @Test
     void aWorkingS3CopyHoldsTheSameBytesAsTheLocalOneAndRestores() throws Exception {
-        S3Store s3 = server.store(bucket).prefix("prod/");
+        S3Store s3 = S3.server().store(bucket).prefix("prod/");
         LocalStore local = LocalStore.at(localDir);
         Lifeboat lifeboat = configure().store("local", local).store("offsite", s3).build();
 
@@ -146,12 +134,12 @@ class MultiStoreS3Test {
         assertThat(result.manifest().failedStores()).isEmpty();
         assertThat(result.parts().stream().mapToLong(PartInfo::size).max().orElseThrow())
                 .as("a multipart upload").isGreaterThan(S3ProxyServer.PART);
-        assertThat(server.uploads(bucket)).isEmpty();
+        assertThat(S3.server().uploads(bucket)).isEmpty();
 
         Map<String, String> inS3 = new TreeMap<>();
-        for (String key : server.objects(bucket)) {
+        for (String key : S3.server().objects(bucket)) {
             assertThat(key).startsWith("prod/");
-            ResponseBytes<GetObjectResponse> bytes = server.admin.getObjectAsBytes(r -> r.bucket(bucket).key(key));
+            ResponseBytes<GetObjectResponse> bytes = S3.server().admin.getObjectAsBytes(r -> r.bucket(bucket).key(key));
             inS3.put(key.substring("prod/".length()), sha256(bytes.asByteArray()));
         }
         Map<String, String> onDisk = new TreeMap<>();

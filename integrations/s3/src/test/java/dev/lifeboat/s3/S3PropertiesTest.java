@@ -24,11 +24,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,29 +39,18 @@ import org.junit.jupiter.api.io.TempDir;
 class S3PropertiesTest {
     static final String CANARY = "s3-secret-CANARY-0b7f";
 
-    @TempDir
-    static Path serverDir;
-    static S3ProxyServer server;
+    @RegisterExtension
+    static final S3ProxyServer.PerClass S3 = new S3ProxyServer.PerClass();
 
     @TempDir
     Path dir;
     FaultProxy proxy;
     String bucket;
 
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = S3ProxyServer.start(serverDir);
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        server.close();
-    }
-
     @BeforeEach
     void setUp() throws IOException {
-        bucket = server.newBucket();
-        proxy = new FaultProxy(server.port());
+        bucket = S3.server().newBucket();
+        proxy = new FaultProxy(S3.server().port());
     }
 
     @AfterEach
@@ -114,7 +102,7 @@ class S3PropertiesTest {
         assertThat(result.status()).isEqualTo(BackupStatus.SUCCESS);
         assertThat(result.manifest().stores()).extracting(StoreCopy::name, StoreCopy::complete)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("local", true), org.assertj.core.groups.Tuple.tuple("offsite", true));
-        assertThat(server.objects(bucket)).allMatch(k -> k.startsWith("prod/backups/" + result.id() + "/")).hasSize(2);
+        assertThat(S3.server().objects(bucket)).allMatch(k -> k.startsWith("prod/backups/" + result.id() + "/")).hasSize(2);
         List<Exchange> writes = proxy.exchanges().stream().filter(x -> x.isPutObject() || x.isCreateMultipart()).toList();
         assertThat(writes).as("the part (multipart: 6 MiB > 5 MiB) and the manifest").hasSize(2);
         assertThat(writes).filteredOn(Exchange::isCreateMultipart).hasSize(1);

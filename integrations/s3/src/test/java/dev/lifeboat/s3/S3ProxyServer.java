@@ -16,6 +16,9 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A real S3 protocol server in this JVM: S3Proxy 4.1.0 on a filesystem blob store, bound to 127.0.0.1 on a
@@ -102,5 +105,34 @@ final class S3ProxyServer implements AutoCloseable {
     public void close() throws Exception {
         admin.close();
         proxy.stop();
+    }
+
+    /**
+     * One server for a whole test class, on a directory of its own that is deleted afterwards:
+     * {@code @RegisterExtension static final S3ProxyServer.PerClass S3 = new S3ProxyServer.PerClass();}, then
+     * {@code S3.server()} in the tests.
+     */
+    static final class PerClass implements BeforeAllCallback, AfterAllCallback {
+        private Path dir;
+        private S3ProxyServer server;
+
+        S3ProxyServer server() {
+            return server;
+        }
+
+        @Override
+        public void beforeAll(ExtensionContext context) throws Exception {
+            dir = java.nio.file.Files.createTempDirectory("lifeboat-s3proxy-");
+            server = start(dir);
+        }
+
+        @Override
+        public void afterAll(ExtensionContext context) throws Exception {
+            try {
+                server.close();
+            } finally {
+                dev.lifeboat.internal.io.Trees.deleteQuietly(dir);
+            }
+        }
     }
 }

@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lifeboat.api.store.Store;
 import dev.lifeboat.testing.StoreContract;
-import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * S3Store against the store contract, on S3Proxy: a fresh bucket per test, a prefix (so every key is mapped
@@ -17,32 +14,21 @@ import org.junit.jupiter.api.io.TempDir;
  * no multipart upload may be left in the bucket.
  */
 class S3StoreContractTest extends StoreContract {
-    @TempDir
-    static Path dir;
-    static S3ProxyServer server;
+    @RegisterExtension
+    static final S3ProxyServer.PerClass S3 = new S3ProxyServer.PerClass();
     String bucket;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = S3ProxyServer.start(dir);
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        server.close();
-    }
 
     @Override
     protected Store newStore() {
-        bucket = server.newBucket();
+        bucket = S3.server().newBucket();
         // more attempts than the fault tests: with connections reused across 8 writers, the JDK client now and
         // then sends a PUT on a connection S3Proxy has just closed (a transient error the store retries)
-        return server.store(bucket).prefix("apps/shop/").retry(8, Duration.ofMillis(10));
+        return S3.server().store(bucket).prefix("apps/shop/").retry(8, Duration.ofMillis(10));
     }
 
     @AfterEach
     void noIncompleteUploadsLeft() {
-        assertThat(server.uploads(bucket)).as("incomplete multipart uploads").isEmpty();
-        assertThat(server.objects(bucket)).allMatch(k -> k.startsWith("apps/shop/"));
+        assertThat(S3.server().uploads(bucket)).as("incomplete multipart uploads").isEmpty();
+        assertThat(S3.server().objects(bucket)).allMatch(k -> k.startsWith("apps/shop/"));
     }
 }

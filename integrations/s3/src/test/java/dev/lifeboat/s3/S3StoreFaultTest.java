@@ -20,7 +20,6 @@ import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,13 +34,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -58,28 +55,17 @@ class S3StoreFaultTest {
     /** Three parts at 5 MiB: 5 + 5 + 2 MiB and a bit. */
     static final int SIZE = 12 * 1024 * 1024 + 5;
 
-    @TempDir
-    static Path dir;
-    static S3ProxyServer server;
+    @RegisterExtension
+    static final S3ProxyServer.PerClass S3 = new S3ProxyServer.PerClass();
 
     FaultProxy proxy;
     String bucket;
     S3Store store;
 
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = S3ProxyServer.start(dir);
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        server.close();
-    }
-
     @BeforeEach
     void setUp() throws IOException {
-        bucket = server.newBucket();
-        proxy = new FaultProxy(server.port());
+        bucket = S3.server().newBucket();
+        proxy = new FaultProxy(S3.server().port());
         store = S3ProxyServer.store(proxy.endpoint(), bucket).prefix("p/");
     }
 
@@ -109,8 +95,8 @@ class S3StoreFaultTest {
         assertThat(statusesByPart.get(2)).containsExactly(503, 200);
         assertThat(statusesByPart.get(3)).containsExactly(200);
         assertThat(count(Exchange::isCompleteMultipart)).isEqualTo(1);
-        assertThat(server.uploads(bucket)).isEmpty();
-        assertThat(server.objects(bucket)).containsExactly("p/db.pgdump");
+        assertThat(S3.server().uploads(bucket)).isEmpty();
+        assertThat(S3.server().objects(bucket)).containsExactly("p/db.pgdump");
     }
 
     @Test
@@ -229,7 +215,7 @@ class S3StoreFaultTest {
         assertThat(sha256(read("db.pgdump"))).isEqualTo(sha256(content));
         assertThat(proxy.exchanges().stream().filter(Exchange::isCompleteMultipart).map(Exchange::status))
                 .containsExactly(200, 404);
-        assertThat(server.uploads(bucket)).isEmpty();
+        assertThat(S3.server().uploads(bucket)).isEmpty();
     }
 
     // ------------------------------------------------------------------ interruption
@@ -276,8 +262,8 @@ class S3StoreFaultTest {
     void wrongCredentialsAreAClearPermanentErrorWithoutTheSecret() throws Exception {
         String wrongSecret = "wr0ng-secret-CANARY-91c3";
         for (S3Store bad : List.of(
-                S3ProxyServer.store(server.endpoint, bucket).credentials(S3ProxyServer.ACCESS_KEY, Secret.of(wrongSecret)),
-                S3ProxyServer.store(server.endpoint, bucket).credentials("unknown-key-id", Secret.of(wrongSecret)))) {
+                S3ProxyServer.store(S3.server().endpoint, bucket).credentials(S3ProxyServer.ACCESS_KEY, Secret.of(wrongSecret)),
+                S3ProxyServer.store(S3.server().endpoint, bucket).credentials("unknown-key-id", Secret.of(wrongSecret)))) {
             try (bad; LogCapture logs = new LogCapture()) {
                 List<Throwable> failures = new ArrayList<>();
                 failures.add(catchThrowable(() -> bad.stat("a")));
@@ -298,8 +284,8 @@ class S3StoreFaultTest {
                 assertThat(bad.describe() + bad).doesNotContain(wrongSecret);
             }
         }
-        assertThat(server.objects(bucket)).isEmpty();
-        assertThat(server.uploads(bucket)).isEmpty();
+        assertThat(S3.server().objects(bucket)).isEmpty();
+        assertThat(S3.server().uploads(bucket)).isEmpty();
     }
 
     // ------------------------------------------------------------------ write once
@@ -337,7 +323,7 @@ class S3StoreFaultTest {
         }
         assertThat(count(x -> x.header("If-None-Match") != null))
                 .as("the header is sent until the service says it does not support it").isEqualTo(1);
-        assertThat(server.uploads(bucket)).isEmpty();
+        assertThat(S3.server().uploads(bucket)).isEmpty();
     }
 
     // ------------------------------------------------------------------ object lock and checksums
@@ -397,8 +383,8 @@ class S3StoreFaultTest {
 
     private void assertAbortedAndNothingStored(String key) throws IOException {
         assertThat(count(Exchange::isAbortMultipart)).as("abort requests").isGreaterThanOrEqualTo(1);
-        assertThat(server.uploads(bucket)).as("incomplete multipart uploads").isEmpty();
-        assertThat(server.objects(bucket)).as("objects").isEmpty();
+        assertThat(S3.server().uploads(bucket)).as("incomplete multipart uploads").isEmpty();
+        assertThat(S3.server().objects(bucket)).as("objects").isEmpty();
         assertThat(store.stat(key)).isEmpty();
     }
 

@@ -10,57 +10,43 @@ import dev.lifeboat.api.store.ObjectWriter;
 import dev.lifeboat.api.store.WriteOption;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
 
 /** S3Store's configuration, the janitor for incomplete uploads and the client escape hatch, on S3Proxy. */
 class S3StoreTest {
-    @TempDir
-    static Path dir;
-    static S3ProxyServer server;
+    @RegisterExtension
+    static final S3ProxyServer.PerClass S3 = new S3ProxyServer.PerClass();
     String bucket;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = S3ProxyServer.start(dir);
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        server.close();
-    }
 
     @BeforeEach
     void newBucket() {
-        bucket = server.newBucket();
+        bucket = S3.server().newBucket();
     }
 
     @Test
     void theJanitorAbortsStaleUploadsUnderItsPrefixOnly() throws Exception {
         String key = "app/backups/b1/db.pgdump";
-        String stale = server.admin.createMultipartUpload(r -> r.bucket(bucket).key(key)).uploadId();
-        server.admin.uploadPart(r -> r.bucket(bucket).key(key).uploadId(stale).partNumber(1),
+        String stale = S3.server().admin.createMultipartUpload(r -> r.bucket(bucket).key(key)).uploadId();
+        S3.server().admin.uploadPart(r -> r.bucket(bucket).key(key).uploadId(stale).partNumber(1),
                 RequestBody.fromBytes(new byte[64 * 1024]));
-        String elsewhere = server.admin.createMultipartUpload(r -> r.bucket(bucket).key("other-app/x")).uploadId();
+        String elsewhere = S3.server().admin.createMultipartUpload(r -> r.bucket(bucket).key("other-app/x")).uploadId();
 
-        try (S3Store store = server.store(bucket).prefix("app/")) {
+        try (S3Store store = S3.server().store(bucket).prefix("app/")) {
             assertThat(store.abortIncompleteUploads(Duration.ofHours(1))).as("younger than an hour: kept").isEmpty();
-            assertThat(server.uploads(bucket)).hasSize(2);
+            assertThat(S3.server().uploads(bucket)).hasSize(2);
 
             Thread.sleep(1_100); // S3 reports the initiation time in whole seconds
             List<IncompleteUpload> aborted = store.abortIncompleteUploads(Duration.ofSeconds(1));
 
             assertThat(aborted).extracting(IncompleteUpload::key, IncompleteUpload::uploadId)
                     .containsExactly(tuple("backups/b1/db.pgdump", stale));
-            assertThat(server.uploads(bucket)).extracting(MultipartUpload::uploadId).containsExactly(elsewhere);
+            assertThat(S3.server().uploads(bucket)).extracting(MultipartUpload::uploadId).containsExactly(elsewhere);
             assertThat(store.abortIncompleteUploads(Duration.ZERO)).isEmpty();
         }
     }
@@ -117,7 +103,7 @@ class S3StoreTest {
 
     @Test
     void invalidKeysAreRejectedBeforeAnyRequest() {
-        try (S3Store store = server.store(bucket)) {
+        try (S3Store store = S3.server().store(bucket)) {
             for (String key : List.of("", "/abs", "dir/", "a/../b", "a//b", ".hidden", "a/.x", "sp ace")) {
                 assertThatThrownBy(() -> store.write(key)).as(key).isInstanceOf(IllegalArgumentException.class);
                 assertThatThrownBy(() -> store.stat(key)).as(key).isInstanceOf(IllegalArgumentException.class);
@@ -127,7 +113,7 @@ class S3StoreTest {
 
     @Test
     void aClientGivenByTheCallerIsUsedAndNotClosed() throws Exception {
-        try (S3Store store = S3Store.bucket(bucket).prefix("c/").client(server.admin)) {
+        try (S3Store store = S3Store.bucket(bucket).prefix("c/").client(S3.server().admin)) {
             try (ObjectWriter w = store.write("x", WriteOption.IF_ABSENT)) {
                 w.stream().write("hello".getBytes(StandardCharsets.UTF_8));
                 w.commit();
@@ -135,19 +121,19 @@ class S3StoreTest {
             String content = store.read("x", in -> new String(in.readAllBytes(), StandardCharsets.UTF_8));
             assertThat(content).isEqualTo("hello");
         }
-        assertThat(server.objects(bucket)).containsExactly("c/x"); // the admin client still works
+        assertThat(S3.server().objects(bucket)).containsExactly("c/x"); // the admin client still works
     }
 
     @Test
     void aClosedStoreRefusesWork() {
-        S3Store store = server.store(bucket);
+        S3Store store = S3.server().store(bucket);
         store.close();
         assertThatThrownBy(() -> store.list("")).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
     }
 
     @Test
     void aMissingBucketIsAPermanentErrorNamingIt() {
-        try (S3Store store = server.store("no-such-bucket-here")) {
+        try (S3Store store = S3.server().store("no-such-bucket-here")) {
             assertThatThrownBy(() -> store.list("")).isInstanceOfSatisfying(StoreException.class, e -> {
                 assertThat(e.isTransient()).isFalse();
                 assertThat(e.getMessage()).contains("s3://no-such-bucket-here/", "HTTP 404", "NoSuchBucket", "bucket does not exist");
