@@ -58,6 +58,18 @@ public record BackupId(String value) implements Comparable<BackupId> {
         return value;
     }
 
+    // written out, like compareTo: the generated record equals is bootstrapped through method handles on first use,
+    // a cost every short CLI run would pay for comparing one string
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof BackupId other && value.equals(other.value);
+    }
+
+    @Override
+    public int hashCode() {
+        return value.hashCode();
+    }
+
     private static String printable(String s) {
         String cut = s.length() > 64 ? s.substring(0, 64) + "…" : s;
         return cut.replaceAll("\\p{Cntrl}", "?");
