@@ -19,7 +19,6 @@ import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -32,13 +31,10 @@ public final class TreeArchiver {
     /** At most this many issues are recorded one by one; the rest are summarised. */
     static final int MAX_ISSUES = 1000;
     private static final int BUFFER = 1024 * 1024;
-    private static final int S_IFMT = 0170000;
     private static final int S_IFSOCK = 0140000;
     private static final int S_IFIFO = 0010000;
     private static final int S_IFCHR = 0020000;
     private static final int S_IFBLK = 0060000;
-
-    private static final String ATTRIBUTES = "unix:mode,uid,gid,size,lastModifiedTime";
 
     private final TarWriter tar;
     private final List<PathMatcher> excludes;
@@ -75,9 +71,9 @@ public final class TreeArchiver {
 
     /** Archives one file (or directory tree) under the entry name {@code name}. */
     public void addPath(Path path, String name) throws IOException {
-        Map<String, Object> a;
+        FileStat a;
         try {
-            a = Files.readAttributes(path, ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+            a = FileStat.of(path);
         } catch (NoSuchFileException e) {
             issue(Issue.Severity.INCOMPLETE, name, "does not exist (it was configured but is gone)");
             return;
@@ -85,8 +81,7 @@ public final class TreeArchiver {
             issue(Issue.Severity.INCOMPLETE, name, "cannot be read: permission denied");
             return;
         }
-        int type = (Integer) a.get("mode") & S_IFMT;
-        if (type == 0040000) {
+        if (a.type() == FileStat.S_IFDIR) {
             addDirectoryEntry(path, name, a);
             walk(path, path, name + "/");
         } else {
@@ -137,17 +132,16 @@ public final class TreeArchiver {
             if (!excludes.isEmpty() && excluded(root.relativize(child))) {
                 continue;
             }
-            Map<String, Object> a;
+            FileStat a;
             try {
-                a = Files.readAttributes(child, ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+                a = FileStat.of(child);
             } catch (NoSuchFileException e) {
                 continue; // deleted between listing and reading: it is simply not part of this backup
             } catch (IOException e) {
                 issue(Issue.Severity.INCOMPLETE, rel, "cannot be read: " + e.getMessage());
                 continue;
             }
-            int type = (Integer) a.get("mode") & S_IFMT;
-            if (type == 0040000) {
+            if (a.type() == FileStat.S_IFDIR) {
                 addDirectoryEntry(child, rel, a);
                 walk(root, child, rel + "/");
             } else {
@@ -156,20 +150,18 @@ public final class TreeArchiver {
         }
     }
 
-    private void addDirectoryEntry(Path dir, String name, Map<String, Object> a) throws IOException {
-        tar.directory(name, mode(a), uid(a), gid(a), mtime(a));
+    private void addDirectoryEntry(Path dir, String name, FileStat a) throws IOException {
+        tar.directory(name, a.permissions(), a.uid(), a.gid(), mtime(a));
         directories++;
     }
 
-    private void addEntry(Path path, String name, Map<String, Object> a) throws IOException {
-        int mode = (Integer) a.get("mode");
-        int type = mode & S_IFMT;
-        switch (type) {
-            case 0120000 -> {
-                tar.symlink(name, Files.readSymbolicLink(path).toString(), mode(a), uid(a), gid(a), mtime(a));
+    private void addEntry(Path path, String name, FileStat a) throws IOException {
+        switch (a.type()) {
+            case FileStat.S_IFLNK -> {
+                tar.symlink(name, Files.readSymbolicLink(path).toString(), a.permissions(), a.uid(), a.gid(), mtime(a));
                 symlinks++;
             }
-            case 0100000 -> addFile(path, name, a);
+            case FileStat.S_IFREG -> addFile(path, name, a);
             case S_IFSOCK -> issue(Issue.Severity.NOTICE, name, "socket skipped");
             case S_IFIFO -> issue(Issue.Severity.NOTICE, name, "FIFO skipped");
             case S_IFCHR, S_IFBLK -> issue(Issue.Severity.NOTICE, name, "device skipped");
@@ -177,9 +169,9 @@ public final class TreeArchiver {
         }
     }
 
-    private void addFile(Path path, String name, Map<String, Object> a) throws IOException {
-        long size = (Long) a.get("size");
-        FileTime mtime = (FileTime) a.get("lastModifiedTime");
+    private void addFile(Path path, String name, FileStat a) throws IOException {
+        long size = a.size();
+        FileTime mtime = a.lastModified();
         FileChannel ch;
         try {
             ch = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
@@ -189,7 +181,7 @@ public final class TreeArchiver {
             issue(Issue.Severity.INCOMPLETE, name, "cannot be read: " + reason(e));
             return;
         }
-        tar.beginFile(name, size, mode(a), uid(a), gid(a), mtime(a));
+        tar.beginFile(name, size, a.permissions(), a.uid(), a.gid(), mtime(a));
         long written = 0;
         String problem = null;
         try (ch) {
@@ -244,20 +236,8 @@ public final class TreeArchiver {
         bytes += size;
     }
 
-    private static int mode(Map<String, Object> a) {
-        return (Integer) a.get("mode") & 07777;
-    }
-
-    private static long uid(Map<String, Object> a) {
-        return Integer.toUnsignedLong((Integer) a.get("uid"));
-    }
-
-    private static long gid(Map<String, Object> a) {
-        return Integer.toUnsignedLong((Integer) a.get("gid"));
-    }
-
-    private static long mtime(Map<String, Object> a) {
-        return ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.SECONDS);
+    private static long mtime(FileStat a) {
+        return a.lastModified().to(TimeUnit.SECONDS);
     }
 
     private boolean excluded(Path relative) {
