@@ -5,27 +5,17 @@ import dev.lifeboat.api.BackupResult;
 import dev.lifeboat.api.BackupStatus;
 import dev.lifeboat.api.catalog.PartInfo;
 import java.io.PrintWriter;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "backup", description = {"Run a backup of every configured source to every store; prints the backup id.",
     "Exit 0 when SUCCESS, 3 when INCOMPLETE (published, but see its issues), 1 when it failed (nothing published)."})
-final class BackupCommand implements Callable<Integer> {
-    @ParentCommand
-    Main main;
-
-    @Spec
-    CommandSpec spec;
-
+final class BackupCommand extends Subcommand {
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = out();
+        PrintWriter err = err();
         Progress progress = new Progress(err, main.json);
-        Lifeboat lifeboat = main.properties(err).toBuilder().listener(progress).build();
+        Lifeboat lifeboat = properties().toBuilder().listener(progress).build();
         BackupResult r;
         try {
             r = lifeboat.backupNow();

@@ -10,24 +10,14 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "keygen", description = {
     "Create an age identity (private key) in a new file with mode 0600 and print its recipient (public key).",
     "Keep the identity offline; put only the recipient into lifeboat.encryption.recipients.",
     "With --signing, create a manifest signing key instead and print its public half (lifeboat.signing.public-key)."})
-final class KeygenCommand implements Callable<Integer> {
-    @ParentCommand
-    Main main;
-
-    @Spec
-    CommandSpec spec;
-
+final class KeygenCommand extends Subcommand {
     @Option(names = "--out", paramLabel = "FILE", description = "where to write the key (default: lifeboat-identity.txt,"
             + " or lifeboat-signing.pem with --signing); never overwritten")
     Path out;
@@ -37,7 +27,7 @@ final class KeygenCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        PrintWriter stdout = spec.commandLine().getOut();
+        PrintWriter stdout = out();
         Path file = out != null ? out : Path.of(signing ? "lifeboat-signing.pem" : "lifeboat-identity.txt");
         if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
             throw new ConfigurationException("--out", "a file that does not exist yet (keys are never overwritten)", "\"" + file + "\"");
@@ -60,7 +50,7 @@ final class KeygenCommand implements Callable<Integer> {
             stdout.println(Output.json(o));
         } else {
             stdout.println(signing ? o.get("publicKey") : o.get("recipient"));
-            spec.commandLine().getErr().println("wrote " + (signing ? "signing key" : "identity") + " to " + file
+            err().println("wrote " + (signing ? "signing key" : "identity") + " to " + file
                     + " (mode 600); " + (signing ? "trust the public key above: lifeboat.signing.public-key"
                             : "keep it offline; configure the recipient above: lifeboat.encryption.recipients"));
         }

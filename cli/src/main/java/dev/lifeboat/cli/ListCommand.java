@@ -11,29 +11,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "list", description = "List restore points (every store), newest last: time, status, size, stores holding it.")
-final class ListCommand implements Callable<Integer> {
-    @ParentCommand
-    Main main;
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    StoreOptions options;
-
+final class ListCommand extends StoreCommand {
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        LifeboatProperties p = main.properties(err);
+        PrintWriter out = out();
+        PrintWriter err = err();
+        LifeboatProperties p = properties();
         Map<String, Store> stores = options.selectedStores(p);
         Map<BackupId, Manifest> manifests = new TreeMap<>();
         Map<BackupId, List<String>> where = new TreeMap<>();

@@ -22,14 +22,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "restore", description = {
     "Restore parts of a backup. Every target is checked before anything is written: databases must be empty",
@@ -38,16 +33,7 @@ import picocli.CommandLine.Model.CommandSpec;
     "  lifeboat restore latest --database main --to-url jdbc:postgresql://127.0.0.1:5432/shop?user=postgres",
     "  lifeboat restore latest --files uploads --to-dir /srv/restore/uploads",
     "  lifeboat restore latest --all --to-dir /srv/restore --database-url main=jdbc:postgresql://127.0.0.1/shop --identity key.txt"})
-final class RestoreCommand implements Callable<Integer> {
-    @ParentCommand
-    Main main;
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    StoreOptions options;
-
+final class RestoreCommand extends StoreCommand {
     @Parameters(paramLabel = "ID", description = "a backup id, or 'latest'")
     String id;
 
@@ -84,11 +70,11 @@ final class RestoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = out();
+        PrintWriter err = err();
         List<Target> targets = plan();
         Progress progress = new Progress(err, main.json);
-        Recovery recovery = options.recovery(main.properties(err), progress);
+        Recovery recovery = options.recovery(properties(), progress);
         Manifest m = StoreOptions.resolve(recovery, id);
         RestoreOptions ro = RestoreOptions.defaults().replace(replace);
         List<Target> resolved = resolve(m, targets);

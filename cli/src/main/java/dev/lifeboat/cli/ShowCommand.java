@@ -6,32 +6,18 @@ import dev.lifeboat.api.catalog.PartInfo;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "show", description = "Show a backup's manifest: parts, sizes, hashes, tool versions, row counts, issues.")
-final class ShowCommand implements Callable<Integer> {
-    @ParentCommand
-    Main main;
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    StoreOptions options;
-
+final class ShowCommand extends StoreCommand {
     @Parameters(paramLabel = "ID", description = "a backup id, or 'latest'")
     String id;
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        Manifest m = StoreOptions.resolve(options.recovery(main.properties(spec.commandLine().getErr()), null), id);
+        PrintWriter out = out();
+        Manifest m = StoreOptions.resolve(options.recovery(properties(), null), id);
         if (main.json) {
             out.println(Output.json(Output.manifest(m)));
             return Main.OK;

@@ -14,30 +14,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "status", description = {"Backup age against the RPO (lifeboat.rpo), the latest result, and each store's state.",
     "Exit 0 when the latest successful backup is within the RPO in every store, 1 otherwise."})
-final class StatusCommand implements Callable<Integer> {
-    @ParentCommand
-    Main main;
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    StoreOptions options;
-
+final class StatusCommand extends StoreCommand {
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        LifeboatProperties p = main.properties(err);
+        PrintWriter out = out();
+        PrintWriter err = err();
+        LifeboatProperties p = properties();
         Optional<Duration> rpo = p.rpo();
         Instant now = Instant.now();
         boolean healthy = true;

@@ -6,27 +6,13 @@ import dev.lifeboat.api.verify.Finding;
 import dev.lifeboat.api.verify.VerificationReport;
 import dev.lifeboat.api.verify.VerifyLevel;
 import java.io.PrintWriter;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "verify", description = {"Verify a backup: the manifest (and its signature) and every part's presence and size;",
     "with --content, re-read and re-hash every part (and decrypt it with --identity). Exit 3 on any finding."})
-final class VerifyCommand implements Callable<Integer> {
-    @ParentCommand
-    Main main;
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    StoreOptions options;
-
+final class VerifyCommand extends StoreCommand {
     @Parameters(paramLabel = "ID", description = "a backup id, or 'latest'")
     String id;
 
@@ -35,10 +21,10 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = out();
+        PrintWriter err = err();
         Progress progress = new Progress(err, main.json);
-        Recovery recovery = options.recovery(main.properties(err), progress);
+        Recovery recovery = options.recovery(properties(), progress);
         Manifest m = StoreOptions.resolve(recovery, id);
         VerificationReport r;
         try {
