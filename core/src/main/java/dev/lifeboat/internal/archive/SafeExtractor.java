@@ -28,9 +28,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.compress.archivers.tar.TarConstants;
 
 /**
  * Extracts an untrusted tar+zstd stream into a fresh directory, allow-list style:
@@ -131,19 +128,15 @@ public final class SafeExtractor {
         long entries = 0;
         List<DirMeta> dirModes = new ArrayList<>();
         byte[] buf = new byte[256 * 1024];
-        TarArchiveInputStream tar = new TarArchiveInputStream(tarStream);
-        TarArchiveEntry e;
-        while ((e = tar.getNextEntry()) != null) {
+        TarReader tar = new TarReader(tarStream);
+        TarReader.Entry e;
+        while ((e = tar.next()) != null) {
             if (++entries > limits.maxEntries()) {
                 throw unsafe("more than " + limits.maxEntries() + " entries (limit)");
             }
-            String name = e.getName();
+            String name = e.name();
             Path dest = safePath(root, name);
             checkParents(root, dest);
-            if (e.isCharacterDevice() || e.isBlockDevice() || e.isFIFO()) {
-                throw unsafe("entry \"" + printable(name) + "\" is a device, FIFO or other special file; only files,"
-                        + " directories and links are restored");
-            }
             if (e.isDirectory()) {
                 if (Files.exists(dest, LinkOption.NOFOLLOW_LINKS)) {
                     if (!Files.isDirectory(dest, LinkOption.NOFOLLOW_LINKS)) {
@@ -152,10 +145,10 @@ public final class SafeExtractor {
                 } else {
                     Files.createDirectory(dest);
                 }
-                dirModes.add(new DirMeta(dest, e.getMode(), e.getLastModifiedTime()));
+                dirModes.add(new DirMeta(dest, e.mode(), e.mtime()));
                 dirs++;
             } else if (e.isSymbolicLink()) {
-                String link = e.getLinkName();
+                String link = e.linkName();
                 if (link == null || link.isEmpty() || link.indexOf('\0') >= 0) {
                     throw unsafe("symlink \"" + printable(name) + "\" has an invalid target");
                 }
@@ -165,10 +158,10 @@ public final class SafeExtractor {
                     throw unsafe("entry \"" + printable(name) + "\" appears twice");
                 }
                 links++;
-            } else if (e.isLink()) {
-                Path source = safePath(root, e.getLinkName());
+            } else if (e.isHardLink()) {
+                Path source = safePath(root, e.linkName());
                 if (!Files.isRegularFile(source, LinkOption.NOFOLLOW_LINKS)) {
-                    throw unsafe("hard link \"" + printable(name) + "\" points to \"" + printable(e.getLinkName())
+                    throw unsafe("hard link \"" + printable(name) + "\" points to \"" + printable(e.linkName())
                             + "\", which is not a file extracted earlier from this archive");
                 }
                 checkParents(root, source);
@@ -178,8 +171,8 @@ public final class SafeExtractor {
                     throw unsafe("entry \"" + printable(name) + "\" appears twice");
                 }
                 files++;
-            } else if (isRegularFile(e)) {
-                long size = e.getSize();
+            } else if (e.isFile()) {
+                long size = e.size();
                 if (size < 0 || bytes + size > limits.maxBytes() || bytes + size < 0) {
                     throw unsafe("extracting \"" + printable(name) + "\" would exceed the limit of " + limits.maxBytes() + " bytes");
                 }
@@ -187,7 +180,7 @@ public final class SafeExtractor {
                         StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
                     int n;
                     long copied = 0;
-                    while ((n = tar.read(buf)) >= 0) {
+                    while ((n = tar.read(buf, 0, buf.length)) >= 0) {
                         out.write(buf, 0, n);
                         copied += n;
                     }
@@ -195,8 +188,8 @@ public final class SafeExtractor {
                 } catch (FileAlreadyExistsException ex) {
                     throw unsafe("entry \"" + printable(name) + "\" appears twice or would overwrite a link");
                 }
-                setPermissions(dest, e.getMode());
-                Files.setLastModifiedTime(dest, e.getLastModifiedTime());
+                setPermissions(dest, e.mode());
+                Files.setLastModifiedTime(dest, e.mtime());
                 files++;
             } else {
                 throw unsafe("entry \"" + printable(name) + "\" is a device, FIFO or other special file; only files,"
@@ -210,11 +203,6 @@ public final class SafeExtractor {
             Files.setLastModifiedTime(d.path(), d.mtime());
         }
         return new TreeStats(files, dirs, links, bytes);
-    }
-
-    private static boolean isRegularFile(TarArchiveEntry e) {
-        byte flag = e.getLinkFlag();
-        return flag == TarConstants.LF_NORMAL || flag == TarConstants.LF_OLDNORM || flag == TarConstants.LF_CONTIG;
     }
 
     private record DirMeta(Path path, int mode, FileTime mtime) {}
