@@ -8,11 +8,13 @@ import dev.lifeboat.internal.io.NonClosingInputStream;
 import dev.lifeboat.internal.io.Trees;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
@@ -24,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -46,6 +49,8 @@ import java.util.regex.Pattern;
 public final class SafeExtractor {
     private static final Pattern DRIVE = Pattern.compile("^[A-Za-z]:.*");
     private static final int MAX_NAME = 4096;
+    private static final Set<OpenOption> CREATE_NEW =
+            Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
 
     /** Limits: bytes of file content, number of entries. */
     public record Limits(long maxBytes, long maxEntries) {
@@ -127,7 +132,11 @@ public final class SafeExtractor {
         long bytes = 0;
         long entries = 0;
         List<DirMeta> dirModes = new ArrayList<>();
-        byte[] buf = new byte[256 * 1024];
+        ByteBuffer buf = ByteBuffer.allocate(256 * 1024);
+        // directories this extraction created or found to be real directories: archive entries cannot turn them into
+        // links later (a link or file over an existing name is refused), so their parents need no second look
+        Set<Path> knownDirs = new HashSet<>();
+        knownDirs.add(root);
         TarReader tar = new TarReader(tarStream);
         TarReader.Entry e;
         while ((e = tar.next()) != null) {
@@ -136,7 +145,7 @@ public final class SafeExtractor {
             }
             String name = e.name();
             Path dest = safePath(root, name);
-            checkParents(root, dest);
+            checkParents(root, dest, knownDirs);
             if (e.isDirectory()) {
                 if (Files.exists(dest, LinkOption.NOFOLLOW_LINKS)) {
                     if (!Files.isDirectory(dest, LinkOption.NOFOLLOW_LINKS)) {
@@ -145,6 +154,7 @@ public final class SafeExtractor {
                 } else {
                     Files.createDirectory(dest);
                 }
+                knownDirs.add(dest);
                 dirModes.add(new DirMeta(dest, e.mode(), e.mtime()));
                 dirs++;
             } else if (e.isSymbolicLink()) {
@@ -164,7 +174,7 @@ public final class SafeExtractor {
                     throw unsafe("hard link \"" + printable(name) + "\" points to \"" + printable(e.linkName())
                             + "\", which is not a file extracted earlier from this archive");
                 }
-                checkParents(root, source);
+                checkParents(root, source, knownDirs);
                 try {
                     Files.createLink(dest, source);
                 } catch (FileAlreadyExistsException ex) {
@@ -176,12 +186,14 @@ public final class SafeExtractor {
                 if (size < 0 || bytes + size > limits.maxBytes() || bytes + size < 0) {
                     throw unsafe("extracting \"" + printable(name) + "\" would exceed the limit of " + limits.maxBytes() + " bytes");
                 }
-                try (OutputStream out = Files.newOutputStream(dest, StandardOpenOption.CREATE_NEW,
-                        StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+                try (FileChannel out = FileChannel.open(dest, CREATE_NEW)) {
                     int n;
                     long copied = 0;
-                    while ((n = tar.read(buf, 0, buf.length)) >= 0) {
-                        out.write(buf, 0, n);
+                    while ((n = tar.read(buf.array(), 0, buf.capacity())) >= 0) {
+                        buf.clear().limit(n);
+                        while (buf.hasRemaining()) {
+                            out.write(buf);
+                        }
                         copied += n;
                     }
                     bytes += copied;
@@ -246,9 +258,9 @@ public final class SafeExtractor {
     }
 
     /** Every directory between {@code root} and {@code dest} must exist as a real directory (or be created as one). */
-    private static void checkParents(Path root, Path dest) throws IOException {
+    private static void checkParents(Path root, Path dest, Set<Path> knownDirs) throws IOException {
         Deque<Path> chain = new ArrayDeque<>();
-        for (Path p = dest.getParent(); p != null && !p.equals(root); p = p.getParent()) {
+        for (Path p = dest.getParent(); p != null && !knownDirs.contains(p); p = p.getParent()) {
             chain.push(p);
         }
         for (Path p : chain) {
@@ -261,6 +273,7 @@ public final class SafeExtractor {
             } else if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
                 throw unsafe("entry \"" + root.relativize(dest) + "\" is below \"" + root.relativize(p) + "\", which is not a directory");
             }
+            knownDirs.add(p);
         }
     }
 
