@@ -43,6 +43,8 @@ public final class Bench {
     static Path repo;
     static Path work;
     static Path jar;
+    /** The launcher script next to the jar ({@code cli/target/lifeboat}), or null for a jar built without one. */
+    static Path launcher;
     static Path s3jar;
     static Path resultsFile;
     static Set<String> only = new LinkedHashSet<>();
@@ -209,7 +211,7 @@ public final class Bench {
 
     /**
      * Peak RSS of a backup at 1× and 4× data: memory must not grow with the data. Measured with the JVM's defaults
-     * (what {@code java -jar lifeboat.jar} gets: on a big machine G1 lets the young generation grow to hundreds of MiB
+     * (what {@code lifeboat} and {@code java -jar lifeboat.jar} get: on a big machine G1 lets the young generation grow to hundreds of MiB
      * of garbage before collecting) and with the heap capped at 64 MiB, which shows what Lifeboat itself needs.
      */
     static void rssScaling() {
@@ -271,12 +273,12 @@ public final class Bench {
         newerJdk();
         List<Measure> jvm = new ArrayList<>();
         for (int i = 0; i <= pairs; i++) {
-            Measure m = measure("jvm", "java -jar " + jar + " --version");
+            Measure m = measure("jvm", lifeboatOn("", "", "--version"));
             if (i > 0) {
                 jvm.add(m);
             }
         }
-        Result r = new Result("jvm", "JVM start-up: java -jar lifeboat.jar --version", null, null);
+        Result r = new Result("jvm", "JVM start-up: lifeboat --version", null, null);
         r.single = jvm;
         results.put("jvm", r);
     }
@@ -300,7 +302,8 @@ public final class Bench {
         Path store = work.resolve("stores/enc");
         compare("encrypted-newer-jdk", "Encrypted files backup, Lifeboat on " + version,
                 new Cmd("lifeboat backup, encrypted to one age recipient (" + java + ")",
-                        lifeboat("files-enc.properties", "backup").replaceFirst("^java ", java + " "), () -> clean(store)),
+                        lifeboatOn(Path.of(java).toAbsolutePath().getParent().getParent().toString(), "",
+                                "--config " + work.resolve("files-enc.properties") + " backup"), () -> clean(store)),
                 new Cmd("tar -cf - DIR | zstd -1 -T2 | age -r R > FILE",
                         tarZstd(Data.tree(scale), "") + " | age -r " + Keys.recipient + " > " + out("files.tar.zst.age"),
                         () -> rm(work.resolve("out/files.tar.zst.age"))));
@@ -903,12 +906,13 @@ public final class Bench {
 
         String describe() {
             return "machine: " + cpu + ", " + cores + " cores, " + mem + ", " + kernel + "\n" + java + "\nPostgreSQL " + pg
-                    + "\n" + tools + "\nload at start: " + load;
+                    + "\n" + tools + "\nload at start: " + load + "\nLifeboat runs " + howStarted();
         }
 
         String markdown() {
             return "Machine: " + cpu + ", " + cores + " cores, " + mem + " RAM, " + kernel + "; " + java + "; PostgreSQL " + pg
-                    + "; " + tools + ". Run " + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")) + ".\n";
+                    + "; " + tools + ". Run " + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm"))
+                    + ". Lifeboat runs " + howStarted() + ".\n";
         }
     }
 
@@ -942,6 +946,7 @@ public final class Bench {
         }
         work = work.toAbsolutePath().normalize();
         jar = Path.of(env("LIFEBOAT_JAR", repo.resolve("cli/target/lifeboat.jar").toString())).toAbsolutePath();
+        launcher = Files.isExecutable(jar.resolveSibling("lifeboat")) ? jar.resolveSibling("lifeboat") : null;
         s3jar = repo.resolve("bench/target/s3proxy-4.1.0-jar-with-dependencies.jar");
         if (resultsFile == null) {
             resultsFile = repo.resolve("bench/target/results-s" + scale + "-"
@@ -978,7 +983,29 @@ public final class Bench {
     }
 
     static String lifeboat(String jvmOptions, String config, String command) {
-        return "java " + (jvmOptions.isEmpty() ? "" : jvmOptions + " ") + "-jar " + jar + " --config " + work.resolve(config) + " " + command;
+        return lifeboatOn("", jvmOptions, "--config " + work.resolve(config) + " " + command);
+    }
+
+    /**
+     * The command line of a Lifeboat run as an operator runs it: through the launcher script when the build has one
+     * (it adds its JVM flags; {@code jvmOptions} go into LIFEBOAT_JAVA_OPTS, after them), else {@code java -jar}.
+     * {@code javaHome} empty: the java on the PATH.
+     */
+    static String lifeboatOn(String javaHome, String jvmOptions, String args) {
+        if (launcher != null) {
+            return (javaHome.isEmpty() ? "" : "JAVA_HOME=" + javaHome + " ")
+                    + (jvmOptions.isEmpty() ? "" : "LIFEBOAT_JAVA_OPTS='" + jvmOptions + "' ") + launcher + " " + args;
+        }
+        return (javaHome.isEmpty() ? "java" : javaHome + "/bin/java") + " " + (jvmOptions.isEmpty() ? "" : jvmOptions + " ")
+                + "-jar " + jar + " " + args;
+    }
+
+    /** How Lifeboat is started, for the report. */
+    static String howStarted() {
+        return launcher != null
+                ? "through the launcher script `cli/target/lifeboat` (`java -XX:Tier4InvocationThreshold=50000"
+                        + " -XX:Tier4CompileThreshold=60000 -XX:Tier4BackEdgeThreshold=400000 -jar lifeboat.jar`)"
+                : "as `java -jar lifeboat.jar` (this build has no launcher script)";
     }
 
     static String tarZstd(Path dir, String extra) {

@@ -8,10 +8,12 @@ import dev.lifeboat.testing.FileTrees;
 import dev.lifeboat.testing.Requirements;
 import dev.lifeboat.testing.TestPostgres;
 import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -179,6 +181,24 @@ class CliBadInputIT {
         Jar.Run help = Jar.run(work, "--help");
         assertThat(help.exit()).isZero();
         assertThat(help.out()).contains("Exit codes:").contains("2   usage or configuration error");
+    }
+
+    @Test
+    void theLauncherFindsItsJarThroughASymlinkAndTakesExtraJvmOptions() throws Exception {
+        Path link = Files.createSymbolicLink(work.resolve("lifeboat"), Jar.launcher().toAbsolutePath());
+        Process p = new ProcessBuilder(link.toString(), "--version")
+                .directory(work.toFile()).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(out).isZero();
+        assertThat(out).startsWith("lifeboat ");
+
+        // its own flags are set, and LIFEBOAT_JAVA_OPTS comes after them, so it wins
+        Jar.Run flags = Jar.run(work, Map.of("LIFEBOAT_JAVA_OPTS", "-XX:+PrintFlagsFinal -XX:Tier4InvocationThreshold=7777"),
+                "--version");
+        assertThat(flags.exit()).as(flags.toString()).isZero();
+        assertThat(flags.out()).containsPattern("Tier4InvocationThreshold += 7777 ")
+                .containsPattern("Tier4CompileThreshold += 60000 ").containsPattern("Tier4BackEdgeThreshold += 400000 ");
     }
 
     @Test

@@ -14,7 +14,10 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-/** Runs the built {@code lifeboat.jar} as a separate process, the way an operator does. */
+/**
+ * Runs the built CLI as a separate process, the way an operator does: through the launcher script
+ * {@code target/lifeboat} (which runs {@code target/lifeboat.jar}) on this test's JDK.
+ */
 final class Jar {
     record Run(int exit, String out, String err) {
         JsonObject json() {
@@ -35,12 +38,19 @@ final class Jar {
         return jar;
     }
 
+    static Path launcher() {
+        Path script = jar().resolveSibling("lifeboat");
+        assertThat(script).as("the launcher script is copied next to the jar in the package phase").isExecutable();
+        return script;
+    }
+
     static Run run(Path workDir, Map<String, String> env, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-jar", jar().toString()));
+        List<String> cmd = new ArrayList<>(List.of(launcher().toAbsolutePath().toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("LIFEBOAT_"));
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        pb.environment().put("LIFEBOAT_JAVA_OPTS", "-Xmx256m");
         pb.environment().putAll(env);
         Process p = pb.start();
         p.getOutputStream().close();
