@@ -243,7 +243,7 @@ public final class Bench {
                 double l = median(large);
                 double growth = (l - s) / s * 100;
                 String what = (kind.equals("pg") ? "PostgreSQL" : "Files") + " backup, "
-                        + (jvm.isEmpty() ? "JVM defaults" : "java " + jvm);
+                        + (jvm.isEmpty() ? "JVM defaults" : "with " + jvm);
                 rssLines.add(String.format(Locale.ROOT, "| %s | %d (%s) | %.0f (%.0f–%.0f) | %d (%s) | %.0f (%.0f–%.0f) | %+.1f %% |",
                         what, base, Data.size(kind, base), s, min(small), max(small),
                         big, Data.size(kind, big), l, min(large), max(large), growth));

@@ -1,5 +1,9 @@
 package dev.lifeboat.internal.archive;
 
+import static dev.lifeboat.internal.archive.TarSamples.LINK_TARGET;
+import static dev.lifeboat.internal.archive.TarSamples.LONG;
+import static dev.lifeboat.internal.archive.TarSamples.UNICODE;
+import static dev.lifeboat.internal.archive.TarSamples.file;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -26,36 +30,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class TarReaderTest {
-    private static final String LONG = "d".repeat(150) + "/" + "f".repeat(120) + ".txt";
-    private static final String UNICODE = "résumé-日本語/Ωμέγα.txt";
-
     @Test
     void readsBackEverythingTheWriterWrites() throws Exception {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        TarWriter tar = new TarWriter(bytes, 4096);
-        tar.directory("dir", 0750, 1000, 1001, 1_600_000_000L);
-        file(tar, "dir/plain.txt", "hello", 0640, 1000, 1001, 1_600_000_000L);
-        file(tar, LONG, "long name", 0644, 0, 0, 1_600_000_000L);
-        file(tar, UNICODE, "unicode", 0600, 0, 0, 1_600_000_000L);
-        file(tar, "big-ids", "ids", 0644, 3_000_000_000L, 4_000_000L, 1_600_000_000L);
-        file(tar, "old", "1969", 0644, 0, 0, -86_400L);
-        file(tar, "future", "2300", 0644, 0, 0, Instant.parse("2300-01-01T00:00:00Z").getEpochSecond());
-        tar.symlink("link", "l".repeat(130) + "/ziel-ä", 0777, 0, 0, 1_600_000_000L);
-        file(tar, "n".repeat(100), "exactly 100 bytes: ustar", 0644, 0, 0, 1_600_000_000L);
-        file(tar, "n".repeat(101), "101 bytes: pax", 0644, 0, 0, 1_600_000_000L);
-        file(tar, "empty", "", 0644, 0, 0, 1_600_000_000L);
-        byte[] block = new byte[TarReader.BLOCK];
-        new SplittableRandom(7).nextBytes(block);
-        file(tar, "exactly-one-block", block, 0644);
-        tar.finish();
-
-        TarReader in = new TarReader(new ByteArrayInputStream(bytes.toByteArray()));
+        TarReader in = new TarReader(new ByteArrayInputStream(TarSamples.everyHeaderCase()));
         TarReader.Entry e = in.next();
         assertThat(e.name()).isEqualTo("dir/");
         assertThat(e.isDirectory()).isTrue();
         assertThat(e.mode()).isEqualTo(0750);
         assertThat(e.uid()).isEqualTo(1000);
-        assertThat(e.gid()).isEqualTo(1001);
+        assertThat(e.gid()).isEqualTo(1000);
         assertThat(e.mtime().toInstant()).isEqualTo(Instant.ofEpochSecond(1_600_000_000L));
         assertFile(in, "dir/plain.txt", "hello", 0640);
         assertFile(in, LONG, "long name", 0644);
@@ -67,15 +50,30 @@ class TarReaderTest {
         assertThat(assertFile(in, "future", "2300", 0644).mtime().toInstant()).isEqualTo(Instant.parse("2300-01-01T00:00:00Z"));
         e = in.next();
         assertThat(e.isSymbolicLink()).isTrue();
-        assertThat(e.linkName()).isEqualTo("l".repeat(130) + "/ziel-ä");
+        assertThat(e.linkName()).isEqualTo(LINK_TARGET);
         assertFile(in, "n".repeat(100), "exactly 100 bytes: ustar", 0644);
         assertFile(in, "n".repeat(101), "101 bytes: pax", 0644);
-        assertFile(in, "empty", "", 0644);
-        e = in.next();
-        assertThat(e.name()).isEqualTo("exactly-one-block");
-        assertThat(readAll(in)).isEqualTo(block);
+        assertFile(in, "line\nbreak", "control character: pax", 0644);
         assertThat(in.next()).isNull();
         assertThat(in.ended()).isTrue();
+    }
+
+    @Test
+    void entriesOfNoDataAndOfExactlyOneBlock() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        TarWriter tar = new TarWriter(bytes, 4096);
+        file(tar, "empty", "", 0644, 0, 0, 1_600_000_000L);
+        byte[] block = new byte[TarReader.BLOCK];
+        new SplittableRandom(7).nextBytes(block);
+        file(tar, "exactly-one-block", block, 0644, 0, 0, 0);
+        file(tar, "after", "z", 0644, 0, 0, 0);
+        tar.finish();
+        TarReader in = new TarReader(new ByteArrayInputStream(bytes.toByteArray()));
+        assertFile(in, "empty", "", 0644);
+        assertThat(in.next().name()).isEqualTo("exactly-one-block");
+        assertThat(readAll(in)).isEqualTo(block);
+        assertFile(in, "after", "z", 0644);
+        assertThat(in.next()).isNull();
     }
 
     @Test
@@ -276,20 +274,6 @@ class TarReaderTest {
             sum += tar[i] & 0xff;
         }
         put(tar, 148, String.format("%06o\0 ", sum));
-    }
-
-    private static void file(TarWriter tar, String name, String content, int mode, long uid, long gid, long mtime)
-            throws IOException {
-        byte[] b = content.getBytes(StandardCharsets.UTF_8);
-        tar.beginFile(name, b.length, mode, uid, gid, mtime);
-        tar.write(b, 0, b.length);
-        tar.endFile();
-    }
-
-    private static void file(TarWriter tar, String name, byte[] b, int mode) throws IOException {
-        tar.beginFile(name, b.length, mode, 0, 0, 0);
-        tar.write(b, 0, b.length);
-        tar.endFile();
     }
 
     private static TarReader.Entry assertFile(TarReader in, String name, String content, int mode) throws IOException {

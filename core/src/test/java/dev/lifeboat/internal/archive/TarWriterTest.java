@@ -1,5 +1,9 @@
 package dev.lifeboat.internal.archive;
 
+import static dev.lifeboat.internal.archive.TarSamples.LINK_TARGET;
+import static dev.lifeboat.internal.archive.TarSamples.LONG;
+import static dev.lifeboat.internal.archive.TarSamples.UNICODE;
+import static dev.lifeboat.internal.archive.TarSamples.file;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -16,28 +20,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class TarWriterTest {
-    private static final String LONG = "d".repeat(150) + "/" + "f".repeat(120) + ".txt";
-    private static final String UNICODE = "résumé-日本語/Ωμέγα.txt";
-
     @Test
     void fieldsThatDoNotFitUstarGoIntoPaxHeadersAndReadBack() throws Exception {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        TarWriter tar = new TarWriter(bytes, 4096);
-        tar.directory("dir", 0750, 1000, 1000, 1_600_000_000L);
-        file(tar, "dir/plain.txt", "hello", 0640, 1000, 1000, 1_600_000_000L);
-        file(tar, LONG, "long name", 0644, 0, 0, 1_600_000_000L);
-        file(tar, UNICODE, "unicode", 0600, 0, 0, 1_600_000_000L);
-        file(tar, "big-ids", "ids", 0644, 3_000_000_000L, 4_000_000L, 1_600_000_000L);
-        file(tar, "old", "1969", 0644, 0, 0, -86_400L);
-        file(tar, "future", "2300", 0644, 0, 0, Instant.parse("2300-01-01T00:00:00Z").getEpochSecond());
-        tar.symlink("link", "l".repeat(130) + "/ziel-ä", 0777, 0, 0, 1_600_000_000L);
-        file(tar, "n".repeat(100), "exactly 100 bytes: ustar", 0644, 0, 0, 1_600_000_000L);
-        file(tar, "n".repeat(101), "101 bytes: pax", 0644, 0, 0, 1_600_000_000L);
-        file(tar, "line\nbreak", "control character: pax", 0644, 0, 0, 1_600_000_000L);
-        tar.finish();
-        assertThat(bytes.size() % (20 * 512)).isZero();
+        byte[] bytes = TarSamples.everyHeaderCase();
+        assertThat(bytes.length % (20 * 512)).isZero();
 
-        try (TarArchiveInputStream in = new TarArchiveInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+        try (TarArchiveInputStream in = new TarArchiveInputStream(new ByteArrayInputStream(bytes))) {
             TarArchiveEntry e = in.getNextEntry();
             assertThat(e.getName()).isEqualTo("dir/");
             assertThat(e.isDirectory()).isTrue();
@@ -56,7 +44,7 @@ class TarWriterTest {
             assertThat(e.getModTime().toInstant()).isEqualTo(Instant.parse("2300-01-01T00:00:00Z"));
             e = in.getNextEntry();
             assertThat(e.isSymbolicLink()).isTrue();
-            assertThat(e.getLinkName()).isEqualTo("l".repeat(130) + "/ziel-ä");
+            assertThat(e.getLinkName()).isEqualTo(LINK_TARGET);
             assertEntry(in, "n".repeat(100), "exactly 100 bytes: ustar", 0644);
             assertEntry(in, "n".repeat(101), "101 bytes: pax", 0644);
             assertEntry(in, "line\nbreak", "control character: pax", 0644);
@@ -105,14 +93,6 @@ class TarWriterTest {
         assertThatThrownBy(() -> tar.write(new byte[4], 0, 4)).isInstanceOf(IllegalStateException.class);
         tar.write(new byte[2], 0, 2);
         assertThatThrownBy(tar::endFile).isInstanceOf(IllegalStateException.class);
-    }
-
-    private static void file(TarWriter tar, String name, String content, int mode, long uid, long gid, long mtime)
-            throws Exception {
-        byte[] b = content.getBytes(StandardCharsets.UTF_8);
-        tar.beginFile(name, b.length, mode, uid, gid, mtime);
-        tar.write(b, 0, b.length);
-        tar.endFile();
     }
 
     private static TarArchiveEntry assertEntry(TarArchiveInputStream in, String name, String content, int mode)
