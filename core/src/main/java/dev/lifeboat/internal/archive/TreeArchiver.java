@@ -11,14 +11,15 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -31,6 +32,8 @@ public final class TreeArchiver {
     /** At most this many issues are recorded one by one; the rest are summarised. */
     static final int MAX_ISSUES = 1000;
     private static final int BUFFER = 1024 * 1024;
+    /** A constant set: FileChannel.open(path, options...) builds a new HashSet for every file. */
+    private static final Set<OpenOption> READ_NOFOLLOW = Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
     private static final int S_IFSOCK = 0140000;
     private static final int S_IFIFO = 0010000;
     private static final int S_IFCHR = 0020000;
@@ -174,7 +177,7 @@ public final class TreeArchiver {
         FileTime mtime = a.lastModified();
         FileChannel ch;
         try {
-            ch = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+            ch = FileChannel.open(path, READ_NOFOLLOW);
         } catch (NoSuchFileException e) {
             return; // deleted before we got to it
         } catch (IOException e) {
@@ -221,8 +224,8 @@ public final class TreeArchiver {
         tar.endFile();
         if (problem == null) {
             try {
-                BasicFileAttributes after = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                if (after.size() != size || !after.lastModifiedTime().equals(mtime)) {
+                FileStat after = FileStat.of(path);
+                if (after.size() != size || !after.lastModified().equals(mtime)) {
                     problem = "changed while being read";
                 }
             } catch (NoSuchFileException ex) {
