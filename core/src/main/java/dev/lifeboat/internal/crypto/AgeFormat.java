@@ -253,7 +253,9 @@ public final class AgeFormat {
                 throw new IllegalArgumentException("an identity is not usable"); // validated on parse; never echoed
             }
         }
-        DecryptingChannelFactory factory = new StandardDecryptingChannelFactory();
+        // chunks are opened with Conscrypt when it is usable (≈ 7× JDK 17's cipher), as they are sealed
+        DecryptingChannelFactory factory = ChunkCiphers.provider() != null
+                ? new StandardDecryptingChannelFactory(ChunkCiphers.provider()) : new StandardDecryptingChannelFactory();
         ReadableByteChannel channel;
         try {
             channel = factory.newDecryptingChannel(new InputChannel(in), List.of(new AnyOf(readers)));

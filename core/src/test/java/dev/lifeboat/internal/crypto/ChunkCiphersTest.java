@@ -1,9 +1,11 @@
 package dev.lifeboat.internal.crypto;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.util.SplittableRandom;
+import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
@@ -38,6 +40,29 @@ class ChunkCiphersTest {
             opener.init(Cipher.DECRYPT_MODE, k, new IvParameterSpec(nonce));
             assertThat(opener.doFinal(sealed)).isEqualTo(plain);
         }
+    }
+
+    @Test
+    void theProviderGivenToJaggedOpensUnderTheJdksNameAndRefusesAForgedTag() throws Exception {
+        assertThat(ChunkCiphers.provider()).as("Conscrypt on this platform (see above)").isNotNull();
+        // jagged asks for "ChaCha20-Poly1305", the JDK's name, from the provider it is given
+        Cipher opener = Cipher.getInstance("ChaCha20-Poly1305", ChunkCiphers.provider());
+        assertThat(opener.getProvider().getName()).isEqualTo("Conscrypt");
+        SplittableRandom random = new SplittableRandom(9);
+        Cipher jdk = ChunkCiphers.jdk();
+        for (int len : new int[] {0, 1, AgePayloadStream.CHUNK}) {
+            SecretKeySpec k = new SecretKeySpec(bytes(random, 32), "ChaCha20");
+            byte[] plain = bytes(random, len);
+            IvParameterSpec nonce = new IvParameterSpec(AgePayloadStream.nonce(len, len < AgePayloadStream.CHUNK));
+            jdk.init(Cipher.ENCRYPT_MODE, k, nonce);
+            byte[] sealed = jdk.doFinal(plain);
+            opener.init(Cipher.DECRYPT_MODE, k, nonce);
+            assertThat(opener.doFinal(sealed)).isEqualTo(plain);
+            sealed[random.nextInt(sealed.length)] ^= 0x10;
+            opener.init(Cipher.DECRYPT_MODE, k, nonce);
+            assertThatThrownBy(() -> opener.doFinal(sealed)).isInstanceOf(AEADBadTagException.class);
+        }
+        assertThat(ChunkCiphers.sameAnswer(opener, ChunkCiphers.jdk())).isTrue();
     }
 
     @Test
