@@ -13,8 +13,9 @@
 #   1. checks the tools (pg_dump, pg_restore, pgbench, psql, zstd, tar, age, /usr/bin/time) and installs the
 #      missing ones with apt-get when it can (as root), otherwise says which package to install and stops;
 #   2. checks that PostgreSQL answers on $PGHOST:$PGPORT (default 127.0.0.1:5432, user $PGUSER=postgres);
-#   3. builds cli/target/lifeboat.jar through the Maven reactor when it is missing or older than the sources
-#      (never `mvn install`);
+#   3. builds cli/target/lifeboat.jar and its launcher cli/target/lifeboat through the Maven reactor when they
+#      are missing or older than the sources (never `mvn install`); Lifeboat is measured through the launcher,
+#      as operators run it (LIFEBOAT_JAR=other.jar: the launcher next to it, else `java -jar`);
 #   4. fetches the S3Proxy 4.1.0 standalone jar into bench/target/ with the Maven dependency plugin.
 # Then it runs bench/Bench.java (a single-file Java program; no compilation step needed). It exits non-zero
 # when something cannot be measured; it never prints a figure it did not measure.
@@ -75,7 +76,8 @@ fi
 
 # --- the CLI jar ---------------------------------------------------------------------------------------------
 jar=cli/target/lifeboat.jar
-if [[ ! -f $jar ]] || [[ -n $(find api core integrations/s3 cli -path '*/src/main/*' -newer "$jar" -print -quit) ]]; then
+if [[ ! -f $jar ]] || [[ ! -x cli/target/lifeboat ]] \
+    || [[ -n $(find api core integrations/s3 cli -path '*/src/main/*' -newer "$jar" -print -quit) ]]; then
   say "building $jar (./mvnw -pl cli -am package, tests skipped)"
   ./mvnw -B -q -pl cli -am package -Dmaven.test.skip=true
 fi
