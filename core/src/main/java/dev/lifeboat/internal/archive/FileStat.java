@@ -8,8 +8,8 @@ import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.util.Map;
 
 /**
@@ -20,8 +20,9 @@ import java.util.Map;
  * string and fills a map on every call. Archiving 20,000 files, that call tree is the largest single job of the
  * JIT (≈ 0.35 s of C2 time and a 24 MB compiler arena on a 4 s backup). Where the JVM lets us ({@code Add-Opens:
  * java.base/sun.nio.fs}, which the CLI jar's manifest declares), the same values are read from the attributes
- * object that {@code Files.readAttributes(path, PosixFileAttributes.class, NOFOLLOW_LINKS)} returns, through one {@code lstat}; elsewhere
- * (a library inside an application, another JDK) the attribute view is used. Both give the same values.
+ * object that {@code Files.readAttributes(path, PosixFileAttributes.class, NOFOLLOW_LINKS)} returns, through one
+ * {@code lstat}; elsewhere (a library inside an application, another JDK) the attribute view is used. Both give the
+ * same values.
  */
 record FileStat(int mode, long uid, long gid, long size, FileTime lastModified) {
     static final int S_IFMT = 0170000;

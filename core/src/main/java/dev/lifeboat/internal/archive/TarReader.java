@@ -23,6 +23,8 @@ final class TarReader {
     static final int BLOCK = 512;
     /** Largest pax or GNU long-name header accepted. */
     static final int MAX_EXTENDED_HEADER = 1024 * 1024;
+    /** Larger sizes are corrupt (and would overflow the arithmetic of skipping to the next header). */
+    private static final long MAX_ENTRY_SIZE = 1L << 62;
 
     /** One entry's header. {@code type} is the typeflag ('0', '5', '2', '1', …; '0' also for v7 NUL). */
     record Entry(String name, char type, String linkName, long size, int mode, long uid, long gid, FileTime mtime) {
@@ -87,7 +89,8 @@ final class TarReader {
                     throw new IOException("corrupt tar archive: an extended header at offset " + headerAt
                             + " is followed by the end of the archive, not by its entry");
                 }
-                ended = true; // the end-of-archive marker; whatever follows (the second zero block, record padding) is not read
+                // the end-of-archive marker; what follows (the second zero block, record padding) is not read here
+                ended = true;
                 return null;
             }
             checkChecksum(headerAt);
@@ -120,10 +123,14 @@ final class TarReader {
             String name = paxPath != null ? paxPath : gnuName != null ? gnuName : ustarName();
             String link = paxLink != null ? paxLink : gnuLink != null ? gnuLink : cString(header, 157, 100);
             long entrySize = paxSize >= 0 ? paxSize : size;
+            if (entrySize > MAX_ENTRY_SIZE) {
+                throw corrupt("size", headerAt, "more than 2^62 bytes");
+            }
             int mode = (int) (number(100, 8, "mode", headerAt) & 07777);
             long uid = paxUid >= 0 ? paxUid : number(108, 8, "uid", headerAt);
             long gid = paxGid >= 0 ? paxGid : number(116, 8, "gid", headerAt);
-            FileTime mtime = paxMtime != null ? paxMtime : FileTime.from(seconds(number(136, 12, "mtime", headerAt), headerAt));
+            FileTime mtime = paxMtime != null
+                    ? paxMtime : FileTime.from(seconds(number(136, 12, "mtime", headerAt), headerAt));
             // links and directories carry no data in any tar Lifeboat reads; a size on them is skipped like any data
             remaining = entrySize;
             padding = padding(entrySize);

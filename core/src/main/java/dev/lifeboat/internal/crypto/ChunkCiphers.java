@@ -8,7 +8,7 @@ import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Where the ChaCha20-Poly1305 that seals age payload chunks comes from.
+ * Where the ChaCha20-Poly1305 that seals (and, through jagged, opens) age payload chunks comes from.
  *
  * <p>JDK 17's implementation is pure Java and runs at ≈ 200 MB/s per core, the slowest stage of an encrypted
  * backup (JDK 21 and later compile it to vector instructions). When Conscrypt ({@code org.conscrypt:
@@ -64,7 +64,7 @@ final class ChunkCiphers {
                         + " answer; age chunks are sealed with the JDK's");
                 return null;
             }
-            LOG.log(System.Logger.Level.DEBUG, "age chunks are sealed with Conscrypt {0}", p.getVersionStr());
+            LOG.log(System.Logger.Level.DEBUG, "age chunks are sealed and opened with Conscrypt {0}", p.getVersionStr());
             return p;
         } catch (ClassNotFoundException e) {
             return null; // not on the class path: the JDK's cipher

@@ -209,6 +209,8 @@ class TarReaderTest {
                 .hasMessageContaining("without '='");
         assertThatThrownBy(() -> new TarReader(new ByteArrayInputStream(pax("11 size=-1\n", "f"))).next())
                 .hasMessageContaining("not a non-negative integer");
+        assertThatThrownBy(() -> new TarReader(new ByteArrayInputStream(pax("28 size=4611686018427387905\n", "f"))).next())
+                .hasMessageContaining("more than 2^62 bytes");
         assertThat(new TarReader(new ByteArrayInputStream(pax("16 path=renamed\n", "f"))).next().name()).isEqualTo("renamed");
         assertThat(new TarReader(new ByteArrayInputStream(pax("19 mtime=-86400.25\n", "f"))).next().mtime().toInstant())
                 .isEqualTo(Instant.ofEpochSecond(-86_401L, 750_000_000L));
