@@ -221,10 +221,23 @@ public final class LocalStore implements Store {
     }
 
     private StoreException failure(String what, IOException e) {
-        boolean permanent = e instanceof AccessDeniedException || e instanceof FileAlreadyExistsException;
         String reason = e instanceof FileSystemException fse && fse.getReason() != null
                 ? fse.getReason() : e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
-        return new StoreException(what + " in " + describe() + " (" + reason + ")", !permanent, e);
+        return new StoreException(what + " in " + describe() + " (" + reason + ")", !permanent(e), e);
+    }
+
+    /**
+     * Failures that trying again soon cannot fix: no permission, the name is taken, the disk is full, the quota is
+     * used up, the file system is read-only. The JDK reports the last three as plain IOExceptions carrying the
+     * system's message (ENOSPC, EDQUOT, EROFS).
+     */
+    static boolean permanent(IOException e) {
+        if (e instanceof AccessDeniedException || e instanceof FileAlreadyExistsException) {
+            return true;
+        }
+        String m = e instanceof FileSystemException fse && fse.getReason() != null ? fse.getReason() : e.getMessage();
+        return m != null && (m.contains("No space left on device") || m.contains("Disk quota exceeded")
+                || m.contains("Read-only file system"));
     }
 
     /** Deletes temporary files of writes that never completed, older than {@code olderThan}. */
