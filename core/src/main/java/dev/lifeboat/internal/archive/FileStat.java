@@ -29,6 +29,10 @@ record FileStat(int mode, long uid, long gid, long size, FileTime lastModified) 
     static final int S_IFDIR = 0040000;
     static final int S_IFREG = 0100000;
     static final int S_IFLNK = 0120000;
+    static final int S_IFSOCK = 0140000;
+    static final int S_IFIFO = 0010000;
+    static final int S_IFCHR = 0020000;
+    static final int S_IFBLK = 0060000;
 
     private static final String VIEW_ATTRIBUTES = "unix:mode,uid,gid,size,lastModifiedTime";
     private static final Direct DIRECT = Direct.find();

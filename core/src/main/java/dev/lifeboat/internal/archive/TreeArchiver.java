@@ -34,10 +34,6 @@ public final class TreeArchiver {
     private static final int BUFFER = 1024 * 1024;
     /** A constant set: FileChannel.open(path, options...) builds a new HashSet for every file. */
     private static final Set<OpenOption> READ_NOFOLLOW = Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
-    private static final int S_IFSOCK = 0140000;
-    private static final int S_IFIFO = 0010000;
-    private static final int S_IFCHR = 0020000;
-    private static final int S_IFBLK = 0060000;
 
     private final TarWriter tar;
     private final List<PathMatcher> excludes;
@@ -165,9 +161,9 @@ public final class TreeArchiver {
                 symlinks++;
             }
             case FileStat.S_IFREG -> addFile(path, name, a);
-            case S_IFSOCK -> issue(Issue.Severity.NOTICE, name, "socket skipped");
-            case S_IFIFO -> issue(Issue.Severity.NOTICE, name, "FIFO skipped");
-            case S_IFCHR, S_IFBLK -> issue(Issue.Severity.NOTICE, name, "device skipped");
+            case FileStat.S_IFSOCK -> issue(Issue.Severity.NOTICE, name, "socket skipped");
+            case FileStat.S_IFIFO -> issue(Issue.Severity.NOTICE, name, "FIFO skipped");
+            case FileStat.S_IFCHR, FileStat.S_IFBLK -> issue(Issue.Severity.NOTICE, name, "device skipped");
             default -> issue(Issue.Severity.NOTICE, name, "special file skipped");
         }
     }
