@@ -19,7 +19,8 @@ public interface LifeboatListener {
     default void partFinished(BackupId id, PartInfo part) {}
 
     /**
-     * Bytes of a part stored (backups) or read (verify, restore) so far; called at most a few times a second.
+     * Bytes of a part produced by its source (backups: before encryption) or read (verify, restore) so far; called
+     * at most a few times a second.
      *
      * @param total the part's size when known (restore, verify), else -1
      */

@@ -27,6 +27,7 @@ import dev.lifeboat.internal.catalog.ManifestCodec;
 import dev.lifeboat.internal.crypto.CryptoPlan;
 import dev.lifeboat.internal.crypto.ManifestSignatures;
 import dev.lifeboat.internal.io.DigestingOutputStream;
+import dev.lifeboat.internal.io.PipelinedOutputStream;
 import dev.lifeboat.internal.io.StoreOutputStream;
 import dev.lifeboat.internal.io.Trees;
 import java.io.IOException;
@@ -50,6 +51,13 @@ public final class BackupEngine {
     private static final System.Logger LOG = System.getLogger(BackupEngine.class.getName());
     /** Appended to the file name of an encrypted part (DESIGN.md §4). */
     static final String ENCRYPTED_SUFFIX = ".age";
+    /**
+     * A source's output is hashed, encrypted and stored on a thread of its own, in buffers of this size, at most
+     * {@link #PIPELINE_DEPTH} waiting: the source (archiving and compressing, or reading a dump) and those stages
+     * then use two cores instead of taking turns on one.
+     */
+    private static final int PIPELINE_BUFFER = 256 * 1024;
+    private static final int PIPELINE_DEPTH = 8;
 
     private final Plan plan;
 
@@ -202,6 +210,7 @@ public final class BackupEngine {
                 + (recipients != null ? ENCRYPTED_SUFFIX : ""));
         long t0 = System.nanoTime();
         List<Copy> live = new ArrayList<>();
+        PipelinedOutputStream pipeline = null;
         try {
             for (Copy c : copies) {
                 if (c.failure != null) {
@@ -217,13 +226,15 @@ public final class BackupEngine {
             }
             requireSomeCopy(copies, id);
             FanOut sink = new FanOut(live, id);
-            // source → plaintext hash → (age) → stored hash → every store
-            DigestingOutputStream stored = new DigestingOutputStream(new ProgressOutputStream(sink, id,
-                    s.kind().prefix() + "-" + s.name(), plan.listener()), false);
+            // source → [another thread:] plaintext hash → (age) → stored hash → every store
+            DigestingOutputStream stored = new DigestingOutputStream(sink, false);
             OutputStream encrypting = recipients != null ? recipients.encrypt(stored) : null;
             DigestingOutputStream plain = encrypting != null ? new DigestingOutputStream(encrypting, false) : stored;
-            SourceResult r = s.write(context, plain);
-            plain.flush();
+            pipeline = new PipelinedOutputStream(plain, PIPELINE_BUFFER, PIPELINE_DEPTH, "lifeboat-store-" + s.name());
+            OutputStream progress = new ProgressOutputStream(pipeline, id, s.kind().prefix() + "-" + s.name(), plan.listener());
+            SourceResult r = s.write(context, progress);
+            progress.flush();
+            pipeline.close(); // waits until the other thread has written everything
             if (encrypting != null) {
                 encrypting.close(); // the final chunk; the stores' streams stay open until committed
             }
@@ -254,6 +265,9 @@ public final class BackupEngine {
             return new PartInfo(s.name(), s.kind(), s.format(), key, size, sha, plainSize, plainSha, recipients != null, millis,
                     r.tools(), r.rowCounts(), r.tree(), r.issues(), recipients == null ? List.of() : recipients.fingerprints());
         } finally {
+            if (pipeline != null) {
+                pipeline.abort(); // after a failure: the other thread ends before the stores' writes are aborted
+            }
             for (Copy c : live) {
                 c.writer.close(); // aborts whatever was not committed
                 c.writer = null;

@@ -1,0 +1,250 @@
+package dev.lifeboat.internal.io;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+class PipelinedOutputStreamTest {
+    private static final String THREAD = "pipeline-test";
+
+    @Test
+    void everyByteArrivesInOrderWhateverTheWriteSizes() throws Exception {
+        byte[] data = new byte[3 * 1024 * 1024 + 17];
+        new SplittableRandom(7).nextBytes(data);
+        ByteArrayOutputStream sink = new ByteArrayOutputStream();
+        AtomicBoolean flushed = new AtomicBoolean();
+        OutputStream downstream = new OutputStream() {
+            @Override
+            public void write(int b) {
+                sink.write(b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                sink.write(b, off, len);
+            }
+
+            @Override
+            public void flush() {
+                flushed.set(true);
+            }
+        };
+        PipelinedOutputStream p = new PipelinedOutputStream(downstream, 64 * 1024, 3, THREAD);
+        SplittableRandom sizes = new SplittableRandom(1);
+        int off = 0;
+        while (off < data.length) {
+            int n = Math.min(data.length - off, sizes.nextInt(0, 200_000));
+            if (n == 1) {
+                p.write(data[off]);
+            } else {
+                p.write(data, off, n);
+            }
+            off += n;
+        }
+        p.close();
+        assertThat(sink.toByteArray()).isEqualTo(data);
+        assertThat(flushed).isTrue();
+        assertThat(threadAlive()).isFalse();
+        assertThatThrownBy(() -> p.write(1)).isInstanceOf(IOException.class).hasMessageContaining("closed");
+        p.close(); // a second close is harmless
+    }
+
+    @Test
+    void aFailureDownstreamIsThrownToTheWriterAsTheSameException() throws Exception {
+        IllegalStateException boom = new IllegalStateException("store is gone");
+        OutputStream failing = new OutputStream() {
+            @Override
+            public void write(int b) {
+                throw boom;
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                throw boom;
+            }
+        };
+        PipelinedOutputStream p = new PipelinedOutputStream(failing, 1024, 2, THREAD);
+        byte[] chunk = new byte[1024];
+        assertThatThrownBy(() -> {
+            for (int i = 0; i < 10_000; i++) {
+                p.write(chunk);
+            }
+        }).isSameAs(boom);
+        assertThatThrownBy(p::close).isSameAs(boom);
+        assertThat(threadAlive()).isFalse();
+    }
+
+    @Test
+    void anIOExceptionDownstreamIsThrownByClose() throws Exception {
+        IOException full = new IOException("No space left on device");
+        OutputStream failing = new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                throw full;
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                throw full;
+            }
+        };
+        PipelinedOutputStream p = new PipelinedOutputStream(failing, 1024, 2, THREAD);
+        p.write(new byte[100]);
+        assertThatThrownBy(p::close).isSameAs(full);
+    }
+
+    @Test
+    void memoryIsBoundedWhenTheDownstreamIsSlowerThanTheWriter() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicLong received = new AtomicLong();
+        OutputStream blocked = new OutputStream() {
+            @Override
+            public void write(int b) {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                received.addAndGet(len);
+            }
+        };
+        int buffer = 1024;
+        int depth = 4;
+        PipelinedOutputStream p = new PipelinedOutputStream(blocked, buffer, depth, THREAD);
+        AtomicLong accepted = new AtomicLong();
+        AtomicReference<Throwable> writerFailure = new AtomicReference<>();
+        Thread writer = new Thread(() -> {
+            try {
+                byte[] b = new byte[100];
+                for (int i = 0; i < 10_000; i++) {
+                    p.write(b);
+                    accepted.addAndGet(b.length);
+                }
+                p.close();
+            } catch (Throwable t) {
+                writerFailure.set(t);
+            }
+        });
+        writer.start();
+        Thread.sleep(300);
+        // queued buffers, the one the thread holds and the one being filled: nothing more is taken in
+        assertThat(accepted.get()).isLessThanOrEqualTo((long) (depth + 3) * buffer);
+        assertThat(writer.isAlive()).isTrue();
+        release.countDown();
+        writer.join(10_000);
+        assertThat(writerFailure.get()).isNull();
+        assertThat(received.get()).isEqualTo(1_000_000);
+    }
+
+    @Test
+    void abortDropsWhatIsQueuedAndEndsTheThreadWithoutFlushing() throws Exception {
+        AtomicBoolean flushed = new AtomicBoolean();
+        AtomicLong received = new AtomicLong();
+        CountDownLatch firstWrite = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        OutputStream slow = new OutputStream() {
+            @Override
+            public void write(int b) {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                firstWrite.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                received.addAndGet(len);
+            }
+
+            @Override
+            public void flush() {
+                flushed.set(true);
+            }
+        };
+        PipelinedOutputStream p = new PipelinedOutputStream(slow, 1000, 8, THREAD);
+        for (int i = 0; i < 5; i++) {
+            p.write(new byte[1000]);
+        }
+        assertThat(firstWrite.await(5, TimeUnit.SECONDS)).isTrue();
+        Thread releaser = new Thread(() -> {
+            sleep(200);
+            release.countDown();
+        });
+        releaser.start();
+        p.abort(); // returns only once the thread is done with the write it is in
+        assertThat(threadAlive()).isFalse();
+        assertThat(received.get()).isEqualTo(1000); // the four queued buffers were dropped
+        assertThat(flushed).isFalse();
+        p.abort();
+        p.close(); // after abort: nothing to do, no failure to report
+    }
+
+    @Test
+    void anInterruptedWriterAbortsAndIsToldSo() throws Exception {
+        CountDownLatch never = new CountDownLatch(1);
+        OutputStream stuck = new OutputStream() {
+            @Override
+            public void write(int b) {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                try {
+                    never.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt(); // the pipeline interrupts its thread when the writer is
+                }
+            }
+        };
+        PipelinedOutputStream p = new PipelinedOutputStream(stuck, 100, 1, THREAD);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread writer = new Thread(() -> {
+            try {
+                for (int i = 0; i < 1000; i++) {
+                    p.write(new byte[100]);
+                }
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        writer.start();
+        Thread.sleep(200);
+        writer.interrupt();
+        writer.join(5_000);
+        assertThat(writer.isAlive()).isFalse();
+        assertThat(failure.get()).isInstanceOf(InterruptedIOException.class);
+        assertThat(threadAlive()).isFalse();
+    }
+
+    private static boolean threadAlive() {
+        return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals(THREAD) && t.isAlive());
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
