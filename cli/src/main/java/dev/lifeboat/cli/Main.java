@@ -5,11 +5,13 @@ import dev.lifeboat.api.ConfigurationException;
 import dev.lifeboat.api.ErrorCode;
 import dev.lifeboat.api.LifeboatException;
 import dev.lifeboat.internal.Version;
+import dev.lifeboat.internal.Warmup;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Formatter;
 import java.util.logging.Handler;
@@ -61,7 +63,25 @@ public final class Main {
     boolean verbose;
 
     public static void main(String[] args) {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        Thread warmup = WARMED_UP.contains(subcommand(args)) ? Warmup.start() : null;
+        int code = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+        Warmup.await(warmup, 2000);
+        System.exit(code);
+    }
+
+    /** The commands that load native libraries and ciphers, which {@link Warmup} loads while the command line is parsed. */
+    private static final Set<String> WARMED_UP = Set.of("backup", "restore", "verify");
+
+    /** The subcommand named in {@code args} (the first word that is neither an option nor --config's value), or "". */
+    static String subcommand(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--config")) {
+                i++;
+            } else if (!args[i].startsWith("-")) {
+                return args[i];
+            }
+        }
+        return "";
     }
 
     /** Runs the command line and returns its exit code. */

@@ -1,0 +1,64 @@
+package dev.lifeboat.internal;
+
+import com.github.luben.zstd.util.Native;
+import dev.lifeboat.internal.crypto.AgeFormat;
+import java.security.KeyFactory;
+import java.security.MessageDigest;
+
+/**
+ * Loads, on a thread of its own, what backups, restores and verifications need first and is slowest to load: the
+ * zstd and Conscrypt native libraries (each is copied out of its jar, loaded and, for Conscrypt, checked against a
+ * known answer) and the JDK's SHA-256 and X25519. A short-lived process (the CLI) starts it before parsing its
+ * command line, so this work runs on a core that would otherwise be idle during start-up, instead of later on the
+ * critical path; a long-running application gains nothing from it. Only caches are filled: nothing here changes what
+ * the process does, and any failure is ignored (the same code runs again, and reports, where it is needed).
+ */
+public final class Warmup {
+    private Warmup() {}
+
+    /** Starts the warm-up on a daemon thread and returns it. */
+    public static Thread start() {
+        Thread t = new Thread(Warmup::run, "lifeboat-warmup");
+        t.setDaemon(true);
+        t.setPriority(Thread.NORM_PRIORITY - 1);
+        t.start();
+        return t;
+    }
+
+    /**
+     * Waits, at most {@code millis}, for a warm-up thread to end: a process about to exit calls this so that a
+     * native library is not left half-copied in the temporary directory.
+     */
+    public static void await(Thread warmup, long millis) {
+        if (warmup == null) {
+            return;
+        }
+        try {
+            warmup.join(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void run() {
+        quietly(() -> {
+            Native.load();
+            return null;
+        });
+        quietly(() -> MessageDigest.getInstance("SHA-256"));
+        quietly(() -> KeyFactory.getInstance("X25519"));
+        quietly(AgeFormat::defaultThreads); // loads Conscrypt, when it is on the class path
+    }
+
+    private interface Step {
+        Object run() throws Exception;
+    }
+
+    private static void quietly(Step step) {
+        try {
+            step.run();
+        } catch (Exception | LinkageError e) {
+            // only a cache was not filled; the code that needs it will load it, and report a failure, itself
+        }
+    }
+}
