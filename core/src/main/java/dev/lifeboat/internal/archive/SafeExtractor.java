@@ -5,6 +5,7 @@ import dev.lifeboat.api.ErrorCode;
 import dev.lifeboat.api.RestoreException;
 import dev.lifeboat.api.catalog.TreeStats;
 import dev.lifeboat.internal.io.NonClosingInputStream;
+import dev.lifeboat.internal.io.PipelinedInputStream;
 import dev.lifeboat.internal.io.Trees;
 import java.io.IOException;
 import java.io.InputStream;
@@ -49,6 +50,9 @@ import java.util.regex.Pattern;
 public final class SafeExtractor {
     private static final Pattern DRIVE = Pattern.compile("^[A-Za-z]:.*");
     private static final int MAX_NAME = 4096;
+    /** The archive is decompressed ahead of the extraction in buffers of this size, at most this many waiting. */
+    private static final int READ_AHEAD_BUFFER = 256 * 1024;
+    private static final int READ_AHEAD_DEPTH = 8;
     private static final Set<OpenOption> CREATE_NEW =
             Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
 
@@ -106,11 +110,17 @@ public final class SafeExtractor {
         Files.createDirectory(staging);
         boolean moved = false;
         try {
-            InputStream tarStream = zstd ? new ZstdInputStream(new NonClosingInputStream(raw)) : raw;
-            TreeStats stats = extractInto(tarStream, staging);
-            // consume everything (tar padding, then the raw stream) so the caller's stream can verify its
-            // hash before anything becomes visible
-            drain(tarStream);
+            InputStream decompressed = zstd ? new ZstdInputStream(new NonClosingInputStream(raw)) : new NonClosingInputStream(raw);
+            TreeStats stats;
+            // decompressing (and the reading, verifying and decrypting behind it) runs ahead on another thread
+            // while this one writes the files
+            try (decompressed; PipelinedInputStream tarStream = new PipelinedInputStream(decompressed, READ_AHEAD_BUFFER,
+                    READ_AHEAD_DEPTH, "lifeboat-extract-read-ahead")) {
+                stats = extractInto(tarStream, staging);
+                // consume everything (tar padding, then the raw stream) so the caller's stream can verify its
+                // hash before anything becomes visible
+                drain(tarStream);
+            }
             drain(raw);
             if (Files.isDirectory(abs, LinkOption.NOFOLLOW_LINKS)) {
                 Files.delete(abs); // empty, checked above

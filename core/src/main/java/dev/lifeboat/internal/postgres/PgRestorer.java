@@ -4,6 +4,7 @@ import dev.lifeboat.api.ErrorCode;
 import dev.lifeboat.api.LifeboatException;
 import dev.lifeboat.api.RestoreException;
 import dev.lifeboat.api.catalog.PartInfo;
+import dev.lifeboat.internal.io.PipelinedInputStream;
 import dev.lifeboat.internal.process.ExternalProcess;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,6 +25,10 @@ import java.util.TreeMap;
  * verified: a tampered or truncated part, or any pg_restore error, leaves the target as it was.
  */
 public final class PgRestorer {
+    /** The dump is read ahead in buffers of this size, at most this many waiting. */
+    private static final int READ_AHEAD_BUFFER = 256 * 1024;
+    private static final int READ_AHEAD_DEPTH = 8;
+
     private final PgClient target;
 
     public PgRestorer(PgClient target) {
@@ -65,12 +70,15 @@ public final class PgRestorer {
         }
         cmd.addAll(target.connectionArgs());
         Map<String, String> env = target.environment(privateDir);
-        try (ExternalProcess p = ExternalProcess.start(cmd, env, target.timeout())) {
+        // the part is read from the store and verified ahead, on another thread, while this one feeds pg_restore
+        try (ExternalProcess p = ExternalProcess.start(cmd, env, target.timeout());
+                PipelinedInputStream ahead = new PipelinedInputStream(in, READ_AHEAD_BUFFER, READ_AHEAD_DEPTH,
+                        "lifeboat-pg-restore-read-ahead")) {
             OutputStream stdin = p.stdin();
-            byte[] buf = new byte[256 * 1024];
+            byte[] buf = new byte[READ_AHEAD_BUFFER];
             int n;
             try {
-                while ((n = in.read(buf)) >= 0) {
+                while ((n = ahead.read(buf)) >= 0) {
                     stdin.write(buf, 0, n);
                 }
                 stdin.close();
