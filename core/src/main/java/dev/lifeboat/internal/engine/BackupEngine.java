@@ -226,12 +226,16 @@ public final class BackupEngine {
             }
             requireSomeCopy(copies, id);
             FanOut sink = new FanOut(live, id);
-            // source → [another thread:] plaintext hash → (age) → stored hash → every store
+            // plain:     source → [another thread:] hash → every store
+            // encrypted: source → plaintext hash → [another thread:] age → stored hash → every store
+            // (the plaintext hash stays on the source's thread so that both threads have about as much to do)
             DigestingOutputStream stored = new DigestingOutputStream(sink, false);
             OutputStream encrypting = recipients != null ? recipients.encrypt(stored) : null;
-            DigestingOutputStream plain = encrypting != null ? new DigestingOutputStream(encrypting, false) : stored;
-            pipeline = new PipelinedOutputStream(plain, PIPELINE_BUFFER, PIPELINE_DEPTH, "lifeboat-store-" + s.name());
-            OutputStream progress = new ProgressOutputStream(pipeline, id, s.kind().prefix() + "-" + s.name(), plan.listener());
+            pipeline = new PipelinedOutputStream(encrypting != null ? encrypting : stored, PIPELINE_BUFFER, PIPELINE_DEPTH,
+                    "lifeboat-store-" + s.name());
+            DigestingOutputStream plain = encrypting != null ? new DigestingOutputStream(pipeline, false) : null;
+            OutputStream progress = new ProgressOutputStream(plain != null ? plain : pipeline, id,
+                    s.kind().prefix() + "-" + s.name(), plan.listener());
             SourceResult r = s.write(context, progress);
             progress.flush();
             pipeline.close(); // waits until the other thread has written everything
@@ -241,8 +245,8 @@ public final class BackupEngine {
             stored.flush();
             long size = stored.count();
             String sha = stored.sha256();
-            long plainSize = plain == stored ? size : plain.count();
-            String plainSha = plain == stored ? sha : plain.sha256();
+            long plainSize = plain == null ? size : plain.count();
+            String plainSha = plain == null ? sha : plain.sha256();
             for (Copy c : live) {
                 if (c.failure != null) {
                     continue;
