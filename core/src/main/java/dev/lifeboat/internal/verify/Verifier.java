@@ -20,6 +20,7 @@ import dev.lifeboat.crypto.Identities;
 import dev.lifeboat.crypto.ManifestVerifyKey;
 import dev.lifeboat.internal.catalog.Catalog;
 import dev.lifeboat.internal.io.DigestingInputStream;
+import dev.lifeboat.internal.io.PipelinedInputStream;
 import dev.lifeboat.internal.io.ProgressInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -38,6 +39,10 @@ import java.util.Set;
  * compared with the manifest; without identities only the stored (encrypted) bytes are checked.
  */
 public final class Verifier {
+    /** Encrypted parts are read ahead in buffers of this size, at most this many waiting. */
+    private static final int READ_AHEAD_BUFFER = 256 * 1024;
+    private static final int READ_AHEAD_DEPTH = 8;
+
     private final Store store;
     private final Set<ManifestVerifyKey> trusted;
     private final Identities identities;
@@ -146,7 +151,10 @@ public final class Verifier {
         Content c = new Content();
         if (decrypt) {
             String what = "part " + p.qualifiedName() + " of backup " + m.backupId();
-            try (InputStream plain = identities.decrypt(stored, what)) {
+            // the stored bytes are read and hashed ahead, on another thread, while this one decrypts and hashes
+            PipelinedInputStream ahead = new PipelinedInputStream(stored, READ_AHEAD_BUFFER, READ_AHEAD_DEPTH,
+                    "lifeboat-verify-read-ahead");
+            try (ahead; InputStream plain = identities.decrypt(ahead, what)) {
                 DigestingInputStream d = new DigestingInputStream(plain);
                 d.drain();
                 c.plainSize = d.count();
@@ -161,7 +169,9 @@ public final class Verifier {
                 }
             }
         }
-        stored.drain(); // whatever decryption did not read, so the stored hash covers every byte
+        // whatever decryption did not read (the read-ahead has ended: closing it waits for its thread), so the stored
+        // hash covers every byte
+        stored.drain();
         c.storedSize = stored.count();
         c.storedSha = stored.sha256();
         return c;
