@@ -16,6 +16,7 @@ import dev.lifeboat.api.source.SourceKind;
 import dev.lifeboat.api.store.Store;
 import dev.lifeboat.crypto.Identities;
 import dev.lifeboat.internal.archive.SafeExtractor;
+import dev.lifeboat.internal.io.PipelinedInputStream;
 import dev.lifeboat.internal.io.ProgressInputStream;
 import dev.lifeboat.internal.io.Trees;
 import dev.lifeboat.internal.io.VerifyingInputStream;
@@ -45,6 +46,9 @@ public final class PartRestorer {
     private static final int HOLDBACK = 1024 * 1024;
     /** Plaintext withheld until its hash is verified (age has already authenticated every chunk). */
     private static final int PLAINTEXT_HOLDBACK = 64 * 1024;
+    /** An encrypted part's stored bytes are read ahead in buffers of this size, at most this many waiting. */
+    private static final int READ_AHEAD_BUFFER = 256 * 1024;
+    private static final int READ_AHEAD_DEPTH = 8;
     /** Enough of a part to hold its age header. */
     private static final int HEADER_PROBE = 64 * 1024;
 
@@ -105,7 +109,9 @@ public final class PartRestorer {
             long[] read = new long[1];
             withPrivateDir(dir -> store.read(part.key(), in -> {
                 Opened o = open(in, m, part);
-                restorer.restore(o.plaintext(), replace, dir, part.qualifiedName());
+                try (o) {
+                    restorer.restore(o.plaintext(), replace, dir, part.qualifiedName());
+                }
                 read[0] = o.stored().count();
                 return null;
             }));
@@ -120,7 +126,9 @@ public final class PartRestorer {
             List<Map<String, Long>> rows = new ArrayList<>(1);
             io(() -> store.read(part.key(), in -> {
                 Opened o = open(in, m, part);
-                rows.add(SqliteRestorer.restore(o.plaintext(), part, sq.path(), replace, mismatches));
+                try (o) {
+                    rows.add(SqliteRestorer.restore(o.plaintext(), part, sq.path(), replace, mismatches));
+                }
                 read[0] = o.stored().count();
                 return null;
             }));
@@ -142,7 +150,9 @@ public final class PartRestorer {
         TreeStats[] tree = new TreeStats[1];
         io(() -> store.read(part.key(), in -> {
             Opened o = open(in, m, part);
-            tree[0] = new SafeExtractor(limits).extractZstd(o.plaintext(), targetDir);
+            try (o) {
+                tree[0] = new SafeExtractor(limits).extractZstd(o.plaintext(), targetDir);
+            }
             read[0] = o.stored().count();
             return null;
         }));
@@ -158,7 +168,19 @@ public final class PartRestorer {
                 mismatches, Duration.ofNanos(System.nanoTime() - t0));
     }
 
-    private record Opened(VerifyingInputStream stored, InputStream plaintext) {}
+    /**
+     * A part opened for reading: its stored bytes (verified as they stream) and its plaintext. Closing it ends the
+     * thread that reads an encrypted part's stored bytes ahead; the store's stream is left to the store.
+     */
+    private record Opened(VerifyingInputStream stored, InputStream plaintext, PipelinedInputStream ahead)
+            implements AutoCloseable {
+        @Override
+        public void close() {
+            if (ahead != null) {
+                ahead.close();
+            }
+        }
+    }
 
     /** The part's plaintext, verified as it streams (and decrypted when encrypted). */
     private Opened open(InputStream in, Manifest m, PartInfo part) throws IOException {
@@ -167,11 +189,19 @@ public final class PartRestorer {
                 ProgressInputStream.wrap(in, m.backupId(), part.qualifiedName(), part.size(), listener),
                 part.size(), part.sha256(), HOLDBACK, what);
         if (!part.encrypted()) {
-            return new Opened(stored, stored);
+            return new Opened(stored, stored, null);
         }
-        InputStream decrypted = decrypt(stored, m, part);
-        return new Opened(stored, new VerifyingInputStream(decrypted, part.plaintextSize(), part.plaintextSha256(),
-                PLAINTEXT_HOLDBACK, "the plaintext of " + what));
+        // reading and hashing the stored bytes run ahead, on their own thread, of the decryption and what follows
+        PipelinedInputStream ahead = new PipelinedInputStream(stored, READ_AHEAD_BUFFER, READ_AHEAD_DEPTH,
+                "lifeboat-restore-read-ahead");
+        try {
+            InputStream decrypted = decrypt(ahead, m, part);
+            return new Opened(stored, new VerifyingInputStream(decrypted, part.plaintextSize(), part.plaintextSha256(),
+                    PLAINTEXT_HOLDBACK, "the plaintext of " + what), ahead);
+        } catch (IOException | RuntimeException | Error e) {
+            ahead.close();
+            throw e;
+        }
     }
 
     /**
