@@ -3,7 +3,6 @@ package dev.lifeboat.internal.io;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.io.UncheckedIOException;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -40,9 +39,7 @@ public final class PipelinedInputStream extends InputStream {
 
     public PipelinedInputStream(InputStream in, int bufferSize, int depth, String threadName) {
         this.in = Objects.requireNonNull(in, "in");
-        if (bufferSize < 1 || depth < 1) {
-            throw new IllegalArgumentException("bufferSize and depth must be positive");
-        }
+        HandOver.requirePositive(bufferSize, depth);
         this.bufferSize = bufferSize;
         this.queue = new ArrayBlockingQueue<>(depth);
         this.thread = new Thread(this::fill, threadName);
@@ -104,7 +101,7 @@ public final class PipelinedInputStream extends InputStream {
         }
         if (c.length() == FAILED) {
             last = c;
-            rethrow(c.failure());
+            HandOver.rethrow(c.failure());
         }
         current = c;
         pos = 0;
@@ -182,18 +179,5 @@ public final class PipelinedInputStream extends InputStream {
         } catch (InterruptedException e) {
             return false; // only close() interrupts this thread
         }
-    }
-
-    private static void rethrow(Throwable t) throws IOException {
-        if (t instanceof IOException io) {
-            throw io;
-        }
-        if (t instanceof RuntimeException re) {
-            throw re;
-        }
-        if (t instanceof Error err) {
-            throw err;
-        }
-        throw new UncheckedIOException(new IOException(t));
     }
 }

@@ -3,7 +3,6 @@ package dev.lifeboat.internal.io;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -44,9 +43,7 @@ public final class PipelinedOutputStream extends OutputStream {
 
     public PipelinedOutputStream(OutputStream out, int bufferSize, int depth, String threadName) {
         this.out = Objects.requireNonNull(out, "out");
-        if (bufferSize < 1 || depth < 1) {
-            throw new IllegalArgumentException("bufferSize and depth must be positive");
-        }
+        HandOver.requirePositive(bufferSize, depth);
         this.bufferSize = bufferSize;
         this.queue = new ArrayBlockingQueue<>(depth + 1); // + 1: room for the end marker
         this.thread = new Thread(this::drain, threadName);
@@ -174,19 +171,9 @@ public final class PipelinedOutputStream extends OutputStream {
 
     private void rethrow() throws IOException {
         Throwable t = failure;
-        if (t == null) {
-            return;
+        if (t != null) {
+            HandOver.rethrow(t);
         }
-        if (t instanceof IOException io) {
-            throw io;
-        }
-        if (t instanceof RuntimeException re) {
-            throw re;
-        }
-        if (t instanceof Error err) {
-            throw err;
-        }
-        throw new UncheckedIOException(new IOException(t));
     }
 
     /** The thread: writes each chunk to {@code out} until the end marker; after a failure it only drains. */

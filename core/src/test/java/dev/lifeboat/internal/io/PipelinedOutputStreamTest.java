@@ -106,24 +106,7 @@ class PipelinedOutputStreamTest {
 
     @Test
     void memoryIsBoundedWhenTheDownstreamIsSlowerThanTheWriter() throws Exception {
-        CountDownLatch release = new CountDownLatch(1);
-        AtomicLong received = new AtomicLong();
-        OutputStream blocked = new OutputStream() {
-            @Override
-            public void write(int b) {
-                write(new byte[] {(byte) b}, 0, 1);
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) {
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                received.addAndGet(len);
-            }
-        };
+        GatedSink blocked = new GatedSink();
         int buffer = 1024;
         int depth = 4;
         PipelinedOutputStream p = new PipelinedOutputStream(blocked, buffer, depth, THREAD);
@@ -146,76 +129,36 @@ class PipelinedOutputStreamTest {
         // queued buffers, the one the thread holds and the one being filled: nothing more is taken in
         assertThat(accepted.get()).isLessThanOrEqualTo((long) (depth + 3) * buffer);
         assertThat(writer.isAlive()).isTrue();
-        release.countDown();
+        blocked.gate.countDown();
         writer.join(10_000);
         assertThat(writerFailure.get()).isNull();
-        assertThat(received.get()).isEqualTo(1_000_000);
+        assertThat(blocked.received.get()).isEqualTo(1_000_000);
     }
 
     @Test
     void abortDropsWhatIsQueuedAndEndsTheThreadWithoutFlushing() throws Exception {
-        AtomicBoolean flushed = new AtomicBoolean();
-        AtomicLong received = new AtomicLong();
-        CountDownLatch firstWrite = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        OutputStream slow = new OutputStream() {
-            @Override
-            public void write(int b) {
-                write(new byte[] {(byte) b}, 0, 1);
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) {
-                firstWrite.countDown();
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                received.addAndGet(len);
-            }
-
-            @Override
-            public void flush() {
-                flushed.set(true);
-            }
-        };
+        GatedSink slow = new GatedSink();
         PipelinedOutputStream p = new PipelinedOutputStream(slow, 1000, 8, THREAD);
         for (int i = 0; i < 5; i++) {
             p.write(new byte[1000]);
         }
-        assertThat(firstWrite.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(slow.entered.await(5, TimeUnit.SECONDS)).isTrue();
         Thread releaser = new Thread(() -> {
             sleep(200);
-            release.countDown();
+            slow.gate.countDown();
         });
         releaser.start();
         p.abort(); // returns only once the thread is done with the write it is in
         assertThat(threadAlive()).isFalse();
-        assertThat(received.get()).isEqualTo(1000); // the four queued buffers were dropped
-        assertThat(flushed).isFalse();
+        assertThat(slow.received.get()).isEqualTo(1000); // the four queued buffers were dropped
+        assertThat(slow.flushed).isFalse();
         p.abort();
         p.close(); // after abort: nothing to do, no failure to report
     }
 
     @Test
     void anInterruptedWriterAbortsAndIsToldSo() throws Exception {
-        CountDownLatch never = new CountDownLatch(1);
-        OutputStream stuck = new OutputStream() {
-            @Override
-            public void write(int b) {
-                write(new byte[] {(byte) b}, 0, 1);
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) {
-                try {
-                    never.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt(); // the pipeline interrupts its thread when the writer is
-                }
-            }
-        };
+        GatedSink stuck = new GatedSink(); // never opened: the pipeline interrupts its thread when the writer is
         PipelinedOutputStream p = new PipelinedOutputStream(stuck, 100, 1, THREAD);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread writer = new Thread(() -> {
@@ -234,6 +177,36 @@ class PipelinedOutputStreamTest {
         assertThat(writer.isAlive()).isFalse();
         assertThat(failure.get()).isInstanceOf(InterruptedIOException.class);
         assertThat(threadAlive()).isFalse();
+    }
+
+    /** A sink whose writes wait until {@link #gate} opens (or the writing thread is interrupted). */
+    private static final class GatedSink extends OutputStream {
+        final CountDownLatch gate = new CountDownLatch(1);
+        final CountDownLatch entered = new CountDownLatch(1);
+        final AtomicLong received = new AtomicLong();
+        final AtomicBoolean flushed = new AtomicBoolean();
+
+        @Override
+        public void write(int b) {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            entered.countDown();
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            received.addAndGet(len);
+        }
+
+        @Override
+        public void flush() {
+            flushed.set(true);
+        }
     }
 
     private static boolean threadAlive() {

@@ -1,0 +1,30 @@
+package dev.lifeboat.internal.io;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/** What the pipelined streams share: a failure caught on one thread, thrown on the other as the very exception. */
+final class HandOver {
+    private HandOver() {}
+
+    /** Throws {@code t} itself (an IOException, RuntimeException or Error); anything else wrapped. */
+    static void rethrow(Throwable t) throws IOException {
+        if (t instanceof IOException io) {
+            throw io;
+        }
+        if (t instanceof RuntimeException re) {
+            throw re;
+        }
+        if (t instanceof Error err) {
+            throw err;
+        }
+        throw new UncheckedIOException(new IOException(t));
+    }
+
+    /** Checks the sizes both pipelined streams take. */
+    static void requirePositive(int bufferSize, int depth) {
+        if (bufferSize < 1 || depth < 1) {
+            throw new IllegalArgumentException("bufferSize and depth must be positive");
+        }
+    }
+}
