@@ -102,7 +102,11 @@ public final class PipelinedOutputStream extends OutputStream {
             }
             put(new Chunk(null, END));
             ended = true;
-            join();
+            if (join()) {
+                rethrow();
+                // the thread was told to drop the rest: what reached out is incomplete, and must not pass for done
+                throw new InterruptedIOException("interrupted while waiting for " + thread.getName() + " to finish writing");
+            }
         } finally {
             if (!ended) {
                 abort();
@@ -146,8 +150,11 @@ public final class PipelinedOutputStream extends OutputStream {
         }
     }
 
-    /** Waits for the thread; an interrupt meanwhile is passed on to it and kept for the caller. */
-    private void join() {
+    /**
+     * Waits for the thread; an interrupt meanwhile is passed on to it (it then drops what is left) and kept for the
+     * caller. Returns whether that happened.
+     */
+    private boolean join() {
         boolean interrupted = false;
         while (thread.isAlive()) {
             try {
@@ -161,6 +168,7 @@ public final class PipelinedOutputStream extends OutputStream {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
+        return interrupted;
     }
 
     private void requireOpen() throws IOException {

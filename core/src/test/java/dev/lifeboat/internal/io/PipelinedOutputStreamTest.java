@@ -179,6 +179,32 @@ class PipelinedOutputStreamTest {
         assertThat(threadAlive()).isFalse();
     }
 
+    @Test
+    void anInterruptedCloseDoesNotPassForComplete() throws Exception {
+        GatedSink slow = new GatedSink();
+        PipelinedOutputStream p = new PipelinedOutputStream(slow, 100, 4, THREAD);
+        for (int i = 0; i < 4; i++) {
+            p.write(new byte[100]);
+        }
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread closer = new Thread(() -> {
+            try {
+                p.close();
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        closer.start();
+        assertThat(slow.entered.await(5, TimeUnit.SECONDS)).isTrue();
+        Thread.sleep(100);
+        closer.interrupt();
+        closer.join(5_000);
+        assertThat(closer.isAlive()).isFalse();
+        assertThat(failure.get()).isInstanceOf(InterruptedIOException.class);
+        assertThat(slow.received.get()).isLessThan(400);
+        assertThat(threadAlive()).isFalse();
+    }
+
     /** A sink whose writes wait until {@link #gate} opens (or the writing thread is interrupted). */
     private static final class GatedSink extends OutputStream {
         final CountDownLatch gate = new CountDownLatch(1);
