@@ -158,18 +158,13 @@ final class TarReader {
     }
 
     private boolean readHeader() throws IOException {
-        int got = 0;
-        while (got < BLOCK) {
-            int n = in.read(header, got, BLOCK - got);
-            if (n < 0) {
-                if (got == 0) {
-                    return false; // the stream ends at an entry boundary: no end marker, but nothing cut short
-                }
-                throw truncated("inside a header");
-            }
-            got += n;
+        int got = readFully(header);
+        if (got == 0) {
+            return false; // the stream ends at an entry boundary: no end marker, but nothing cut short
         }
-        position += BLOCK;
+        if (got < BLOCK) {
+            throw truncated("inside a header");
+        }
         return true;
     }
 
@@ -179,17 +174,22 @@ final class TarReader {
                     + size + " bytes (at most " + MAX_EXTENDED_HEADER + " are accepted)");
         }
         byte[] data = new byte[(int) size];
-        int got = 0;
-        while (got < data.length) {
-            int n = in.read(data, got, data.length - got);
-            if (n < 0) {
-                throw truncated("inside an extended header");
-            }
-            got += n;
+        if (readFully(data) < data.length) {
+            throw truncated("inside an extended header");
         }
-        position += size;
         skipFully(padding(size));
         return data;
+    }
+
+    /** Fills {@code b} unless the stream ends first; returns the bytes read. */
+    private int readFully(byte[] b) throws IOException {
+        int got = 0;
+        int n;
+        while (got < b.length && (n = in.read(b, got, b.length - got)) >= 0) {
+            got += n;
+        }
+        position += got;
+        return got;
     }
 
     private void skipFully(long n) throws IOException {
