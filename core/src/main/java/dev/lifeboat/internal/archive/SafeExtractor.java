@@ -50,9 +50,6 @@ import java.util.regex.Pattern;
 public final class SafeExtractor {
     private static final Pattern DRIVE = Pattern.compile("^[A-Za-z]:.*");
     private static final int MAX_NAME = 4096;
-    /** The archive is decompressed ahead of the extraction in buffers of this size, at most this many waiting. */
-    private static final int READ_AHEAD_BUFFER = 256 * 1024;
-    private static final int READ_AHEAD_DEPTH = 8;
     private static final Set<OpenOption> CREATE_NEW =
             Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
 
@@ -114,8 +111,8 @@ public final class SafeExtractor {
             TreeStats stats;
             // decompressing (and the reading, verifying and decrypting behind it) runs ahead on another thread
             // while this one writes the files
-            try (decompressed; PipelinedInputStream tarStream = new PipelinedInputStream(decompressed, READ_AHEAD_BUFFER,
-                    READ_AHEAD_DEPTH, "lifeboat-extract-read-ahead")) {
+            try (decompressed; PipelinedInputStream tarStream = new PipelinedInputStream(decompressed,
+                    "lifeboat-extract-read-ahead")) {
                 stats = extractInto(tarStream, staging);
                 // consume everything (tar padding, then the raw stream) so the caller's stream can verify its
                 // hash before anything becomes visible

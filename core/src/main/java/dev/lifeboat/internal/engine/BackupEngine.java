@@ -51,13 +51,6 @@ public final class BackupEngine {
     private static final System.Logger LOG = System.getLogger(BackupEngine.class.getName());
     /** Appended to the file name of an encrypted part (DESIGN.md §4). */
     static final String ENCRYPTED_SUFFIX = ".age";
-    /**
-     * A source's output is hashed, encrypted and stored on a thread of its own, in buffers of this size, at most
-     * {@link #PIPELINE_DEPTH} waiting: the source (archiving and compressing, or reading a dump) and those stages
-     * then use two cores instead of taking turns on one.
-     */
-    private static final int PIPELINE_BUFFER = 256 * 1024;
-    private static final int PIPELINE_DEPTH = 8;
 
     private final Plan plan;
 
@@ -231,8 +224,9 @@ public final class BackupEngine {
             // (the plaintext hash stays on the source's thread so that both threads have about as much to do)
             DigestingOutputStream stored = new DigestingOutputStream(sink, false);
             OutputStream encrypting = recipients != null ? recipients.encrypt(stored) : null;
-            pipeline = new PipelinedOutputStream(encrypting != null ? encrypting : stored, PIPELINE_BUFFER, PIPELINE_DEPTH,
-                    "lifeboat-store-" + s.name());
+            // a thread of its own: the source (archiving and compressing, or reading a dump) and the stages behind it
+            // then use two cores instead of taking turns on one
+            pipeline = new PipelinedOutputStream(encrypting != null ? encrypting : stored, "lifeboat-store-" + s.name());
             DigestingOutputStream plain = encrypting != null ? new DigestingOutputStream(pipeline, false) : null;
             OutputStream progress = new ProgressOutputStream(plain != null ? plain : pipeline, id,
                     s.kind().prefix() + "-" + s.name(), plan.listener());

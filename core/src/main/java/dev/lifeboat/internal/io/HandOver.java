@@ -5,6 +5,13 @@ import java.io.UncheckedIOException;
 
 /** What the pipelined streams share: a failure caught on one thread, thrown on the other as the very exception. */
 final class HandOver {
+    /**
+     * The buffers Lifeboat's pipelines hand over, and how many may wait: 2 MiB in flight per pipeline, enough for
+     * two threads to stop waiting on each other (8 and 32 buffers measured the same), whatever the amount of data.
+     */
+    static final int BUFFER = 256 * 1024;
+    static final int DEPTH = 8;
+
     private HandOver() {}
 
     /** Throws {@code t} itself (an IOException, RuntimeException or Error); anything else wrapped. */

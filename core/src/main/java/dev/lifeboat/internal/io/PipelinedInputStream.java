@@ -37,6 +37,11 @@ public final class PipelinedInputStream extends InputStream {
     private int pos;
     private Chunk last; // END or FAILED, once taken: every later read answers the same
 
+    /** Buffers of {@link HandOver#BUFFER}, at most {@link HandOver#DEPTH} waiting: what Lifeboat's restores use. */
+    public PipelinedInputStream(InputStream in, String threadName) {
+        this(in, HandOver.BUFFER, HandOver.DEPTH, threadName);
+    }
+
     public PipelinedInputStream(InputStream in, int bufferSize, int depth, String threadName) {
         this.in = Objects.requireNonNull(in, "in");
         HandOver.requirePositive(bufferSize, depth);

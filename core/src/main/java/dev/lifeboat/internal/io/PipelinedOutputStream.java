@@ -41,6 +41,11 @@ public final class PipelinedOutputStream extends OutputStream {
     private int fill;
     private boolean ended;
 
+    /** Buffers of {@link HandOver#BUFFER}, at most {@link HandOver#DEPTH} waiting: what Lifeboat's backups use. */
+    public PipelinedOutputStream(OutputStream out, String threadName) {
+        this(out, HandOver.BUFFER, HandOver.DEPTH, threadName);
+    }
+
     public PipelinedOutputStream(OutputStream out, int bufferSize, int depth, String threadName) {
         this.out = Objects.requireNonNull(out, "out");
         HandOver.requirePositive(bufferSize, depth);

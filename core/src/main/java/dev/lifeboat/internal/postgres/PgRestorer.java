@@ -25,10 +25,6 @@ import java.util.TreeMap;
  * verified: a tampered or truncated part, or any pg_restore error, leaves the target as it was.
  */
 public final class PgRestorer {
-    /** The dump is read ahead in buffers of this size, at most this many waiting. */
-    private static final int READ_AHEAD_BUFFER = 256 * 1024;
-    private static final int READ_AHEAD_DEPTH = 8;
-
     private final PgClient target;
 
     public PgRestorer(PgClient target) {
@@ -72,10 +68,9 @@ public final class PgRestorer {
         Map<String, String> env = target.environment(privateDir);
         // the part is read from the store and verified ahead, on another thread, while this one feeds pg_restore
         try (ExternalProcess p = ExternalProcess.start(cmd, env, target.timeout());
-                PipelinedInputStream ahead = new PipelinedInputStream(in, READ_AHEAD_BUFFER, READ_AHEAD_DEPTH,
-                        "lifeboat-pg-restore-read-ahead")) {
+                PipelinedInputStream ahead = new PipelinedInputStream(in, "lifeboat-pg-restore-read-ahead")) {
             OutputStream stdin = p.stdin();
-            byte[] buf = new byte[READ_AHEAD_BUFFER];
+            byte[] buf = new byte[256 * 1024];
             int n;
             try {
                 while ((n = ahead.read(buf)) >= 0) {

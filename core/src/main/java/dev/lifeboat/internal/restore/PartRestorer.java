@@ -46,9 +46,6 @@ public final class PartRestorer {
     private static final int HOLDBACK = 1024 * 1024;
     /** Plaintext withheld until its hash is verified (age has already authenticated every chunk). */
     private static final int PLAINTEXT_HOLDBACK = 64 * 1024;
-    /** An encrypted part's stored bytes are read ahead in buffers of this size, at most this many waiting. */
-    private static final int READ_AHEAD_BUFFER = 256 * 1024;
-    private static final int READ_AHEAD_DEPTH = 8;
     /** Enough of a part to hold its age header. */
     private static final int HEADER_PROBE = 64 * 1024;
 
@@ -192,8 +189,7 @@ public final class PartRestorer {
             return new Opened(stored, stored, null);
         }
         // reading and hashing the stored bytes run ahead, on their own thread, of the decryption and what follows
-        PipelinedInputStream ahead = new PipelinedInputStream(stored, READ_AHEAD_BUFFER, READ_AHEAD_DEPTH,
-                "lifeboat-restore-read-ahead");
+        PipelinedInputStream ahead = new PipelinedInputStream(stored, "lifeboat-restore-read-ahead");
         try {
             InputStream decrypted = decrypt(ahead, m, part);
             return new Opened(stored, new VerifyingInputStream(decrypted, part.plaintextSize(), part.plaintextSha256(),

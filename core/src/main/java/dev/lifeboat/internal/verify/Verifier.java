@@ -39,10 +39,6 @@ import java.util.Set;
  * compared with the manifest; without identities only the stored (encrypted) bytes are checked.
  */
 public final class Verifier {
-    /** Encrypted parts are read ahead in buffers of this size, at most this many waiting. */
-    private static final int READ_AHEAD_BUFFER = 256 * 1024;
-    private static final int READ_AHEAD_DEPTH = 8;
-
     private final Store store;
     private final Set<ManifestVerifyKey> trusted;
     private final Identities identities;
@@ -152,8 +148,7 @@ public final class Verifier {
         if (decrypt) {
             String what = "part " + p.qualifiedName() + " of backup " + m.backupId();
             // the stored bytes are read and hashed ahead, on another thread, while this one decrypts and hashes
-            PipelinedInputStream ahead = new PipelinedInputStream(stored, READ_AHEAD_BUFFER, READ_AHEAD_DEPTH,
-                    "lifeboat-verify-read-ahead");
+            PipelinedInputStream ahead = new PipelinedInputStream(stored, "lifeboat-verify-read-ahead");
             try (ahead; InputStream plain = identities.decrypt(ahead, what)) {
                 DigestingInputStream d = new DigestingInputStream(plain);
                 d.drain();

@@ -112,19 +112,14 @@ class PipelinedOutputStreamTest {
         PipelinedOutputStream p = new PipelinedOutputStream(blocked, buffer, depth, THREAD);
         AtomicLong accepted = new AtomicLong();
         AtomicReference<Throwable> writerFailure = new AtomicReference<>();
-        Thread writer = new Thread(() -> {
-            try {
-                byte[] b = new byte[100];
-                for (int i = 0; i < 10_000; i++) {
-                    p.write(b);
-                    accepted.addAndGet(b.length);
-                }
-                p.close();
-            } catch (Throwable t) {
-                writerFailure.set(t);
+        Thread writer = inBackground(() -> {
+            byte[] b = new byte[100];
+            for (int i = 0; i < 10_000; i++) {
+                p.write(b);
+                accepted.addAndGet(b.length);
             }
-        });
-        writer.start();
+            p.close();
+        }, writerFailure);
         Thread.sleep(300);
         // queued buffers, the one the thread holds and the one being filled: nothing more is taken in
         assertThat(accepted.get()).isLessThanOrEqualTo((long) (depth + 3) * buffer);
@@ -161,16 +156,11 @@ class PipelinedOutputStreamTest {
         GatedSink stuck = new GatedSink(); // never opened: the pipeline interrupts its thread when the writer is
         PipelinedOutputStream p = new PipelinedOutputStream(stuck, 100, 1, THREAD);
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread writer = new Thread(() -> {
-            try {
-                for (int i = 0; i < 1000; i++) {
-                    p.write(new byte[100]);
-                }
-            } catch (Throwable t) {
-                failure.set(t);
+        Thread writer = inBackground(() -> {
+            for (int i = 0; i < 1000; i++) {
+                p.write(new byte[100]);
             }
-        });
-        writer.start();
+        }, failure);
         Thread.sleep(200);
         writer.interrupt();
         writer.join(5_000);
@@ -187,14 +177,7 @@ class PipelinedOutputStreamTest {
             p.write(new byte[100]);
         }
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread closer = new Thread(() -> {
-            try {
-                p.close();
-            } catch (Throwable t) {
-                failure.set(t);
-            }
-        });
-        closer.start();
+        Thread closer = inBackground(p::close, failure);
         assertThat(slow.entered.await(5, TimeUnit.SECONDS)).isTrue();
         Thread.sleep(100);
         closer.interrupt();
@@ -203,6 +186,23 @@ class PipelinedOutputStreamTest {
         assertThat(failure.get()).isInstanceOf(InterruptedIOException.class);
         assertThat(slow.received.get()).isLessThan(400);
         assertThat(threadAlive()).isFalse();
+    }
+
+    private interface Action {
+        void run() throws Exception;
+    }
+
+    /** Starts {@code action} on a thread of its own; what it throws lands in {@code failure}. */
+    private static Thread inBackground(Action action, AtomicReference<Throwable> failure) {
+        Thread t = new Thread(() -> {
+            try {
+                action.run();
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        });
+        t.start();
+        return t;
     }
 
     /** A sink whose writes wait until {@link #gate} opens (or the writing thread is interrupted). */
