@@ -202,6 +202,72 @@ class CliBadInputIT {
     }
 
     @Test
+    void theLauncherKeepsAClassArchivePerCommandAndConfigurationAndNeverUsesABrokenOne() throws Exception {
+        Path cds = dir.resolve("cds");
+        Map<String, String> on = Map.of("LIFEBOAT_CDS", "on", "LIFEBOAT_CDS_DIR", cds.toString());
+        Jar.Run plain = Jar.run(work, "list");
+        assertThat(plain.exit()).as(plain.toString()).isZero();
+        assertThat(plain.out()).contains(backupId);
+
+        // the first run's JVM leaves the classes it loaded in a dump as it exits; the output is the same as without
+        Jar.Run first = Jar.run(work, on, "list");
+        assertThat(first.exit()).as(first.toString()).isZero();
+        assertThat(first.out()).isEqualTo(plain.out());
+        assertThat(first.err()).isEqualTo(plain.err());
+        assertThat(archives(cds, ".list-")).hasSize(1);
+        assertThat(archives(cds, "list-")).isEmpty();
+        // the second run checks the dump and keeps it as the archive; the third maps it
+        Jar.Run second = Jar.run(work, on, "list");
+        assertThat(second.out()).isEqualTo(plain.out());
+        assertThat(second.err()).isEqualTo(plain.err());
+        assertThat(archives(cds, ".list-")).isEmpty();
+        assertThat(archives(cds, "list-")).hasSize(1);
+        Path archive = archives(cds, "list-").get(0);
+        Jar.Run third = Jar.run(work, Map.of("LIFEBOAT_CDS", "on", "LIFEBOAT_CDS_DIR", cds.toString(),
+                "LIFEBOAT_JAVA_OPTS", "-Xlog:class+load"), "list");
+        assertThat(third.exit()).as(third.toString()).isZero();
+        assertThat(third.out()).contains("dev.lifeboat.cli.Main source: shared objects file (top)").contains(backupId);
+
+        // a truncated dump whose process is gone (a JVM killed while dumping) is deleted, never mapped
+        String name = archive.getFileName().toString().replaceFirst("\\.jsa$", "");
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        byte[] bytes = Files.readAllBytes(archive);
+        Path broken = archive.resolveSibling("." + name + "." + gone.pid() + ".jsa");
+        Files.write(broken, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        Files.delete(archive);
+        Jar.Run afterBroken = Jar.run(work, on, "list");
+        assertThat(afterBroken.exit()).as(afterBroken.toString()).isZero();
+        assertThat(afterBroken.out()).isEqualTo(plain.out());
+        assertThat(broken).doesNotExist();
+        assertThat(archive).doesNotExist();
+        assertThat(archives(cds, ".list-")).as("this run's own dump").hasSize(1);
+
+        // another configuration file gets its own archive; off, or a folder that cannot be made: no archive, same output
+        Files.copy(work.resolve("lifeboat.properties"), work.resolve("other.properties"));
+        Jar.run(work, on, "--config", "other.properties", "list");
+        assertThat(archives(cds, ".list-")).hasSize(2);
+        Jar.Run off = Jar.run(work, Map.of("LIFEBOAT_CDS_DIR", cds.toString()), "status");
+        Jar.Run unwritable = Jar.run(work, Map.of("LIFEBOAT_CDS", "on", "LIFEBOAT_CDS_DIR", "/proc/lifeboat-cds"), "list");
+        assertThat(unwritable.exit()).as(unwritable.toString()).isZero();
+        assertThat(unwritable.out()).isEqualTo(plain.out());
+        assertThat(unwritable.err()).isEqualTo(plain.err());
+        assertThat(archives(cds, "status-")).isEmpty();
+        assertThat(archives(cds, ".status-")).isEmpty();
+        assertThat(off.err()).doesNotContain("[warning]");
+    }
+
+    /** The class archives (and dumps, whose names start with a dot) under {@code cds} whose names start with {@code prefix}. */
+    private static java.util.List<Path> archives(Path cds, String prefix) throws java.io.IOException {
+        if (!Files.isDirectory(cds)) {
+            return java.util.List.of();
+        }
+        try (var files = Files.walk(cds)) {
+            return files.filter(p -> p.getFileName().toString().startsWith(prefix) && p.toString().endsWith(".jsa")).toList();
+        }
+    }
+
+    @Test
     void keygenNeverOverwrites() throws Exception {
         Jar.Run first = Jar.run(work, "--json", "keygen", "--out", "k1.txt");
         assertThat(first.exit()).as(first.toString()).isZero();

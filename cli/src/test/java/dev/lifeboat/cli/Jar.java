@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs the built CLI as a separate process, the way an operator does: through the launcher script
- * {@code target/lifeboat} (which runs {@code target/lifeboat.jar}) on this test's JDK.
+ * {@code target/lifeboat} (which runs {@code target/lifeboat.jar}) on this test's JDK, with class-data sharing off
+ * unless {@code env} turns it on.
  */
 final class Jar {
     record Run(int exit, String out, String err) {
@@ -51,6 +52,7 @@ final class Jar {
         pb.environment().keySet().removeIf(k -> k.startsWith("LIFEBOAT_"));
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
         pb.environment().put("LIFEBOAT_JAVA_OPTS", "-Xmx256m");
+        pb.environment().put("LIFEBOAT_CDS", "off"); // no class archives in the home folder; one test turns them on
         pb.environment().putAll(env);
         Process p = pb.start();
         p.getOutputStream().close();
