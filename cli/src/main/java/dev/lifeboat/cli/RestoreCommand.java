@@ -79,7 +79,7 @@ final class RestoreCommand extends StoreCommand {
         RestoreOptions ro = RestoreOptions.defaults().replace(replace);
         List<Target> resolved = resolve(m, targets);
 
-        // every target is checked before any byte is written
+        // every target is checked before any byte is written (one target: its restore checks it before reading)
         boolean created = false;
         if (all) {
             recovery.preflightDirectory(toDir);
@@ -89,7 +89,7 @@ final class RestoreCommand extends StoreCommand {
             }
         }
         try {
-            for (Target t : resolved) {
+            for (Target t : resolved.size() > 1 ? resolved : List.<Target>of()) {
                 if (t.database != null) {
                     recovery.preflightDatabase(m.backupId(), t.name, t.database, ro);
                 } else {
