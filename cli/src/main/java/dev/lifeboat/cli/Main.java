@@ -63,7 +63,8 @@ public final class Main {
     boolean verbose;
 
     public static void main(String[] args) {
-        Thread warmup = WARMED_UP.contains(subcommand(args)) ? Warmup.start() : null;
+        String command = subcommand(args);
+        Thread warmup = WARMED_UP.contains(command) ? Warmup.start(() -> warmupNeeds(command, args)) : null;
         int code = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
         Warmup.await(warmup, 2000);
         System.exit(code);
@@ -82,6 +83,53 @@ public final class Main {
             }
         }
         return "";
+    }
+
+    /**
+     * What this run will use, as far as the arguments and the configuration file tell (a wrong guess costs only time):
+     * a backup encrypts when recipients or secrets are configured and reaches PostgreSQL when a database URL is not a
+     * SQLite one; a restore or verification decrypts only with {@code --identity} and reaches PostgreSQL only through a
+     * URL on its command line.
+     */
+    static Warmup.Needs warmupNeeds(String command, String[] args) {
+        String line = String.join(" ", args);
+        if (!command.equals("backup")) {
+            return new Warmup.Needs(line.contains("--identity"), line.contains("jdbc:postgresql:"));
+        }
+        Path given = null;
+        for (int i = 0; i < args.length && !args[i].equals(command); i++) {
+            if (args[i].equals("--config") && i + 1 < args.length) {
+                given = Path.of(args[i + 1]);
+            } else if (args[i].startsWith("--config=")) {
+                given = Path.of(args[i].substring("--config=".length()));
+            }
+        }
+        Map<String, String> settings = new LinkedHashMap<>();
+        try (var in = Files.newInputStream(configFile(given))) {
+            java.util.Properties p = new java.util.Properties();
+            p.load(in);
+            p.stringPropertyNames().forEach(k -> settings.put(k, p.getProperty(k)));
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            return Warmup.Needs.ALL;
+        }
+        System.getenv().forEach((k, v) -> settings.put(k.toLowerCase(java.util.Locale.ROOT).replace('_', '.'), v));
+        boolean crypto = false;
+        boolean postgres = false;
+        for (Map.Entry<String, String> e : settings.entrySet()) {
+            String key = e.getKey();
+            crypto |= key.equals("lifeboat.encryption.recipients") || key.startsWith("lifeboat.secrets.");
+            postgres |= key.startsWith("lifeboat.databases.") && key.endsWith(".url") && !e.getValue().startsWith("jdbc:sqlite:");
+        }
+        return new Warmup.Needs(crypto, postgres);
+    }
+
+    /** The configuration file: {@code --config}, else $LIFEBOAT_CONFIG, else ./lifeboat.properties. */
+    private static Path configFile(Path given) {
+        if (given != null) {
+            return given;
+        }
+        String env = System.getenv("LIFEBOAT_CONFIG");
+        return env != null && !env.isBlank() ? Path.of(env) : Path.of("lifeboat.properties");
     }
 
     /** Runs the command line and returns its exit code. */
@@ -154,14 +202,10 @@ public final class Main {
         if (verbose) {
             LIFEBOAT_LOG.setLevel(Level.INFO);
         }
-        Path file = config;
-        if (file == null) {
-            String env = System.getenv("LIFEBOAT_CONFIG");
-            file = env != null && !env.isBlank() ? Path.of(env) : Path.of("lifeboat.properties");
-            if (env == null && !Files.exists(file)) {
-                throw new ConfigurationException("--config", "a properties file (or $LIFEBOAT_CONFIG, or ./lifeboat.properties)",
-                        "none given and ./lifeboat.properties does not exist");
-            }
+        Path file = configFile(config);
+        if (config == null && System.getenv("LIFEBOAT_CONFIG") == null && !Files.exists(file)) {
+            throw new ConfigurationException("--config", "a properties file (or $LIFEBOAT_CONFIG, or ./lifeboat.properties)",
+                    "none given and ./lifeboat.properties does not exist");
         }
         LifeboatProperties p = LifeboatProperties.load(file);
         for (String w : p.warnings()) {

@@ -8,6 +8,7 @@ import java.security.KeyFactory;
 import java.security.MessageDigest;
 import java.sql.DriverManager;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Loads, on a thread of its own, what backups, restores and verifications need first and is slowest to load: the
@@ -20,9 +21,27 @@ import java.util.List;
 public final class Warmup {
     private Warmup() {}
 
-    /** Starts the warm-up on a daemon thread and returns it. */
+    /**
+     * What a run will use beyond zstd and SHA-256, which every backup, restore and verification loads: age
+     * encryption (Conscrypt, X25519) and PostgreSQL (the driver). Loading what a run does not use costs a core
+     * ≈ 0.1–0.2 s that the run's own work could have had.
+     */
+    public record Needs(boolean crypto, boolean postgres) {
+        /** Everything: for a caller that cannot tell. */
+        public static final Needs ALL = new Needs(true, true);
+    }
+
+    /** Starts the warm-up of everything on a daemon thread and returns it. */
     public static Thread start() {
-        Thread t = new Thread(Warmup::run, "lifeboat-warmup");
+        return start(() -> Needs.ALL);
+    }
+
+    /**
+     * Starts the warm-up on a daemon thread and returns it; {@code needs} is asked on that thread (it may read a
+     * file), and when it fails everything is warmed up.
+     */
+    public static Thread start(Supplier<Needs> needs) {
+        Thread t = new Thread(() -> run(needs), "lifeboat-warmup");
         t.setDaemon(true);
         t.setPriority(Thread.NORM_PRIORITY - 1);
         t.start();
@@ -44,23 +63,33 @@ public final class Warmup {
         }
     }
 
-    private static void run() {
+    private static void run(Supplier<Needs> needs) {
+        Needs n;
+        try {
+            n = needs.get();
+        } catch (RuntimeException e) {
+            n = Needs.ALL;
+        }
         quietly(() -> {
             Native.load();
             return null;
         });
         quietly(() -> MessageDigest.getInstance("SHA-256"));
-        quietly(() -> KeyFactory.getInstance("X25519"));
-        quietly(AgeFormat::defaultThreads); // loads Conscrypt, when it is on the class path
-        // the first PostgreSQL connection of a process costs ≈ 160 ms, mostly loading the driver; ≈ 80 ms after this
-        quietly(DriverManager::getDrivers);
-        for (String name : PGJDBC) {
-            quietly(() -> Class.forName(name));
+        if (n.crypto()) {
+            quietly(() -> KeyFactory.getInstance("X25519"));
+            quietly(AgeFormat::defaultThreads); // loads Conscrypt, when it is on the class path
         }
-        quietly(() -> {
-            new Socket().close();
-            return InetAddress.getByName("127.0.0.1");
-        });
+        if (n.postgres()) {
+            // the first PostgreSQL connection of a process costs ≈ 160 ms, mostly loading the driver; ≈ 80 ms after this
+            quietly(DriverManager::getDrivers);
+            for (String name : PGJDBC) {
+                quietly(() -> Class.forName(name));
+            }
+            quietly(() -> {
+                new Socket().close();
+                return InetAddress.getByName("127.0.0.1");
+            });
+        }
     }
 
     /** The classes of pgjdbc that its first connection loads and that take longest to load and initialize. */
