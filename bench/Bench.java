@@ -265,6 +265,22 @@ public final class Bench {
                 new Cmd("pg_dump -Fc | tee FILE | pg_restore -f /dev/null",
                         "pg_dump -Fc " + db(scale) + " | tee " + out("db.dump") + " | pg_restore -f /dev/null",
                         () -> rm(work.resolve("out/db.dump"))));
+        Path files = work.resolve("stores/files");
+        compare("files-hashed", "Files backup vs a stock pipeline that hashes too",
+                new Cmd("lifeboat backup (files)", lifeboat("files.properties", "backup"), () -> clean(files)),
+                new Cmd("tar | zstd -1 -T2 | tee FILE | openssl dgst -sha256",
+                        tarZstd(Data.tree(scale), "") + " | tee " + out("files.tar.zst") + " | openssl dgst -sha256 > "
+                                + out("files.sha256"), () -> rm(work.resolve("out/files.tar.zst"))));
+        Path enc = work.resolve("stores/enc");
+        compare("encrypted-hashed", "Encrypted backup vs a stock pipeline that hashes the plaintext and the ciphertext too",
+                new Cmd("lifeboat backup, encrypted to one age recipient", lifeboat("files-enc.properties", "backup"),
+                        () -> clean(enc)),
+                new Cmd("tar | zstd -1 -T2 | tee FIFO | age -r R | tee FILE | openssl dgst -sha256, openssl dgst -sha256 < FIFO",
+                        "rm -f " + out("plain.fifo") + " && mkfifo " + out("plain.fifo") + " && { openssl dgst -sha256 < "
+                                + out("plain.fifo") + " > " + out("plain.sha256") + " & } && " + tarZstd(Data.tree(scale), "")
+                                + " | tee " + out("plain.fifo") + " | age -r " + Keys.recipient + " | tee " + out("files.tar.zst.age")
+                                + " | openssl dgst -sha256 > " + out("stored.sha256") + " && wait",
+                        () -> rm(work.resolve("out/files.tar.zst.age"))));
         compare("pg-fsync", "pg_dump with the file made durable (what LocalStore does: fsync, rename, fsync dir)",
                 new Cmd("pg_dump -Fc -f FILE && sync FILE", "pg_dump -Fc -f " + out("db.dump") + " " + db(scale)
                         + " && sync " + out("db.dump"), () -> rm(work.resolve("out/db.dump"))),
@@ -960,7 +976,7 @@ public final class Bench {
 
     static void requireTools() {
         List<String> missing = new ArrayList<>();
-        for (String t : List.of("pg_dump", "pg_restore", "pgbench", "psql", "createdb", "dropdb", "zstd", "tar", "age", "age-keygen", "sync")) {
+        for (String t : List.of("pg_dump", "pg_restore", "pgbench", "psql", "createdb", "dropdb", "zstd", "tar", "age", "age-keygen", "openssl", "sync")) {
             if (capture("command -v " + t).isEmpty()) {
                 missing.add(t);
             }

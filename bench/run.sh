@@ -10,7 +10,7 @@
 # bench/run.sh --clean.
 #
 # What this script does before measuring:
-#   1. checks the tools (pg_dump, pg_restore, pgbench, psql, zstd, tar, age, /usr/bin/time) and installs the
+#   1. checks the tools (pg_dump, pg_restore, pgbench, psql, zstd, tar, age, openssl, /usr/bin/time); installs the
 #      missing ones with apt-get when it can (as root), otherwise says which package to install and stops;
 #   2. checks that PostgreSQL answers on $PGHOST:$PGPORT (default 127.0.0.1:5432, user $PGUSER=postgres);
 #   3. builds cli/target/lifeboat.jar and its launcher cli/target/lifeboat through the Maven reactor when they
@@ -40,7 +40,7 @@ fi
 declare -A packages=(
   [pg_dump]=postgresql-client [pg_restore]=postgresql-client [psql]=postgresql-client [pgbench]=postgresql-client
   [createdb]=postgresql-client [dropdb]=postgresql-client [pg_isready]=postgresql-client
-  [zstd]=zstd [tar]=tar [age]=age [age-keygen]=age [java]=openjdk-17-jdk-headless
+  [zstd]=zstd [tar]=tar [age]=age [age-keygen]=age [openssl]=openssl [java]=openjdk-17-jdk-headless
 )
 missing=()
 for tool in "${!packages[@]}"; do
