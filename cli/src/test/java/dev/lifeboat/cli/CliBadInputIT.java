@@ -255,6 +255,18 @@ class CliBadInputIT {
         assertThat(archives(cds, "status-")).isEmpty();
         assertThat(archives(cds, ".status-")).isEmpty();
         assertThat(off.err()).doesNotContain("[warning]");
+
+        // an archive is code: one in a folder that belongs to someone else is never mapped (only root can set that up)
+        if ("root".equals(System.getProperty("user.name"))) {
+            Jar.run(work, on, "list"); // adopts this run's own dump from above
+            Path folder = archives(cds, "list-").get(0).getParent();
+            var nobody = folder.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody");
+            Files.setOwner(folder, nobody);
+            Jar.Run foreign = Jar.run(work, Map.of("LIFEBOAT_CDS", "on", "LIFEBOAT_CDS_DIR", cds.toString(),
+                    "LIFEBOAT_JAVA_OPTS", "-Xlog:class+load"), "list");
+            assertThat(foreign.exit()).as(foreign.toString()).isZero();
+            assertThat(foreign.out()).contains("dev.lifeboat.cli.Main source: ").doesNotContain("shared objects file (top)");
+        }
     }
 
     /** The class archives (and dumps, whose names start with a dot) under {@code cds} whose names start with {@code prefix}. */

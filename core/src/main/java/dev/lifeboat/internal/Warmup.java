@@ -13,9 +13,9 @@ import java.util.function.Supplier;
 /**
  * Loads, on a thread of its own, what backups, restores and verifications need first and is slowest to load: the
  * zstd and Conscrypt native libraries (each is copied out of its jar, loaded and, for Conscrypt, checked against a
- * known answer), the JDK's SHA-256 and X25519, and the PostgreSQL driver. A short-lived process (the CLI) starts it before parsing its
- * command line, so this work runs on a core that would otherwise be idle during start-up, instead of later on the
- * critical path; a long-running application gains nothing from it. Only caches are filled: nothing here changes what
+ * known answer), the JDK's SHA-256 and X25519, and the PostgreSQL driver, as far as the run will use them
+ * ({@link Needs}). A short-lived process (the CLI) starts it before parsing its command line, so this work runs on a
+ * core that would otherwise be idle during start-up, instead of later on the critical path; a long-running application gains nothing from it. Only caches are filled: nothing here changes what
  * the process does, and any failure is ignored (the same code runs again, and reports, where it is needed).
  */
 public final class Warmup {
