@@ -104,14 +104,10 @@ public final class PartRestorer {
             PgRestorer restorer = new PgRestorer(client(pg));
             restorer.prepare(part, replace);
             long[] read = new long[1];
-            withPrivateDir(dir -> store.read(part.key(), in -> {
-                Opened o = open(in, m, part);
-                try (o) {
-                    restorer.restore(o.plaintext(), replace, dir, part.qualifiedName());
-                }
-                read[0] = o.stored().count();
+            withPrivateDir(dir -> store.read(part.key(), in -> readPart(in, m, part, read, plaintext -> {
+                restorer.restore(plaintext, replace, dir, part.qualifiedName());
                 return null;
-            }));
+            })));
             Map<String, Long> rows = restorer.countRows(part, mismatches);
             return new RestoreResult(m.backupId(), part.qualifiedName(), target.describe(), read[0], rows, null,
                     mismatches, Duration.ofNanos(System.nanoTime() - t0));
@@ -121,14 +117,8 @@ public final class PartRestorer {
             SqliteRestorer.prepare(sq.path(), replace);
             long[] read = new long[1];
             List<Map<String, Long>> rows = new ArrayList<>(1);
-            io(() -> store.read(part.key(), in -> {
-                Opened o = open(in, m, part);
-                try (o) {
-                    rows.add(SqliteRestorer.restore(o.plaintext(), part, sq.path(), replace, mismatches));
-                }
-                read[0] = o.stored().count();
-                return null;
-            }));
+            io(() -> store.read(part.key(), in -> readPart(in, m, part, read,
+                    plaintext -> rows.add(SqliteRestorer.restore(plaintext, part, sq.path(), replace, mismatches)))));
             return new RestoreResult(m.backupId(), part.qualifiedName(), target.describe(), read[0], rows.get(0), null,
                     mismatches, Duration.ofNanos(System.nanoTime() - t0));
         }
@@ -145,14 +135,8 @@ public final class PartRestorer {
         checkIdentity(m, part);
         long[] read = new long[1];
         TreeStats[] tree = new TreeStats[1];
-        io(() -> store.read(part.key(), in -> {
-            Opened o = open(in, m, part);
-            try (o) {
-                tree[0] = new SafeExtractor(limits).extractZstd(o.plaintext(), targetDir);
-            }
-            read[0] = o.stored().count();
-            return null;
-        }));
+        io(() -> store.read(part.key(), in -> readPart(in, m, part, read,
+                plaintext -> tree[0] = new SafeExtractor(limits).extractZstd(plaintext, targetDir))));
         List<String> mismatches = new ArrayList<>();
         if (part.tree() != null) {
             TreeStats want = part.tree();
@@ -177,6 +161,21 @@ public final class PartRestorer {
                 ahead.close();
             }
         }
+    }
+
+    /**
+     * Opens the part read from {@code in}, hands its plaintext to {@code reader}, closes it, and stores the count of
+     * stored bytes read in {@code read[0]}.
+     */
+    private <T> T readPart(InputStream in, Manifest m, PartInfo part, long[] read, Store.Reader<T> reader)
+            throws IOException {
+        Opened o = open(in, m, part);
+        T result;
+        try (o) {
+            result = reader.read(o.plaintext());
+        }
+        read[0] = o.stored().count();
+        return result;
     }
 
     /** The part's plaintext, verified as it streams (and decrypted when encrypted). */
