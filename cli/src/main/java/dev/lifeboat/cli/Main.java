@@ -63,8 +63,8 @@ public final class Main {
     boolean verbose;
 
     public static void main(String[] args) {
-        String command = subcommand(args);
-        Thread warmup = WARMED_UP.contains(command) ? Warmup.start(() -> warmupNeeds(command, args)) : null;
+        Invocation invocation = Invocation.of(args);
+        Thread warmup = WARMED_UP.contains(invocation.command()) ? Warmup.start(() -> warmupNeeds(invocation, args)) : null;
         int code = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
         Warmup.await(warmup, 2000);
         System.exit(code);
@@ -73,16 +73,24 @@ public final class Main {
     /** The commands that load native libraries and ciphers, which {@link Warmup} loads while the command line is parsed. */
     private static final Set<String> WARMED_UP = Set.of("backup", "restore", "verify");
 
-    /** The subcommand named in {@code args} (the first word that is neither an option nor --config's value), or "". */
-    static String subcommand(String[] args) {
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--config")) {
-                i++;
-            } else if (!args[i].startsWith("-")) {
-                return args[i];
+    /**
+     * What {@code args} name before picocli parses them: the subcommand (the first word that is neither an option nor
+     * --config's value, or "") and the value of {@code --config} given before it, or null.
+     */
+    record Invocation(String command, String config) {
+        static Invocation of(String[] args) {
+            String config = null;
+            for (int i = 0; i < args.length; i++) {
+                if (args[i].equals("--config")) {
+                    config = ++i < args.length ? args[i] : null;
+                } else if (args[i].startsWith("--config=")) {
+                    config = args[i].substring("--config=".length());
+                } else if (!args[i].startsWith("-")) {
+                    return new Invocation(args[i], config);
+                }
             }
+            return new Invocation("", config);
         }
-        return "";
     }
 
     /**
@@ -91,25 +99,17 @@ public final class Main {
      * SQLite one; a restore or verification decrypts only with {@code --identity} and reaches PostgreSQL only through a
      * URL on its command line.
      */
-    static Warmup.Needs warmupNeeds(String command, String[] args) {
+    static Warmup.Needs warmupNeeds(Invocation invocation, String[] args) {
         String line = String.join(" ", args);
-        if (!command.equals("backup")) {
+        if (!invocation.command().equals("backup")) {
             return new Warmup.Needs(line.contains("--identity"), line.contains("jdbc:postgresql:"));
         }
-        Path given = null;
-        for (int i = 0; i < args.length && !args[i].equals(command); i++) {
-            if (args[i].equals("--config") && i + 1 < args.length) {
-                given = Path.of(args[i + 1]);
-            } else if (args[i].startsWith("--config=")) {
-                given = Path.of(args[i].substring("--config=".length()));
-            }
-        }
         Map<String, String> settings = new LinkedHashMap<>();
-        try (var in = Files.newInputStream(configFile(given))) {
+        try (var in = Files.newInputStream(configFile(invocation.config() == null ? null : Path.of(invocation.config())))) {
             java.util.Properties p = new java.util.Properties();
             p.load(in);
             p.stringPropertyNames().forEach(k -> settings.put(k, p.getProperty(k)));
-        } catch (java.io.IOException | IllegalArgumentException e) {
+        } catch (java.io.IOException | IllegalArgumentException e) { // includes InvalidPathException
             return Warmup.Needs.ALL;
         }
         System.getenv().forEach((k, v) -> settings.put(k.toLowerCase(java.util.Locale.ROOT).replace('_', '.'), v));

@@ -42,7 +42,7 @@ class WarmupNeedsTest {
     }
 
     private static Needs needs(String... args) {
-        return Main.warmupNeeds(Main.subcommand(args), args);
+        return Main.warmupNeeds(Main.Invocation.of(args), args);
     }
 
     private Path write(String name, String content) throws Exception {

@@ -31,11 +31,6 @@ public final class Warmup {
         public static final Needs ALL = new Needs(true, true);
     }
 
-    /** Starts the warm-up of everything on a daemon thread and returns it. */
-    public static Thread start() {
-        return start(() -> Needs.ALL);
-    }
-
     /**
      * Starts the warm-up on a daemon thread and returns it; {@code needs} is asked on that thread (it may read a
      * file), and when it fails everything is warmed up.
