@@ -221,8 +221,9 @@ public final class LocalStore implements Store {
     }
 
     private StoreException failure(String what, IOException e) {
-        String reason = e instanceof FileSystemException fse && fse.getReason() != null
-                ? fse.getReason() : e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        String system = systemReason(e);
+        String reason = system != null
+                ? system : e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
         return new StoreException(what + " in " + describe() + " (" + reason + ")", !permanent(e), e);
     }
 
@@ -235,9 +236,15 @@ public final class LocalStore implements Store {
         if (e instanceof AccessDeniedException || e instanceof FileAlreadyExistsException) {
             return true;
         }
-        String m = e instanceof FileSystemException fse && fse.getReason() != null ? fse.getReason() : e.getMessage();
+        String system = systemReason(e);
+        String m = system != null ? system : e.getMessage();
         return m != null && (m.contains("No space left on device") || m.contains("Disk quota exceeded")
                 || m.contains("Read-only file system"));
+    }
+
+    /** The system's own words for a file system failure ("No space left on device"), or null. */
+    private static String systemReason(IOException e) {
+        return e instanceof FileSystemException fse ? fse.getReason() : null;
     }
 
     /** Deletes temporary files of writes that never completed, older than {@code olderThan}. */
