@@ -6,11 +6,11 @@ import dev.lifeboat.api.store.ObjectInfo;
 import dev.lifeboat.api.store.ObjectWriter;
 import dev.lifeboat.api.store.Store;
 import dev.lifeboat.api.store.WriteOption;
+import dev.lifeboat.internal.io.WriteBehindFileStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
@@ -293,6 +293,7 @@ public final class LocalStore implements Store {
         private final Path target;
         private final Path temp;
         private final FileChannel channel;
+        private final WriteBehindFileStream file;
         private final OutputStream stream;
         private final boolean ifAbsent;
         private boolean done;
@@ -303,7 +304,8 @@ public final class LocalStore implements Store {
             this.temp = temp;
             this.channel = channel;
             this.ifAbsent = ifAbsent;
-            this.stream = new BufferedOutputStream(Channels.newOutputStream(channel), BUFFER);
+            this.file = new WriteBehindFileStream(channel);
+            this.stream = new BufferedOutputStream(file, BUFFER);
         }
 
         @Override
@@ -318,7 +320,7 @@ public final class LocalStore implements Store {
             }
             try {
                 stream.flush();
-                channel.force(true);
+                file.sync();
                 long size = channel.size();
                 channel.close();
                 Files.createDirectories(target.getParent());
