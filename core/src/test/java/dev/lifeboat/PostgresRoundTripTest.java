@@ -119,6 +119,21 @@ class PostgresRoundTripTest {
         assertThat(fingerprint(target)).isEqualTo(fingerprint(source));
     }
 
+    /** The runbook's path: the operator runs {@code createdb} first, and the new database has its public schema. */
+    @Test
+    void restoreIntoAnExistingEmptyDatabaseAsTheRunbookSays(@TempDir Path dir) throws Exception {
+        String source = createShop();
+        Lifeboat lifeboat = Lifeboat.configure().database("main", Postgres.url(source))
+                .store(LocalStore.at(dir)).build();
+        BackupResult result = lifeboat.backupNow();
+        String target = PG.createDatabase("lb_createdb");
+
+        RestoreResult restored = lifeboat.restoreDatabase(result.id(), "main", Postgres.url(target), RestoreOptions.defaults());
+
+        assertThat(restored.mismatches()).isEmpty();
+        assertThat(fingerprint(target)).isEqualTo(fingerprint(source));
+    }
+
     @Test
     void nonEmptyTargetIsRefusedUnlessReplacing(@TempDir Path dir) throws Exception {
         String source = createShop();

@@ -10,6 +10,7 @@ import dev.lifeboat.testing.TestPostgres;
 import java.nio.file.Files;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -110,6 +111,32 @@ class CliBadInputIT {
         assertThat(o.string("error")).isEqualTo("NOT_FOUND");
         assertThat(o.string("code")).isEqualTo("LB-301");
         assertThat(o.string("message")).contains("does not exist");
+    }
+
+    @Test
+    void findingsExitWithThree() throws Exception {
+        // a copy of the store, damaged, read by a config that has only the store: the shared store stays intact
+        Path damaged = Files.createDirectories(dir.resolve("damaged"));
+        copyTree(work.resolve("store"), damaged.resolve("store"));
+        Jar.write(damaged.resolve("lifeboat.properties"), "lifeboat.stores.local.type=local\nlifeboat.stores.local.path="
+                + damaged.resolve("store") + "\n");
+        Files.copy(work.resolve("right.txt"), damaged.resolve("right.txt"));
+        Path part = damaged.resolve("store/backups/" + backupId + "/files-media.tar.zst.age");
+        byte[] bytes = Files.readAllBytes(part);
+        bytes[bytes.length / 2] ^= 0x01;
+        Files.write(part, bytes);
+
+        Jar.Run structure = Jar.run(damaged, "verify", "latest");
+        assertThat(structure.exit()).as("the size is unchanged: " + structure).isZero();
+        Jar.Run flipped = Jar.run(damaged, "verify", "latest", "--content", "--identity", "right.txt");
+        assertThat(flipped.exit()).as(flipped.toString()).isEqualTo(3);
+        assertThat(flipped.out()).contains("CONTENT " + backupId + ": 1 findings").contains("files-media");
+
+        Files.write(part, java.util.Arrays.copyOf(bytes, bytes.length - 10));
+        Jar.Run truncated = Jar.run(damaged, "--json", "verify", "latest");
+        assertThat(truncated.exit()).as(truncated.toString()).isEqualTo(3);
+        assertThat(truncated.json().bool("ok")).isFalse();
+        assertThat(truncated.out()).contains("files-media");
     }
 
     @Test
@@ -289,9 +316,18 @@ class CliBadInputIT {
         assertThat(again.exit()).isEqualTo(2);
         assertThat(again.err()).contains("never overwritten");
         assertThat(work.resolve("k1.txt")).hasContent(content.strip());
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(work.resolve("k1.txt"))))
+                .as("an identity file is readable by its owner only").isEqualTo("rw-------");
         Jar.Run signing = Jar.run(work, "keygen", "--signing", "--out", "sign.pem");
         assertThat(signing.exit()).isZero();
         assertThat(signing.out().strip()).startsWith("ed25519:");
     }
 
+    private static void copyTree(Path from, Path to) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> all = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) all::iterator) {
+                Files.copy(p, to.resolve(from.relativize(p).toString()));
+            }
+        }
+    }
 }
