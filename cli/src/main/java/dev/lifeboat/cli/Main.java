@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Formatter;
 import java.util.logging.Handler;
@@ -31,8 +32,6 @@ import picocli.CommandLine.Option;
         versionProvider = Main.VersionProvider.class,
         description = {"Back up, list, verify and restore Lifeboat backups.",
             "Restores need only the store settings (lifeboat.stores.*) and, for encrypted parts, an identity file."},
-        subcommands = {BackupCommand.class, ListCommand.class, ShowCommand.class, VerifyCommand.class,
-            RestoreCommand.class, KeygenCommand.class, StatusCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",
@@ -132,10 +131,42 @@ public final class Main {
         return env != null && !env.isBlank() ? Path.of(env) : Path.of("lifeboat.properties");
     }
 
+    /**
+     * The subcommands, in the order {@code --help} lists them. picocli reads a command's annotations by reflection when
+     * it is registered (≈ 0.1 s for all of them at start-up, before anything else can happen), so a run registers only
+     * the subcommand its arguments name, and all of them when they name none or another word (help, a typo).
+     */
+    private static final Map<String, Supplier<Object>> SUBCOMMANDS = subcommands();
+
+    private static Map<String, Supplier<Object>> subcommands() {
+        Map<String, Supplier<Object>> m = new LinkedHashMap<>();
+        m.put("backup", BackupCommand::new);
+        m.put("list", ListCommand::new);
+        m.put("show", ShowCommand::new);
+        m.put("verify", VerifyCommand::new);
+        m.put("restore", RestoreCommand::new);
+        m.put("keygen", KeygenCommand::new);
+        m.put("status", StatusCommand::new);
+        m.put("help", CommandLine.HelpCommand::new);
+        return m;
+    }
+
     /** Runs the command line and returns its exit code. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
         configureLogging();
         CommandLine cl = new CommandLine(new Main());
+        String named = Invocation.of(args).command();
+        if (SUBCOMMANDS.containsKey(named) && !named.equals("help")) {
+            cl.addSubcommand(named, SUBCOMMANDS.get(named).get());
+        } else {
+            SUBCOMMANDS.forEach((name, command) -> cl.addSubcommand(name, command.get()));
+        }
+        // every command answers --help (and -h), as the usage hints below promise
+        cl.getSubcommands().forEach((name, sub) -> {
+            if (!name.equals("help")) {
+                sub.getCommandSpec().mixinStandardHelpOptions(true);
+            }
+        });
         cl.setOut(out);
         cl.setErr(err);
         cl.setExitCodeExceptionMapper(Main::exitCode);
@@ -146,8 +177,8 @@ public final class Main {
         });
         cl.setParameterExceptionHandler((e, a) -> {
             e.getCommandLine().getErr().println("lifeboat: " + e.getMessage());
-            e.getCommandLine().getErr().println("Try 'lifeboat " + e.getCommandLine().getCommandName().replace("lifeboat", "").strip()
-                    + " --help'.".replace("lifeboat  --help", "lifeboat --help"));
+            String command = e.getCommandLine().getCommandName().equals("lifeboat") ? "" : e.getCommandLine().getCommandName() + " ";
+            e.getCommandLine().getErr().println("Try 'lifeboat " + command + "--help'.");
             return USAGE;
         });
         return cl.execute(args);

@@ -201,7 +201,15 @@ class CliBadInputIT {
         assertThat(noMode.err()).contains("exactly one of --database, --files, --config, --secrets or --all");
         Jar.Run unknownOption = Jar.run(work, "list", "--frobnicate");
         assertThat(unknownOption.exit()).isEqualTo(2);
-        assertThat(unknownOption.err()).contains("Unknown option: '--frobnicate'");
+        assertThat(unknownOption.err()).contains("Unknown option: '--frobnicate'").contains("Try 'lifeboat list --help'.");
+        Jar.Run listHelp = Jar.run(work, "list", "--help");
+        assertThat(listHelp.exit()).as("the hint above must work: " + listHelp).isZero();
+        assertThat(listHelp.out()).startsWith("Usage: lifeboat list");
+        Jar.Run typo = Jar.run(work, "bakup");
+        assertThat(typo.exit()).isEqualTo(2);
+        assertThat(typo.err()).contains("Try 'lifeboat --help'.");
+        Jar.Run allListed = Jar.run(work, "--help");
+        assertThat(allListed.out()).contains("backup ").contains("restore ").contains("status ").contains("keygen ");
         Jar.Run unknownStore = Jar.run(work, "status", "--store", "nowhere");
         assertThat(unknownStore.exit()).isEqualTo(2);
         assertThat(unknownStore.err()).contains("--store: must be one of the configured stores [local], but was \"nowhere\"");
