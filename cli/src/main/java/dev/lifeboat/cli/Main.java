@@ -22,6 +22,7 @@ import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /**
  * {@code lifeboat}: the disaster-recovery command line. Everything it needs is a properties file with the store
@@ -52,13 +53,14 @@ public final class Main {
     /** Kept strongly referenced: JUL holds loggers weakly. */
     private static final Logger LIFEBOAT_LOG = Logger.getLogger("dev.lifeboat");
 
-    @Option(names = "--config", paramLabel = "FILE", description = "properties file with lifeboat.* settings")
+    @Option(names = "--config", paramLabel = "FILE", description = "properties file with lifeboat.* settings"
+            + " (before the command: restore's own --config names a config source)")
     Path config;
 
-    @Option(names = "--json", description = "print machine-readable JSON (shapes in docs/cli.md)")
+    @Option(names = "--json", scope = ScopeType.INHERIT, description = "print machine-readable JSON (shapes in docs/cli.md)")
     boolean json;
 
-    @Option(names = {"-v", "--verbose"}, description = "log what Lifeboat does to stderr")
+    @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT, description = "log what Lifeboat does to stderr")
     boolean verbose;
 
     public static void main(String[] args) {

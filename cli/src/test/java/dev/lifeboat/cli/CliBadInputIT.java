@@ -205,6 +205,9 @@ class CliBadInputIT {
         Jar.Run listHelp = Jar.run(work, "list", "--help");
         assertThat(listHelp.exit()).as("the hint above must work: " + listHelp).isZero();
         assertThat(listHelp.out()).startsWith("Usage: lifeboat list");
+        Jar.Run jsonAfter = Jar.run(work, "list", "--json");
+        assertThat(jsonAfter.exit()).as("--json after the command: " + jsonAfter).isZero();
+        assertThat(jsonAfter.json().array("backups")).hasSizeGreaterThan(0);
         Jar.Run typo = Jar.run(work, "bakup");
         assertThat(typo.exit()).isEqualTo(2);
         assertThat(typo.err()).contains("Try 'lifeboat --help'.");
