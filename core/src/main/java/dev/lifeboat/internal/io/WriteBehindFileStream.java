@@ -112,7 +112,14 @@ public final class WriteBehindFileStream extends OutputStream {
             flushing = true;
         }
         sinceFlush = 0;
-        FLUSHERS.execute(this::backgroundFlush);
+        try {
+            FLUSHERS.execute(this::backgroundFlush);
+        } catch (RuntimeException | OutOfMemoryError e) { // no thread to be had: sync() will write everything back
+            synchronized (lock) {
+                flushing = false;
+                lock.notifyAll();
+            }
+        }
     }
 
     private void backgroundFlush() {
