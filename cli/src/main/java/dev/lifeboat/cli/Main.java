@@ -66,7 +66,7 @@ public final class Main {
     public static void main(String[] args) {
         Invocation invocation = Invocation.of(args);
         Thread warmup = WARMED_UP.contains(invocation.command()) ? Warmup.start(() -> warmupNeeds(invocation, args)) : null;
-        int code = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+        int code = run(invocation, args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
         Warmup.await(warmup, 2000);
         System.exit(code);
     }
@@ -155,20 +155,18 @@ public final class Main {
 
     /** Runs the command line and returns its exit code. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        return run(Invocation.of(args), args, out, err);
+    }
+
+    private static int run(Invocation invocation, String[] args, PrintWriter out, PrintWriter err) {
         configureLogging();
         CommandLine cl = new CommandLine(new Main());
-        String named = Invocation.of(args).command();
+        String named = invocation.command();
         if (SUBCOMMANDS.containsKey(named) && !named.equals("help")) {
             cl.addSubcommand(named, SUBCOMMANDS.get(named).get());
         } else {
             SUBCOMMANDS.forEach((name, command) -> cl.addSubcommand(name, command.get()));
         }
-        // every command answers --help (and -h), as the usage hints below promise
-        cl.getSubcommands().forEach((name, sub) -> {
-            if (!name.equals("help")) {
-                sub.getCommandSpec().mixinStandardHelpOptions(true);
-            }
-        });
         cl.setOut(out);
         cl.setErr(err);
         cl.setExitCodeExceptionMapper(Main::exitCode);

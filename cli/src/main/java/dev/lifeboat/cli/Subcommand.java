@@ -3,11 +3,16 @@ package dev.lifeboat.cli;
 import dev.lifeboat.LifeboatProperties;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** What every {@code lifeboat} command has: the global options ({@link Main}) and its own output streams. */
+/**
+ * What every {@code lifeboat} command has: the global options ({@link Main}), its own output streams, and
+ * {@code -h}/{@code --help} (the usage hints after a mistake promise it), which picocli inherits from this annotation.
+ */
+@Command(mixinStandardHelpOptions = true)
 abstract class Subcommand implements Callable<Integer> {
     @ParentCommand
     Main main;
