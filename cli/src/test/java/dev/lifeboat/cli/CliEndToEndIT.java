@@ -196,6 +196,58 @@ class CliEndToEndIT {
         assertThat(human.out()).startsWith("OK: backups are within the RPO of 24h").contains("offsite");
     }
 
+    @Test
+    @Order(5)
+    void backupJsonThenOnePartAtATimeFromTheStoreNamed() throws Exception {
+        Jar.Run backup = Jar.run(app, env, "--json", "backup");
+        assertThat(backup.exit()).as(backup.toString()).isZero();
+        JsonObject b = backup.json();
+        String second = b.string("backupId");
+        assertThat(second).isNotEqualTo(backupId);
+        assertThat(b.string("status")).isEqualTo("SUCCESS");
+        assertThat(b.string("application")).isEqualTo("shop");
+        assertThat(b.number("size")).isPositive();
+        assertThat(b.array("parts")).extracting(p -> JsonObject.of(p, "part").string("name"))
+                .containsExactly("main", "media", "deploy", "env");
+        assertThat(backup.err()).as("no progress is drawn when stderr is not a terminal").doesNotContain("\r", "ETA");
+        String identity = ops.resolve("identity.txt").toString();
+
+        // the local copy of the config part is damaged; the offsite copy is intact
+        Path local = app.resolve("backups/backups/" + second + "/config-deploy.tar.zst.age");
+        byte[] bytes = Files.readAllBytes(local);
+        bytes[bytes.length / 2] ^= 1;
+        Files.write(local, bytes);
+
+        Jar.Run badLocal = Jar.run(app, env, "--json", "verify", second, "--content", "--store", "local", "--identity", identity);
+        assertThat(badLocal.exit()).as(badLocal.toString()).isEqualTo(3);
+        assertThat(badLocal.json().array("findings")).extracting(f -> JsonObject.of(f, "finding").string("subject"))
+                .containsExactly("config-deploy");
+        Jar.Run goodOffsite = Jar.run(app, env, "verify", second, "--content", "--store", "offsite", "--identity", identity);
+        assertThat(goodOffsite.exit()).as(goodOffsite.toString()).isZero();
+
+        Jar.Run fromLocal = Jar.run(app, env, "restore", second, "--config", "deploy", "--to-dir", "cfg-local",
+                "--store", "local", "--identity", identity);
+        assertThat(fromLocal.exit()).as(fromLocal.toString()).isNotZero();
+        assertThat(fromLocal.err()).contains("config-deploy");
+        assertThat(app.resolve("cfg-local")).satisfiesAnyOf(d -> assertThat(d).doesNotExist(), d -> assertThat(d).isEmptyDirectory());
+
+        // the global --config before the command, the part's --config after it
+        Jar.Run fromOffsite = Jar.run(app, env, "--config", app.resolve("lifeboat.properties").toString(), "restore", second,
+                "--config", "deploy", "--to-dir", "cfg", "--store", "offsite", "--identity", identity);
+        assertThat(fromOffsite.exit()).as(fromOffsite.toString()).isZero();
+        String conf = app.resolve("etc/shop.conf").toString().substring(1);
+        assertThat(FileTrees.snapshot(app.resolve("cfg")).entrySet()).as("only the config part is restored")
+                .filteredOn(e -> !e.getValue().startsWith("dir ")).extracting(Map.Entry::getKey).containsExactly(conf);
+        assertThat(app.resolve("cfg").resolve(conf)).hasContent("listen 8080");
+
+        Jar.Run secrets = Jar.run(ops, env, "restore", second, "--secrets", "env", "--to-dir", "sec", "--identity", "identity.txt");
+        assertThat(secrets.exit()).as(secrets.toString()).isZero();
+        Path restoredEnv = ops.resolve("sec").resolve(app.resolve("shop/.env").toString().substring(1));
+        assertThat(restoredEnv).hasContent("DB_PASSWORD=EnvCanary-7f3a\nSTRIPE_KEY=sk_live_EnvCanary");
+        assertThat(secrets.out() + secrets.err()).doesNotContain("EnvCanary");
+        assertThat(ops.resolve("sec/" + app.toString().substring(1) + "/media")).doesNotExist();
+    }
+
     static Map<String, String> fingerprint(String url) throws Exception {
         Map<String, String> out = new LinkedHashMap<>();
         try (Connection c = PG.connect(url); Statement st = c.createStatement()) {

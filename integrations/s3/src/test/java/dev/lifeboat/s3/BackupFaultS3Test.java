@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.lifeboat.Lifeboat;
+import dev.lifeboat.api.BackupId;
 import dev.lifeboat.api.BackupResult;
 import dev.lifeboat.api.StoreException;
 import dev.lifeboat.api.verify.VerifyLevel;
@@ -13,6 +14,11 @@ import dev.lifeboat.s3.FaultProxy.ResetMidBody;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -22,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.sync.RequestBody;
 
 /**
  * Whole backups to S3 (through a loopback relay that breaks chosen requests): when the upload of a part fails for
@@ -109,5 +116,29 @@ class BackupFaultS3Test {
                 .garbageSafetyAge(java.time.Duration.ofSeconds(1)).store(store).build();
         janitor.backupNow();
         assertThat(S3.server().uploads(bucket)).extracting(u -> u.uploadId()).containsExactly(elsewhere).doesNotContain(stale);
+    }
+
+    @Test
+    void leftoversWithoutManifestAreCollectedOnlyAfterTheSafetyAgeAndOnlyUnderThePrefix() {
+        BackupResult good = lifeboat.backupNow();
+        // debris of a run that crashed after uploading a part: a part, no manifest
+        BackupId crashed = BackupId.generate(Instant.now().minus(Duration.ofDays(3)));
+        String debris = "shop/backups/" + crashed + "/db-x.pgdump";
+        String foreign = "other-app/backups/" + crashed + "/db-x.pgdump";
+        for (String key : List.of(debris, foreign)) {
+            S3.server().admin.putObject(r -> r.bucket(bucket).key(key), RequestBody.fromString("partial"));
+        }
+        assertThat(lifeboat.list()).extracting(m -> m.backupId()).containsExactly(good.id());
+
+        // S3 dates the object now: within the safety age it may belong to a backup still running elsewhere
+        assertThat(lifeboat.collectGarbage()).isEmpty();
+        assertThat(S3.server().objects(bucket)).contains(debris);
+
+        Lifeboat later = Lifeboat.configure().application("shop").files("media", dir.resolve("media")).store(store)
+                .clock(Clock.fixed(Instant.now().plus(Duration.ofDays(2)), ZoneOffset.UTC)).build();
+        assertThat(later.collectGarbage()).containsExactly(crashed.value());
+        assertThat(S3.server().objects(bucket)).doesNotContain(debris).contains(foreign)
+                .filteredOn(k -> k.startsWith("shop/")).allMatch(k -> k.startsWith("shop/backups/" + good.id() + "/"));
+        assertThat(lifeboat.verify(good.id(), VerifyLevel.CONTENT).findings()).isEmpty();
     }
 }
