@@ -334,6 +334,52 @@ class CliBadInputIT {
         assertThat(signing.out().strip()).startsWith("ed25519:");
     }
 
+    @Test
+    void unreadableFilesMakeAnIncompleteBackupThatSaysWhatIsMissing() throws Exception {
+        // a tree the unprivileged user may enter (JUnit's temporary folders are private to their owner)
+        Path unreadable = Files.createDirectories(dir.resolve("unreadable"));
+        Jar.write(unreadable.resolve("media/ok.txt"), "readable");
+        Path locked = Jar.write(unreadable.resolve("media/locked.txt"), "not for you");
+        Path closed = Jar.write(unreadable.resolve("media/closed/inside.txt"), "nor this").getParent();
+        Jar.write(unreadable.resolve("lifeboat.properties"), String.join("\n",
+                "lifeboat.files.media.path=" + unreadable.resolve("media"),
+                "lifeboat.stores.local.type=local",
+                "lifeboat.stores.local.path=" + unreadable.resolve("store"), ""));
+        try (var walk = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) walk::iterator) {
+                if (p.equals(dir) || p.startsWith(unreadable)) {
+                    Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxrwxrwx" : "rw-rw-rw-"));
+                }
+            }
+        }
+        Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("---------"));
+        Files.setPosixFilePermissions(closed, PosixFilePermissions.fromString("---------"));
+
+        Jar.Run r = Jar.runUnprivileged(unreadable, "--json", "backup");
+        Files.setPosixFilePermissions(closed, PosixFilePermissions.fromString("rwx------")); // so the folder can be cleaned
+
+        assertThat(r.exit()).as("an incomplete backup exits with 3: " + r).isEqualTo(3);
+        JsonObject b = r.json();
+        assertThat(b.string("status")).isEqualTo("INCOMPLETE");
+        JsonObject part = JsonObject.of(b.array("parts").get(0), "part");
+        assertThat(part.array("issues")).extracting(i -> JsonObject.of(i, "issue").string("severity") + " "
+                + JsonObject.of(i, "issue").string("subject") + ": " + JsonObject.of(i, "issue").string("message"))
+                .containsExactlyInAnyOrder("INCOMPLETE closed: directory cannot be read: permission denied",
+                        "INCOMPLETE locked.txt: cannot be read: permission denied");
+        assertThat(r.out() + r.err()).doesNotContain("not for you");
+
+        // published, listed as incomplete, verify says so, and what could be read restores
+        Jar.Run list = Jar.run(unreadable, "list");
+        assertThat(list.out()).contains(b.string("backupId")).contains("INCOMPLETE");
+        Jar.Run verify = Jar.run(unreadable, "verify", "latest", "--content");
+        assertThat(verify.exit()).as(verify.toString()).isEqualTo(3);
+        assertThat(verify.out() + verify.err()).contains("INCOMPLETE");
+        Jar.Run restore = Jar.run(unreadable, "restore", "latest", "--files", "media", "--to-dir", "restored");
+        assertThat(restore.exit()).as(restore.toString()).isZero();
+        assertThat(unreadable.resolve("restored/ok.txt")).hasContent("readable");
+        assertThat(unreadable.resolve("restored/locked.txt")).doesNotExist();
+    }
+
     private static void copyTree(Path from, Path to) throws java.io.IOException {
         try (java.util.stream.Stream<Path> all = Files.walk(from)) {
             for (Path p : (Iterable<Path>) all::iterator) {

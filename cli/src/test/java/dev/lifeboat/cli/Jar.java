@@ -46,7 +46,26 @@ final class Jar {
     }
 
     static Run run(Path workDir, Map<String, String> env, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(launcher().toAbsolutePath().toString()));
+        return run(List.of(), workDir, env, args);
+    }
+
+    /**
+     * Runs the CLI as an unprivileged user, so that permissions apply: as it is when not root, and through
+     * {@code setpriv} as {@code nobody} when root (who reads everything).
+     */
+    static Run runUnprivileged(Path workDir, String... args) throws IOException, InterruptedException {
+        if (!"0".equals(String.valueOf(Files.getAttribute(Path.of("/proc/self"), "unix:uid")))) {
+            return run(workDir, args);
+        }
+        Path setpriv = dev.lifeboat.testing.Requirements.requireTool("setpriv");
+        return run(List.of(setpriv.toString(), "--reuid=65534", "--regid=65534", "--clear-groups", "--"), workDir,
+                Map.of("HOME", workDir.toString()), args);
+    }
+
+    private static Run run(List<String> prefix, Path workDir, Map<String, String> env, String... args)
+            throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.add(launcher().toAbsolutePath().toString());
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("LIFEBOAT_"));
