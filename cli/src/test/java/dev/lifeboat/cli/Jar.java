@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -46,26 +48,32 @@ final class Jar {
     }
 
     static Run run(Path workDir, Map<String, String> env, String... args) throws IOException, InterruptedException {
-        return run(List.of(), workDir, env, args);
+        return run(List.of(launcher().toAbsolutePath().toString()), workDir, env, args);
     }
 
     /**
-     * Runs the CLI as an unprivileged user, so that permissions apply: as it is when not root, and through
-     * {@code setpriv} as {@code nobody} when root (who reads everything).
+     * Runs the CLI as an unprivileged user, so that permissions apply: as it is when not root, and as {@code nobody}
+     * through {@code setpriv} when root (who reads everything). For {@code nobody}, the launcher and the jar are
+     * copied into {@code workDir}, which it must be able to enter: the build folder may be private to root.
      */
     static Run runUnprivileged(Path workDir, String... args) throws IOException, InterruptedException {
         if (!"0".equals(String.valueOf(Files.getAttribute(Path.of("/proc/self"), "unix:uid")))) {
             return run(workDir, args);
         }
         Path setpriv = dev.lifeboat.testing.Requirements.requireTool("setpriv");
-        return run(List.of(setpriv.toString(), "--reuid=65534", "--regid=65534", "--clear-groups", "--"), workDir,
-                Map.of("HOME", workDir.toString()), args);
+        Path bin = Files.createDirectories(workDir.resolve("cli"));
+        Path launcher = Files.copy(launcher(), bin.resolve("lifeboat"), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(jar(), bin.resolve("lifeboat.jar"), StandardCopyOption.REPLACE_EXISTING);
+        for (Path p : List.of(bin, launcher, bin.resolve("lifeboat.jar"))) {
+            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        return run(List.of(setpriv.toString(), "--reuid=65534", "--regid=65534", "--clear-groups", "--", launcher.toString()),
+                workDir, Map.of("HOME", workDir.toString()), args);
     }
 
-    private static Run run(List<String> prefix, Path workDir, Map<String, String> env, String... args)
+    private static Run run(List<String> command, Path workDir, Map<String, String> env, String... args)
             throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(prefix);
-        cmd.add(launcher().toAbsolutePath().toString());
+        List<String> cmd = new ArrayList<>(command);
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("LIFEBOAT_"));
