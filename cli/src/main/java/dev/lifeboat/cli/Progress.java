@@ -2,7 +2,10 @@ package dev.lifeboat.cli;
 
 import dev.lifeboat.api.BackupId;
 import dev.lifeboat.api.LifeboatListener;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
 
 /**
@@ -18,7 +21,21 @@ final class Progress implements LifeboatListener {
 
     Progress(PrintWriter err, boolean json) {
         this.err = err;
-        this.enabled = !json && System.console() != null && !"dumb".equals(System.getenv("TERM"));
+        this.enabled = !json && stderrIsTerminal() && !"dumb".equals(System.getenv("TERM"));
+    }
+
+    /**
+     * Whether stderr, where progress is drawn, is a terminal: on Linux from what file descriptor 2 points at
+     * ({@code System.console()} looks at stdin and stdout instead, so {@code lifeboat backup 2>log} would draw into
+     * the log and {@code lifeboat backup | tee id} would draw nothing); elsewhere, {@code System.console()}.
+     */
+    static boolean stderrIsTerminal() {
+        try {
+            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return System.console() != null;
+        }
     }
 
     @Override

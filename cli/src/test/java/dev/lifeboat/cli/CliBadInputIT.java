@@ -380,6 +380,32 @@ class CliBadInputIT {
         assertThat(unreadable.resolve("restored/locked.txt")).doesNotExist();
     }
 
+    @Test
+    void progressIsDrawnWhenStderrIsATerminalAndNeverIntoAFileOrPipe() throws Exception {
+        Path tty = Files.createDirectories(dir.resolve("tty"));
+        Jar.write(tty.resolve("media/a.txt"), "x".repeat(100_000));
+        Jar.write(tty.resolve("lifeboat.properties"), String.join("\n",
+                "lifeboat.files.media.path=" + tty.resolve("media"),
+                "lifeboat.stores.local.type=local",
+                "lifeboat.stores.local.path=" + tty.resolve("store"), ""));
+
+        Jar.Run onTerminal = Jar.runOnTerminal(tty, "\"$LIFEBOAT\" backup");
+        assertThat(onTerminal.exit()).as(onTerminal.toString()).isZero();
+        assertThat(onTerminal.out()).as("progress line: part, bytes, rate, then erased").contains("\r  files-media  ")
+                .contains("/s\u001b[K").contains("\r\u001b[K").contains("SUCCESS: 1 parts");
+
+        // stdout piped, stderr still the terminal: progress drawn, and only the id goes down the pipe
+        Jar.Run piped = Jar.runOnTerminal(tty, "\"$LIFEBOAT\" backup | cat > id.txt");
+        assertThat(piped.exit()).as(piped.toString()).isZero();
+        assertThat(piped.out()).contains("\r  files-media  ");
+        assertThat(Files.readString(tty.resolve("id.txt")).strip()).matches("\\d{8}T\\d{6}Z-[0-9a-f]{8}");
+
+        // stderr into a file: no progress in it, the summary is
+        Jar.Run logged = Jar.runOnTerminal(tty, "\"$LIFEBOAT\" backup 2> err.txt");
+        assertThat(logged.exit()).as(logged.toString()).isZero();
+        assertThat(Files.readString(tty.resolve("err.txt"))).contains("SUCCESS: 1 parts").doesNotContain("\r", "\u001b[");
+    }
+
     private static void copyTree(Path from, Path to) throws java.io.IOException {
         try (java.util.stream.Stream<Path> all = Files.walk(from)) {
             for (Path p : (Iterable<Path>) all::iterator) {

@@ -71,6 +71,16 @@ final class Jar {
                 workDir, Map.of("HOME", workDir.toString()), args);
     }
 
+    /**
+     * Runs {@code shell} (a {@code sh} command line in which {@code "$LIFEBOAT"} is the launcher) on a pseudo-terminal,
+     * through {@code script}: what the terminal shows is the result's {@code out}, stdout and stderr together.
+     */
+    static Run runOnTerminal(Path workDir, String shell) throws IOException, InterruptedException {
+        Path script = dev.lifeboat.testing.Requirements.requireTool("script");
+        return run(List.of(script.toString(), "-qec", shell, "/dev/null"), workDir,
+                Map.of("LIFEBOAT", launcher().toAbsolutePath().toString(), "TERM", "xterm"));
+    }
+
     private static Run run(List<String> command, Path workDir, Map<String, String> env, String... args)
             throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(command);
