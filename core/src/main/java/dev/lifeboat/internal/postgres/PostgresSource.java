@@ -7,9 +7,11 @@ import dev.lifeboat.api.source.Source;
 import dev.lifeboat.api.source.SourceContext;
 import dev.lifeboat.api.source.SourceKind;
 import dev.lifeboat.api.source.SourceResult;
+import dev.lifeboat.internal.io.PipelinedOutputStream;
 import dev.lifeboat.internal.process.ExternalProcess;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.sql.Connection;
@@ -141,26 +143,45 @@ public final class PostgresSource implements Source {
                         List.of(pgRestore, "--file=/dev/null"), Map.of(), timeout)) {
             dump.stdin().close();
             OutputStream checkIn = check.stdin();
+            // the check is fed from a thread of its own, through a bounded buffer: a moment where it does not
+            // read at once (it competes for the cores) no longer stops the reading of pg_dump's output
+            PipelinedOutputStream checkAhead = new PipelinedOutputStream(checkIn, "lifeboat-pg-dump-check");
             boolean checkOpen = true;
             long bytes = 0;
-            byte[] buf = new byte[CHUNK];
-            InputStream in = dump.stdout();
-            int n;
-            while ((n = in.read(buf)) >= 0) {
-                if (n == 0) {
-                    continue;
-                }
-                out.write(buf, 0, n);
-                bytes += n;
-                if (checkOpen) {
-                    try {
-                        checkIn.write(buf, 0, n);
-                    } catch (IOException e) {
-                        checkOpen = false; // pg_restore stopped reading; its exit code says why
+            boolean streamed = false;
+            try {
+                byte[] buf = new byte[CHUNK];
+                InputStream in = dump.stdout();
+                int n;
+                while ((n = in.read(buf)) >= 0) {
+                    if (n == 0) {
+                        continue;
                     }
+                    out.write(buf, 0, n);
+                    bytes += n;
+                    if (checkOpen) {
+                        try {
+                            checkAhead.write(buf, 0, n);
+                        } catch (InterruptedIOException e) {
+                            throw e;
+                        } catch (IOException e) {
+                            checkOpen = false; // pg_restore stopped reading; its exit code says why
+                        }
+                    }
+                }
+                streamed = true;
+            } finally {
+                if (!streamed) {
+                    check.kill(); // first, so that a write blocked on its full pipe returns
+                    checkAhead.abort();
                 }
             }
             int dumpExit = dump.waitFor();
+            try {
+                checkAhead.close();
+            } catch (IOException e) {
+                // pg_restore stopped reading; its exit code says why
+            }
             try {
                 checkIn.close();
             } catch (IOException e) {
