@@ -119,6 +119,14 @@ class PostgresFailureTest {
     }
 
     @Test
+    void outputThatIsNoArchiveAtAllIsRefusedWhileTheRestStillStreams() throws Exception {
+        // the check gives up on the first bytes; 8 MiB more keep coming (more than its hand-over holds)
+        fakePgDump("head -c 8388608 /dev/urandom\nexit 0");
+        LifeboatException e = failingBackup(Postgres.url(database), ErrorCode.DUMP_FAILED, "not a complete custom-format archive");
+        assertThat(e).hasMessageContaining("8388608 bytes").hasMessageContaining("pg_restore said");
+    }
+
+    @Test
     void hangingDumpIsKilledAtTheTimeout() throws Exception {
         Path pidFile = dir.resolve("sleep.pid");
         fakePgDump("sleep 600 &\necho $! > " + pidFile + "\nwait");
