@@ -29,7 +29,7 @@ final class Progress implements LifeboatListener {
      * ({@code System.console()} looks at stdin and stdout instead, so {@code lifeboat backup 2>log} would draw into
      * the log and {@code lifeboat backup | tee id} would draw nothing); elsewhere, {@code System.console()}.
      */
-    static boolean stderrIsTerminal() {
+    private static boolean stderrIsTerminal() {
         try {
             String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
             return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");

@@ -345,11 +345,10 @@ class CliBadInputIT {
                 "lifeboat.files.media.path=" + unreadable.resolve("media"),
                 "lifeboat.stores.local.type=local",
                 "lifeboat.stores.local.path=" + unreadable.resolve("store"), ""));
-        try (var walk = Files.walk(dir)) {
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+        try (var walk = Files.walk(unreadable)) {
             for (Path p : (Iterable<Path>) walk::iterator) {
-                if (p.equals(dir) || p.startsWith(unreadable)) {
-                    Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxrwxrwx" : "rw-rw-rw-"));
-                }
+                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxrwxrwx" : "rw-rw-rw-"));
             }
         }
         Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("---------"));
