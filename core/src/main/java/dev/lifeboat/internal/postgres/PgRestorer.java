@@ -33,6 +33,7 @@ public final class PgRestorer {
 
     /** Checks the target before anything is read: reachable (created when missing), empty unless replacing. */
     public void prepare(PartInfo part, boolean replace) {
+        target.prefetchVersions("pg_restore");
         try (Connection c = connectCreatingDatabase()) {
             PgClient.ServerVersion server = PgClient.serverVersion(c);
             String dumpVersion = part.tools().get("pg_dump");
@@ -105,12 +106,16 @@ public final class PgRestorer {
         }
     }
 
-    /** Counts rows in the restored database and lists differences from the manifest. */
-    public Map<String, Long> countRows(PartInfo part, List<String> mismatches) {
+    /**
+     * Counts rows in the restored database and lists differences from the manifest. A table whose statistics
+     * already show the manifest's count is not scanned again (see {@link PgClient#rowCounts(Connection, Map)}).
+     */
+    public PgClient.RowCounts countRows(PartInfo part, List<String> mismatches) {
         try (Connection c = target.connect()) {
             c.setAutoCommit(false);
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-            Map<String, Long> actual = PgClient.rowCounts(c);
+            PgClient.RowCounts counted = PgClient.rowCounts(c, part.rowCounts());
+            Map<String, Long> actual = counted.counts();
             c.commit();
             if (!part.rowCounts().isEmpty()) {
                 Map<String, Long> expected = new TreeMap<>(part.rowCounts());
@@ -123,7 +128,7 @@ public final class PgRestorer {
                     }
                 }
             }
-            return actual;
+            return counted;
         } catch (SQLException e) {
             throw new RestoreException(ErrorCode.RESTORE_FAILED, "restored, but cannot count rows: "
                     + target.unavailable("", e).getMessage());

@@ -108,7 +108,7 @@ public final class PartRestorer {
                 restorer.restore(plaintext, replace, dir, part.qualifiedName());
                 return null;
             })));
-            Map<String, Long> rows = restorer.countRows(part, mismatches);
+            Map<String, Long> rows = restorer.countRows(part, mismatches).counts();
             return new RestoreResult(m.backupId(), part.qualifiedName(), target.describe(), read[0], rows, null,
                     mismatches, Duration.ofNanos(System.nanoTime() - t0));
         }
