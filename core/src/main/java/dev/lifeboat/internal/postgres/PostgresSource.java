@@ -73,6 +73,7 @@ public final class PostgresSource implements Source {
     @Override
     public void preflight(SourceContext context) {
         PgClient client = PgClient.of(db);
+        client.prefetchVersions("pg_dump", "pg_restore");
         try (Connection c = client.connect()) {
             tools(client, PgClient.serverVersion(c));
         } catch (SQLException e) {
@@ -91,6 +92,7 @@ public final class PostgresSource implements Source {
     @Override
     public SourceResult write(SourceContext context, OutputStream out) throws IOException {
         PgClient client = PgClient.of(db);
+        client.prefetchVersions("pg_dump", "pg_restore");
         Map<String, String> tools = new LinkedHashMap<>();
         try (Connection c = client.connect()) {
             PgClient.ServerVersion server = PgClient.serverVersion(c);

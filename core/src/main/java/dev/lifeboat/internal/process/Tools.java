@@ -11,7 +11,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -21,6 +23,8 @@ public final class Tools {
     /** A tool's version is asked again after this time (an upgrade is noticed; a preflight and its run share one). */
     private static final long RECHECK_NANOS = 10L * 60 * 1_000_000_000L;
     private static final Map<String, Checked> VERSIONS = new ConcurrentHashMap<>();
+    /** Answers asked for ahead by {@link #prefetch}; null when the tool could not answer. */
+    private static final Map<String, CompletableFuture<Checked>> PENDING = new ConcurrentHashMap<>();
 
     private record Checked(String line, long at) {}
 
@@ -42,9 +46,49 @@ public final class Tools {
         if (c != null && System.nanoTime() - c.at() < RECHECK_NANOS) {
             return c.line();
         }
+        CompletableFuture<Checked> pending = PENDING.remove(tool);
+        if (pending != null) {
+            try {
+                Checked ahead = pending.get();
+                if (ahead != null && System.nanoTime() - ahead.at() < RECHECK_NANOS) {
+                    VERSIONS.put(tool, ahead);
+                    return ahead.line();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SourceException(ErrorCode.TOOL_UNAVAILABLE, "interrupted while checking '" + tool + "'", e);
+            } catch (ExecutionException e) {
+                // asked again below, so that the error names what to install
+            }
+        }
         String line = askVersion(tool, hint);
         VERSIONS.put(tool, new Checked(line, System.nanoTime()));
         return line;
+    }
+
+    /**
+     * Starts asking {@code tool --version} on a background thread, so that the {@link #versionLine} that follows
+     * (after a database connection is opened, say) finds the answer ready instead of starting a process then.
+     * A failure is not kept: that call asks again and reports it.
+     */
+    public static void prefetch(String tool) {
+        Checked c = VERSIONS.get(tool);
+        if (c != null && System.nanoTime() - c.at() < RECHECK_NANOS) {
+            return;
+        }
+        PENDING.computeIfAbsent(tool, t -> {
+            CompletableFuture<Checked> f = new CompletableFuture<>();
+            Thread thread = new Thread(() -> {
+                try {
+                    f.complete(new Checked(askVersion(t, ""), System.nanoTime()));
+                } catch (RuntimeException e) {
+                    f.complete(null);
+                }
+            }, "lifeboat-version-check");
+            thread.setDaemon(true);
+            thread.start();
+            return f;
+        });
     }
 
     private static String askVersion(String tool, String hint) {
