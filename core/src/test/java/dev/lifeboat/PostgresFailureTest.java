@@ -126,6 +126,31 @@ class PostgresFailureTest {
         assertThat(e).hasMessageContaining("8388608 bytes").hasMessageContaining("pg_restore said");
     }
 
+    /** 8 MiB of warnings on stderr, then the last line: a pipe holds 64 KiB, so an undrained stderr blocks the dump. */
+    static final String FLOOD_STDERR = "head -c 8388608 /dev/zero | tr '\\0' 'w' >&2\necho >&2\n";
+
+    @Test
+    void dumpThatFloodsStderrIsDrainedAsItRunsAndOnlyTheTailIsKept() throws Exception {
+        fakePgDump(FLOOD_STDERR + "echo 'pg_dump: warning: the last words' >&2\nexec " + realPgDump + " \"$@\"");
+        try (LogCapture logs = new LogCapture()) {
+            BackupResult ok = lifeboat(Postgres.url(database).binDir(bin).timeout(Duration.ofSeconds(60))).backupNow();
+            assertThat(ok.parts().get(0).rowCounts()).containsEntry("public.t", 20000L);
+            String text = logs.text();
+            int from = text.indexOf("wrote to stderr");
+            int to = text.indexOf("the last words", Math.max(from, 0));
+            assertThat(from).as("the warnings are logged").isNotNegative();
+            assertThat(to).as("with their last line").isPositive();
+            assertThat(to - from).as("only the tail of stderr is kept").isBetween(1024, 17 * 1024);
+        }
+    }
+
+    @Test
+    void failingDumpsFloodedStderrIsCutToItsTailInTheError() throws Exception {
+        fakePgDump(FLOOD_STDERR + "echo 'pg_dump: error: the real reason' >&2\nexit 1");
+        LifeboatException e = failingBackup(Postgres.url(database), ErrorCode.DUMP_FAILED, "the real reason");
+        assertThat(e.getMessage().length()).isLessThan(17 * 1024);
+    }
+
     @Test
     void hangingDumpIsKilledAtTheTimeout() throws Exception {
         Path pidFile = dir.resolve("sleep.pid");
