@@ -139,6 +139,31 @@ class CliBadInputIT {
         assertThat(truncated.out()).contains("files-media");
     }
 
+    /** A restore whose tables differ from the manifest's counts (an unsigned manifest, edited) is a finding: exit 3. */
+    @Test
+    void restoredRowsThatDifferFromTheManifestExitWithThree() throws Exception {
+        Path edited = Files.createDirectories(dir.resolve("edited"));
+        copyTree(work.resolve("store"), edited.resolve("store"));
+        Jar.write(edited.resolve("lifeboat.properties"), "lifeboat.stores.local.type=local\nlifeboat.stores.local.path="
+                + edited.resolve("store") + "\n");
+        Files.copy(work.resolve("right.txt"), edited.resolve("right.txt"));
+        Path manifest = edited.resolve("store/backups/" + backupId + "/manifest.json");
+        String json = Files.readString(manifest);
+        assertThat(json).contains("\"public.t\": 50");
+        Files.writeString(manifest, json.replace("\"public.t\": 50", "\"public.t\": 51"));
+        String db = PG.reserveDatabase("lb_cli_rows");
+
+        Jar.Run r = Jar.run(edited, "restore", "latest", "--database", "main", "--to-url", db, "--identity", "right.txt");
+        assertThat(r.exit()).as(r.toString()).isEqualTo(3);
+        assertThat(r.out()).contains("MISMATCH").contains("table public.t has 50 rows, expected 51");
+
+        String again = PG.reserveDatabase("lb_cli_rows_json");
+        Jar.Run json2 = Jar.run(edited, "--json", "restore", "latest", "--database", "main", "--to-url", again, "--identity", "right.txt");
+        assertThat(json2.exit()).as(json2.toString()).isEqualTo(3);
+        assertThat(json2.json().bool("matchesManifest")).isFalse();
+        assertThat(json2.out()).contains("table public.t has 50 rows, expected 51");
+    }
+
     @Test
     void wrongOrMissingIdentityWritesNothing() throws Exception {
         Path target = work.resolve("restore-wrong");
