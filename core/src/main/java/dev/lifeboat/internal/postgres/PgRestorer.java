@@ -25,6 +25,7 @@ import java.util.TreeMap;
  * verified: a tampered or truncated part, or any pg_restore error, leaves the target as it was.
  */
 public final class PgRestorer {
+    private static final System.Logger LOG = System.getLogger(PgRestorer.class.getName());
     private final PgClient target;
 
     public PgRestorer(PgClient target) {
@@ -117,6 +118,9 @@ public final class PgRestorer {
             PgClient.RowCounts counted = PgClient.rowCounts(c, part.rowCounts());
             Map<String, Long> actual = counted.counts();
             c.commit();
+            LOG.log(System.Logger.Level.INFO, "{0}: {1} tables in \"{2}\", {3} of them counted, the rest read from the"
+                    + " server''s statistics (they match the manifest)", part.qualifiedName(), actual.size(),
+                    target.database(), actual.size() - counted.fromStatistics().size());
             if (!part.rowCounts().isEmpty()) {
                 Map<String, Long> expected = new TreeMap<>(part.rowCounts());
                 for (Map.Entry<String, Long> e : expected.entrySet()) {
