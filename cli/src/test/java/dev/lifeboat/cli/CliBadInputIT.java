@@ -115,12 +115,8 @@ class CliBadInputIT {
 
     @Test
     void findingsExitWithThree() throws Exception {
-        // a copy of the store, damaged, read by a config that has only the store: the shared store stays intact
-        Path damaged = Files.createDirectories(dir.resolve("damaged"));
-        copyTree(work.resolve("store"), damaged.resolve("store"));
-        Jar.write(damaged.resolve("lifeboat.properties"), "lifeboat.stores.local.type=local\nlifeboat.stores.local.path="
-                + damaged.resolve("store") + "\n");
-        Files.copy(work.resolve("right.txt"), damaged.resolve("right.txt"));
+        // a copy of the store, damaged: the shared store stays intact
+        Path damaged = storeOnlyCopy("damaged");
         Path part = damaged.resolve("store/backups/" + backupId + "/files-media.tar.zst.age");
         byte[] bytes = Files.readAllBytes(part);
         bytes[bytes.length / 2] ^= 0x01;
@@ -142,11 +138,7 @@ class CliBadInputIT {
     /** A restore whose tables differ from the manifest's counts (an unsigned manifest, edited) is a finding: exit 3. */
     @Test
     void restoredRowsThatDifferFromTheManifestExitWithThree() throws Exception {
-        Path edited = Files.createDirectories(dir.resolve("edited"));
-        copyTree(work.resolve("store"), edited.resolve("store"));
-        Jar.write(edited.resolve("lifeboat.properties"), "lifeboat.stores.local.type=local\nlifeboat.stores.local.path="
-                + edited.resolve("store") + "\n");
-        Files.copy(work.resolve("right.txt"), edited.resolve("right.txt"));
+        Path edited = storeOnlyCopy("edited");
         Path manifest = edited.resolve("store/backups/" + backupId + "/manifest.json");
         String json = Files.readString(manifest);
         assertThat(json).contains("\"public.t\": 50");
@@ -428,6 +420,16 @@ class CliBadInputIT {
         Jar.Run logged = Jar.runOnTerminal(tty, "\"$LIFEBOAT\" backup 2> err.txt");
         assertThat(logged.exit()).as(logged.toString()).isZero();
         assertThat(Files.readString(tty.resolve("err.txt"))).contains("SUCCESS: 1 parts").doesNotContain("\r", "\u001b[");
+    }
+
+    /** A copy of the shared store and the right identity in dir/NAME, read by a config that has only the store. */
+    private static Path storeOnlyCopy(String name) throws java.io.IOException {
+        Path copy = Files.createDirectories(dir.resolve(name));
+        copyTree(work.resolve("store"), copy.resolve("store"));
+        Jar.write(copy.resolve("lifeboat.properties"), "lifeboat.stores.local.type=local\nlifeboat.stores.local.path="
+                + copy.resolve("store") + "\n");
+        Files.copy(work.resolve("right.txt"), copy.resolve("right.txt"));
+        return copy;
     }
 
     private static void copyTree(Path from, Path to) throws java.io.IOException {
