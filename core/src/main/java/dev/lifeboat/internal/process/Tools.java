@@ -58,7 +58,7 @@ public final class Tools {
                 Thread.currentThread().interrupt();
                 throw new SourceException(ErrorCode.TOOL_UNAVAILABLE, "interrupted while checking '" + tool + "'", e);
             } catch (ExecutionException e) {
-                // asked again below, so that the error names what to install
+                // not completed so (see prefetch); asked again below all the same
             }
         }
         String line = askVersion(tool, hint);
@@ -79,10 +79,13 @@ public final class Tools {
         PENDING.computeIfAbsent(tool, t -> {
             CompletableFuture<Checked> f = new CompletableFuture<>();
             Thread thread = new Thread(() -> {
+                Checked answer = null;
                 try {
-                    f.complete(new Checked(askVersion(t, ""), System.nanoTime()));
+                    answer = new Checked(askVersion(t, ""), System.nanoTime());
                 } catch (RuntimeException e) {
-                    f.complete(null);
+                    // not kept: versionLine asks again and reports it
+                } finally {
+                    f.complete(answer); // on every path, so that versionLine never waits for ever
                 }
             }, "lifeboat-version-check");
             thread.setDaemon(true);
