@@ -110,16 +110,14 @@ public final class PostgresSource implements Source {
                 rs.next();
                 snapshot = rs.getString(1);
             }
-            if (db.rowCounts()) {
-                // the counts run beside pg_dump and only need to end before it: without parallel workers they
-                // take one backend's CPU instead of three, and leave the cores to the dump
-                try (Statement st = c.createStatement()) {
-                    st.execute("set local max_parallel_workers_per_gather = 0");
-                }
-            }
             CompletableFuture<Map<String, Long>> counts = db.rowCounts()
                     ? CompletableFuture.supplyAsync(() -> {
                         try {
+                            // the counts run beside pg_dump and only need to end before it: without parallel
+                            // workers they take one backend's CPU instead of three, and leave the cores to the dump
+                            try (Statement st = c.createStatement()) {
+                                st.execute("set local max_parallel_workers_per_gather = 0");
+                            }
                             return PgClient.rowCounts(c);
                         } catch (SQLException e) {
                             throw client.unavailable("cannot count rows in " + client.url(), e);
