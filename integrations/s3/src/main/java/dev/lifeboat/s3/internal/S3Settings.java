@@ -80,6 +80,16 @@ public record S3Settings(
         return Math.min(size, MAX_PART_SIZE);
     }
 
+    /**
+     * How many part buffers a write may hold while it writes part {@code partNumber}: {@code parallelParts + 1}
+     * while they fit the memory the first parts take ({@code (parallelParts + 1) × partSize}), fewer as the
+     * parts grow, and never under 2 (one filling while one uploads).
+     */
+    public int buffersFor(int partNumber) {
+        long fit = (parallelParts + 1L) * partSize / partSizeFor(partNumber);
+        return (int) Math.max(2, Math.min(parallelParts + 1L, fit));
+    }
+
     /** Whether credentials were given explicitly. */
     public boolean explicitCredentials() {
         return accessKeyId != null;

@@ -46,7 +46,8 @@ import software.amazon.awssdk.services.s3.model.UploadPartResponse;
  * the object is one PutObject. Otherwise a multipart upload starts and each full buffer becomes a part,
  * uploaded on a pool of {@code parallelParts} threads while the producer fills the next buffer. At most
  * {@code parallelParts + 1} buffers exist (they are reused), so the producer blocks when uploads fall behind:
- * memory stays at most {@code (parallelParts + 1) × part size}. Each part is retried from its own buffer.
+ * memory stays at most {@code (parallelParts + 1) × part size}; once parts have grown (after 1,000 of them),
+ * fewer buffers are kept ({@link S3Settings#buffersFor}). Each part is retried from its own buffer.
  *
  * <p>Every failure path (a part failing for good, the producer's exception or interruption, abort, close
  * without commit) aborts the multipart upload, retries the abort, and confirms with ListParts that it is gone.
@@ -105,7 +106,7 @@ final class S3Writer implements ObjectWriter {
         try {
             while (len > 0) {
                 if (current == null) {
-                    current = takeBuffer(settings.partSizeFor(nextPart));
+                    current = takeBuffer(nextPart);
                 }
                 if (current.isFull()) {
                     dispatch();
@@ -139,22 +140,38 @@ final class S3Writer implements ObjectWriter {
         }
     }
 
-    /** A free buffer: a new one while fewer than parallelParts + 1 exist, else one a finished part released. */
-    private PartBuffer takeBuffer(long capacity) throws InterruptedException, IOException {
-        PartBuffer b = free.poll();
-        if (b == null && buffers < settings.parallelParts() + 1) {
-            buffers++;
-            return new PartBuffer(capacity);
-        }
-        while (b == null) {
-            if (Thread.interrupted()) {
-                throw new InterruptedException();
+    /**
+     * A free buffer for part {@code partNumber}: a new one while fewer than {@link S3Settings#buffersFor} exist,
+     * else one a finished part released. When parts have grown, a released buffer beyond that count is dropped,
+     * so memory stays at the larger of the first parts' budget and two of the current parts.
+     */
+    private PartBuffer takeBuffer(int partNumber) throws InterruptedException, IOException {
+        long capacity = settings.partSizeFor(partNumber);
+        int allowed = settings.buffersFor(partNumber);
+        while (true) {
+            PartBuffer b = free.poll();
+            if (b == null && buffers < allowed) {
+                buffers++;
+                return new PartBuffer(capacity);
             }
-            ensureOpen();
-            b = free.poll(50, TimeUnit.MILLISECONDS);
+            if (b == null) {
+                if (Thread.interrupted()) {
+                    throw new InterruptedException();
+                }
+                ensureOpen();
+                b = free.poll(50, TimeUnit.MILLISECONDS);
+                if (b == null) {
+                    continue;
+                }
+            }
+            if (buffers > allowed) {
+                b.release();
+                buffers--;
+                continue;
+            }
+            b.reset(capacity);
+            return b;
         }
-        b.reset(capacity);
-        return b;
     }
 
     /** Sends the full current buffer as the next part (starting the multipart upload first if needed). */
@@ -170,7 +187,7 @@ final class S3Writer implements ObjectWriter {
         int partNumber = nextPart++;
         current = null;
         parts.add(pool.submit(() -> uploadPart(partNumber, buffer)));
-        current = takeBuffer(settings.partSizeFor(nextPart));
+        current = takeBuffer(nextPart);
     }
 
     private void createUpload() {

@@ -32,6 +32,23 @@ class S3SettingsTest {
         assertThat(s.partSizeFor(9_999)).isEqualTo(S3Settings.MAX_PART_SIZE);
     }
 
+    @Test
+    void memoryStaysAtTheFirstPartsBudgetOrTwoPartsWhicheverIsLarger() {
+        for (S3Settings s : new S3Settings[] {S3Settings.defaults("b"), S3Settings.defaults("b").withPartSize(S3Settings.MIN_PART_SIZE),
+                S3Settings.defaults("b").withParallelParts(1), S3Settings.defaults("b").withParallelParts(16)}) {
+            long budget = (s.parallelParts() + 1L) * s.partSize();
+            for (int part = 1; part <= S3Settings.MAX_PARTS; part++) {
+                long memory = s.buffersFor(part) * s.partSizeFor(part);
+                assertThat(memory).as("part %d", part).isLessThanOrEqualTo(Math.max(budget, 2 * s.partSizeFor(part)));
+                assertThat(s.buffersFor(part)).isBetween(2, s.parallelParts() + 1);
+            }
+        }
+        S3Settings d = S3Settings.defaults("b");
+        assertThat(d.buffersFor(1)).isEqualTo(5);
+        assertThat(d.buffersFor(1001) * d.partSizeFor(1001)).as("32 MiB parts").isEqualTo(64 * MIB);
+        assertThat(d.buffersFor(2001) * d.partSizeFor(2001)).as("64 MiB parts, was 320 MiB").isEqualTo(128 * MIB);
+    }
+
     private static long capacity(S3Settings s) {
         long total = 0;
         for (int part = 1; part <= S3Settings.MAX_PARTS; part++) {
