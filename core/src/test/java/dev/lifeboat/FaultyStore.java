@@ -25,6 +25,7 @@ final class FaultyStore implements Store {
     private final String failCommitOf;
     private final boolean storeBeforeFailing;
     private volatile String failStatOf;
+    private volatile String refuseDeleteOf;
     private final AtomicLong written = new AtomicLong();
     private final List<String> committed = new CopyOnWriteArrayList<>();
 
@@ -51,6 +52,15 @@ final class FaultyStore implements Store {
     /** Also fails every {@link #stat} of keys ending in {@code keySuffix}, like a store that cannot be reached. */
     FaultyStore failingStatOf(String keySuffix) {
         this.failStatOf = keySuffix;
+        return this;
+    }
+
+    /**
+     * Refuses every {@link #delete} of keys ending in {@code keySuffix} with an unchecked store error, like an S3
+     * writer credential without delete rights.
+     */
+    FaultyStore refusingDeleteOf(String keySuffix) {
+        this.refuseDeleteOf = keySuffix;
         return this;
     }
 
@@ -135,6 +145,9 @@ final class FaultyStore implements Store {
 
     @Override
     public void delete(String key) throws IOException {
+        if (refuseDeleteOf != null && key.endsWith(refuseDeleteOf)) {
+            throw new dev.lifeboat.api.StoreException("AccessDenied: delete of " + key + " (test)", false, null);
+        }
         delegate.delete(key);
     }
 }

@@ -25,6 +25,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -151,5 +153,24 @@ class VerifyAndGarbageTest {
         assertThat(later.collectGarbage()).containsExactly(fresh.value());
         assertThat(LocalStore.at(storeDir).list("backups/")).extracting(ObjectInfo::key)
                 .allMatch(k -> k.startsWith("backups/" + good.id() + "/"));
+    }
+
+    @Test
+    void aStoreThatRefusesOneDeleteStillHasItsOtherLeftoversCollected() throws Exception {
+        Instant old = Instant.now().minus(Duration.ofDays(3));
+        List<BackupId> crashed = new ArrayList<>();
+        for (String part : new String[] {"db-app.sqlite.zst", "files-media.tar.zst"}) {
+            BackupId id = BackupId.generate(old);
+            Path debris = Files.createDirectories(storeDir.resolve("backups/" + id));
+            Files.writeString(debris.resolve(part), "partial");
+            Files.setLastModifiedTime(debris.resolve(part), FileTime.from(old));
+            crashed.add(id);
+        }
+        FaultyStore store = FaultyStore.diskFullAfter(LocalStore.at(storeDir), Long.MAX_VALUE).refusingDeleteOf("db-app.sqlite.zst");
+        Lifeboat lifeboat = Lifeboat.configure().config("deploy", dir.resolve("app.conf")).store(store).build();
+
+        assertThat(lifeboat.collectGarbage()).as("only what was removed whole").containsExactly(crashed.get(1).value());
+        assertThat(storeDir.resolve("backups/" + crashed.get(0) + "/db-app.sqlite.zst")).exists();
+        assertThat(storeDir.resolve("backups/" + crashed.get(1) + "/files-media.tar.zst")).doesNotExist();
     }
 }

@@ -200,16 +200,21 @@ public final class Catalog {
             Instant newest = objects.stream().map(ObjectInfo::lastModified).max(Comparator.naturalOrder()).orElse(Instant.MAX);
             boolean idOld = !BackupId.isValid(e.getKey()) || BackupId.parse(e.getKey()).timestamp().isBefore(cutoff);
             if (!hasManifest && newest.isBefore(cutoff) && idOld) {
+                int removed = 0;
                 for (ObjectInfo o : objects) {
                     try {
                         store.delete(o.key());
-                    } catch (IOException ex) {
+                        removed++;
+                    } catch (IOException | RuntimeException ex) {
+                        // e.g. a writer credential without delete rights (docs/s3.md): the sweep goes on
                         LOG.log(Level.WARNING, "cannot delete leftover {0} in {1}: {2}", o.key(), store.describe(), ex.getMessage());
                     }
                 }
-                collected.add(e.getKey());
-                LOG.log(Level.INFO, "removed {0} leftover objects of unfinished backup {1} from {2}",
-                        objects.size(), e.getKey(), store.describe());
+                if (removed == objects.size()) {
+                    collected.add(e.getKey());
+                }
+                LOG.log(Level.INFO, "removed {0} of {1} leftover objects of unfinished backup {2} from {3}",
+                        removed, objects.size(), e.getKey(), store.describe());
             }
         }
         return collected;
