@@ -660,7 +660,18 @@ public final class Lifeboat {
                         return null;
                     }
                     boolean ok = true;
+                    List<Path> seen = new java.util.ArrayList<>();
                     for (Path p : e.paths) {
+                        Path abs = p.toAbsolutePath().normalize();
+                        for (Path q : seen) {
+                            if (abs.startsWith(q) || q.startsWith(abs)) {
+                                // the archive would hold the same entry twice, which a restore refuses
+                                problems.add(new Problem(attr(e, setting, "path", "paths"), "paths that do not contain one another",
+                                        quote(p.toString()) + (abs.equals(q) ? " twice" : " and " + quote(q.toString()))));
+                                ok = false;
+                            }
+                        }
+                        seen.add(abs);
                         if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
                             problems.add(new Problem(attr(e, setting, "path", "paths"), "an existing file", quote(p.toString()) + " (does not exist)"));
                             ok = false;

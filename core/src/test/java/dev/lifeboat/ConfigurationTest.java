@@ -45,6 +45,19 @@ class ConfigurationTest {
     }
 
     @Test
+    void configPathsThatContainOneAnotherAreRefusedBecauseTheArchiveWouldHoldThemTwice() throws Exception {
+        Path nginx = Files.createDirectories(dir.resolve("etc/nginx"));
+        Path conf = Files.writeString(nginx.resolve("nginx.conf"), "events {}\n");
+        ConfigurationException e = catchThrowableOfType(ConfigurationException.class, () -> Lifeboat.configure()
+                .config("deploy", nginx, conf, conf).store(dev.lifeboat.store.LocalStore.at(dir.resolve("store"))).build());
+
+        assertThat(e.getMessage()).contains("(3 problems)")
+                .contains("config \"deploy\" path: must be paths that do not contain one another, but was \"" + conf + "\" and \""
+                        + nginx + "\"")
+                .contains("but was \"" + conf + "\" twice");
+    }
+
+    @Test
     void nothingConfiguredSaysWhatIsNeeded() {
         ConfigurationException e = catchThrowableOfType(ConfigurationException.class, () -> Lifeboat.configure().build());
         assertThat(e.problems()).hasSize(2);

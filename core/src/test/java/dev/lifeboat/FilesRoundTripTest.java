@@ -146,6 +146,23 @@ class FilesRoundTripTest {
     }
 
     @Test
+    void namesWithBackslashesAndDriveLettersAreOrdinaryNamesHere(@TempDir Path dir) throws Exception {
+        // uploads saved under the names old browsers sent: a backup that takes them must restore them
+        Path media = Files.createDirectories(dir.resolve("media"));
+        Files.writeString(media.resolve("C:\\Documents and Settings\\ada\\photo.jpg"), "windows path as a name");
+        Files.writeString(Files.createDirectories(media.resolve("D:")).resolve("x\\y.txt"), "drive-like directory");
+        Lifeboat lifeboat = Lifeboat.configure().files("media", media).store(LocalStore.at(dir.resolve("store"))).build();
+        BackupResult result = lifeboat.backupNow();
+        assertThat(result.status()).isEqualTo(BackupStatus.SUCCESS);
+
+        Path target = dir.resolve("restored");
+        lifeboat.restoreFiles(result.id(), "media", target, RestoreOptions.defaults());
+
+        assertThat(FileTrees.snapshot(target)).isEqualTo(FileTrees.snapshot(media));
+        assertThat(target.resolve("C:\\Documents and Settings\\ada\\photo.jpg")).hasContent("windows path as a name");
+    }
+
+    @Test
     void configFilesAreArchivedUnderTheirAbsolutePaths(@TempDir Path dir) throws Exception {
         Path etc = Files.createDirectories(dir.resolve("etc/nginx/sites-available"));
         Path site = Files.writeString(etc.resolve("shop.conf"), "server { listen 80; }\n");
@@ -157,5 +174,30 @@ class FilesRoundTripTest {
         lifeboat.restoreConfig(result.id(), "deploy", target, RestoreOptions.defaults());
         assertThat(target.resolve(site.toString().substring(1))).hasContent("server { listen 80; }");
         assertThat(target.resolve(compose.toString().substring(1))).hasContent("services: {}");
+    }
+
+    @Test
+    void aConfiguredPathThatIsASymlinkIsStoredWithItsTargetsContent(@TempDir Path dir) throws Exception {
+        // sites-enabled links, and Kubernetes secret mounts (key -> ..data/key -> ..2026_11_27/key)
+        Path available = Files.writeString(Files.createDirectories(dir.resolve("sites-available")).resolve("shop.conf"),
+                "server { listen 443; }\n");
+        Path enabled = Files.createSymbolicLink(Files.createDirectories(dir.resolve("sites-enabled")).resolve("shop.conf"),
+                Path.of("../sites-available/shop.conf"));
+        Path mount = Files.createDirectories(dir.resolve("secrets"));
+        Files.writeString(Files.createDirectories(mount.resolve("..2026_11_27")).resolve("api-key"), "k-123\n");
+        Files.createSymbolicLink(mount.resolve("..data"), Path.of("..2026_11_27"));
+        Path key = Files.createSymbolicLink(mount.resolve("api-key"), Path.of("..data/api-key"));
+        Lifeboat lifeboat = Lifeboat.configure().config("deploy", enabled, key).store(LocalStore.at(dir.resolve("store"))).build();
+
+        BackupResult result = lifeboat.backupNow();
+
+        assertThat(result.status()).isEqualTo(BackupStatus.SUCCESS);
+        assertThat(result.parts().get(0).issues()).extracting(i -> i.severity() + " " + i.subject()).containsExactlyInAnyOrder(
+                "NOTICE " + enabled.toString().substring(1), "NOTICE " + key.toString().substring(1));
+        Path target = dir.resolve("restored-config");
+        lifeboat.restoreConfig(result.id(), "deploy", target, RestoreOptions.defaults());
+        assertThat(target.resolve(enabled.toString().substring(1))).isRegularFile().hasContent("server { listen 443; }");
+        assertThat(target.resolve(key.toString().substring(1))).isRegularFile().hasContent("k-123");
+        assertThat(available).hasContent("server { listen 443; }\n");
     }
 }

@@ -38,18 +38,22 @@ import java.util.regex.Pattern;
  *
  * <ul>
  *   <li>only directories, regular files, symlinks and hard links to files already extracted;
- *   <li>names must be relative, without {@code ..}, backslashes, NUL or drive letters, and stay inside the target
- *       after normalisation (compared as paths, never as strings);
+ *   <li>names must be relative, without {@code ..} or NUL (and, where they are separators or drives, without
+ *       backslashes or drive letters), and stay inside the target after normalisation (compared as paths, never
+ *       as strings);
  *   <li>nothing is ever written through a symlink: every parent of an entry must be a real directory created by
  *       this extraction, and files are created with {@code CREATE_NEW} (which refuses an existing link);
  *   <li>bytes, entries and name lengths are capped;
- *   <li>everything lands in a staging directory next to the target, which is moved into place only when the
- *       whole archive was extracted and its stream verified; on any refusal the target is untouched.
+ *   <li>everything lands in a staging directory next to the target, private to its owner (mode 0700) until it is
+ *       moved into place, which happens only when the whole archive was extracted and its stream verified; on any
+ *       refusal the target is untouched.
  * </ul>
  */
 public final class SafeExtractor {
     private static final Pattern DRIVE = Pattern.compile("^[A-Za-z]:.*");
     private static final int MAX_NAME = 4096;
+    private static final Set<PosixFilePermission> OWNER_ONLY = EnumSet.of(PosixFilePermission.OWNER_READ,
+            PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE);
     private static final Set<OpenOption> CREATE_NEW =
             Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
 
@@ -104,21 +108,39 @@ public final class SafeExtractor {
         checkTarget(target);
         Path abs = target.toAbsolutePath().normalize();
         Path staging = abs.resolveSibling("." + abs.getFileName() + ".lifeboat-restore-" + UUID.randomUUID());
+        // the target ends with the mode of the empty directory it replaces, or the one a new directory gets here;
+        // until then the staging directory is its owner's alone, so nobody else can read a restored secret in
+        // the moment between its creation and its archived mode
+        Set<PosixFilePermission> rootMode = Files.isDirectory(abs, LinkOption.NOFOLLOW_LINKS)
+                ? Files.getPosixFilePermissions(abs, LinkOption.NOFOLLOW_LINKS) : null;
         Files.createDirectory(staging);
         boolean moved = false;
         try {
+            if (rootMode == null) {
+                rootMode = Files.getPosixFilePermissions(staging);
+            }
+            Files.setPosixFilePermissions(staging, OWNER_ONLY);
             InputStream decompressed = zstd ? new ZstdInputStream(new NonClosingInputStream(raw)) : new NonClosingInputStream(raw);
             TreeStats stats;
+            List<DirMeta> dirModes = new ArrayList<>();
             // decompressing (and the reading, verifying and decrypting behind it) runs ahead on another thread
             // while this one writes the files
             try (decompressed; PipelinedInputStream tarStream = new PipelinedInputStream(decompressed,
                     "lifeboat-extract-read-ahead")) {
-                stats = extractInto(tarStream, staging);
+                stats = extractInto(tarStream, staging, dirModes);
                 // consume everything (tar padding, then the raw stream) so the caller's stream can verify its
                 // hash before anything becomes visible
                 drain(tarStream);
             }
             drain(raw);
+            // directories last (once verified: a mode without the owner's access would keep a failed restore's
+            // leftovers from being removed), deepest first: their modes may forbid writing into them
+            dirModes.sort(Comparator.comparing((DirMeta d) -> d.path().getNameCount()).reversed());
+            for (DirMeta d : dirModes) {
+                setPermissions(d.path(), d.mode());
+                Files.setLastModifiedTime(d.path(), d.mtime());
+            }
+            Files.setPosixFilePermissions(staging, rootMode);
             if (Files.isDirectory(abs, LinkOption.NOFOLLOW_LINKS)) {
                 Files.delete(abs); // empty, checked above
             }
@@ -132,13 +154,13 @@ public final class SafeExtractor {
         }
     }
 
-    private TreeStats extractInto(InputStream tarStream, Path root) throws IOException {
+    /** Extracts into {@code root}; the directories' modes and times are added to {@code dirModes}, not set. */
+    private TreeStats extractInto(InputStream tarStream, Path root, List<DirMeta> dirModes) throws IOException {
         long files = 0;
         long dirs = 0;
         long links = 0;
         long bytes = 0;
         long entries = 0;
-        List<DirMeta> dirModes = new ArrayList<>();
         ByteBuffer buf = ByteBuffer.allocate(256 * 1024);
         // directories this extraction created or found to be real directories: archive entries cannot turn them into
         // links later (a link or file over an existing name is refused), so their parents need no second look
@@ -215,12 +237,6 @@ public final class SafeExtractor {
                         + " directories and links are restored");
             }
         }
-        // directories last, deepest first: their modes may forbid writing into them
-        dirModes.sort(Comparator.comparing((DirMeta d) -> d.path().getNameCount()).reversed());
-        for (DirMeta d : dirModes) {
-            setPermissions(d.path(), d.mode());
-            Files.setLastModifiedTime(d.path(), d.mtime());
-        }
         return new TreeStats(files, dirs, links, bytes);
     }
 
@@ -234,10 +250,13 @@ public final class SafeExtractor {
         if (name.length() > MAX_NAME) {
             throw unsafe("an entry name is longer than " + MAX_NAME + " characters");
         }
-        if (name.indexOf('\0') >= 0 || name.indexOf('\\') >= 0) {
+        // on a POSIX file system a backslash or a "C:" is part of a file name (an upload once named on Windows), which
+        // a backup takes as it is; only where they are separators or drives do they make an entry unsafe
+        boolean posix = root.getFileSystem().getSeparator().equals("/");
+        if (name.indexOf('\0') >= 0 || !posix && name.indexOf('\\') >= 0) {
             throw unsafe("entry \"" + printable(name) + "\" contains a NUL or backslash");
         }
-        if (name.startsWith("/") || DRIVE.matcher(name).matches()) {
+        if (name.startsWith("/") || !posix && DRIVE.matcher(name).matches()) {
             throw unsafe("entry \"" + printable(name) + "\" is an absolute path");
         }
         String trimmed = name.endsWith("/") ? name.substring(0, name.length() - 1) : name;

@@ -68,13 +68,24 @@ public final class TreeArchiver {
         tar.finish();
     }
 
-    /** Archives one file (or directory tree) under the entry name {@code name}. */
+    /**
+     * Archives one file (or directory tree) under the entry name {@code name}. A {@code path} that is itself a
+     * symlink (a Kubernetes secret mount, {@code sites-enabled/shop.conf}) was named for its content: what it
+     * points to is archived under {@code name}, with a notice saying so; nothing below it is followed.
+     */
     public void addPath(Path path, String name) throws IOException {
         FileStat a;
         try {
             a = FileStat.of(path);
+            if (a.type() == FileStat.S_IFLNK) {
+                Path real = path.toRealPath();
+                issue(Issue.Severity.NOTICE, name, "is a symlink; the content of " + real + " is stored under its name");
+                path = real;
+                a = FileStat.of(real);
+            }
         } catch (NoSuchFileException e) {
-            issue(Issue.Severity.INCOMPLETE, name, "does not exist (it was configured but is gone)");
+            issue(Issue.Severity.INCOMPLETE, name, "does not exist (it was configured but is gone, or is a symlink to"
+                    + " nothing)");
             return;
         } catch (AccessDeniedException e) {
             issue(Issue.Severity.INCOMPLETE, name, "cannot be read: permission denied");
