@@ -18,8 +18,7 @@ public record PgUrl(String host, int port, String database, String user, Secret 
             "jdbc:postgresql://(?<host>\\[[^\\]]+\\]|[^/:?,]+)(?::(?<port>\\d{1,5}))?/(?<db>[^?]+)(?:\\?(?<query>.*))?");
     private static final Pattern LIBPQ = Pattern.compile(
             "postgres(?:ql)?://(?:(?<userinfo>[^@/]*)@)?(?<host>\\[[^\\]]+\\]|[^/:?,@]+)(?::(?<port>\\d{1,5}))?/(?<db>[^?]+)(?:\\?(?<query>.*))?");
-    private static final Pattern PASSWORD_IN_URL = Pattern.compile(
-            "(?i)(password=)[^&]*|(://[^:/@]*:)[^@/]*(@)");
+    private static final Pattern PASSWORD_PARAM = Pattern.compile("(?i)(password=)[^&]*");
 
     /** Parses {@code url}; throws {@link IllegalArgumentException} saying what shape is expected. */
     public static PgUrl parse(String url) {
@@ -76,14 +75,24 @@ public record PgUrl(String host, int port, String database, String user, Secret 
         if (url == null) {
             return "null";
         }
-        Matcher m = PASSWORD_IN_URL.matcher(url);
+        Matcher m = PASSWORD_PARAM.matcher(url);
         StringBuilder sb = new StringBuilder();
         while (m.find()) {
-            String replacement = m.group(1) != null ? m.group(1) + "***" : m.group(2) + "***" + m.group(3);
-            m.appendReplacement(sb, Matcher.quoteReplacement(replacement));
+            m.appendReplacement(sb, Matcher.quoteReplacement(m.group(1) + "***"));
         }
         m.appendTail(sb);
-        return sb.toString();
+        String s = sb.toString();
+        // user:password@ — up to the last '@', so a password holding an unencoded '/' or '@' is masked whole (a URL
+        // too malformed to parse is still shown, so this errs on masking too much)
+        int scheme = s.indexOf("://");
+        int at = s.lastIndexOf('@');
+        if (scheme >= 0 && at > scheme) {
+            int colon = s.indexOf(':', scheme + 3);
+            if (colon >= 0 && colon < at) {
+                s = s.substring(0, colon + 1) + "***" + s.substring(at);
+            }
+        }
+        return s;
     }
 
     /** The JDBC URL without credentials. */

@@ -97,6 +97,11 @@ public final class ExternalProcess implements AutoCloseable {
         return stderr.text().strip();
     }
 
+    /** Waits at most {@code limit} for the process to exit; whether it did. */
+    public boolean waitFor(Duration limit) throws InterruptedException {
+        return process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     /** Waits for exit (the deadline still applies) and returns the exit code. */
     public int waitFor() throws InterruptedException {
         int code = process.waitFor();
@@ -109,8 +114,23 @@ public final class ExternalProcess implements AutoCloseable {
         return code;
     }
 
-    /** Kills the process and its descendants: politely, then forcibly after a grace period. */
+    /**
+     * Kills the process and its descendants: politely, then forcibly after a grace period, and waits (bounded) for
+     * them to be gone, also when the calling thread is interrupted (its interrupt status is kept), so nothing of
+     * the process outlives the call and its private files can be deleted after it.
+     */
     public void kill() {
+        boolean interrupted = Thread.interrupted();
+        try {
+            killAndWait();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void killAndWait() {
         List<ProcessHandle> children = process.descendants().toList();
         children.forEach(ProcessHandle::destroyForcibly);
         process.destroy();
@@ -124,7 +144,9 @@ public final class ExternalProcess implements AutoCloseable {
                 child.onExit().get(KILL_GRACE.toMillis(), TimeUnit.MILLISECONDS);
             }
         } catch (InterruptedException e) {
+            // interrupted again while waiting: the SIGKILL is sent, and the caller hears of the interrupt
             process.destroyForcibly();
+            children.forEach(ProcessHandle::destroyForcibly);
             Thread.currentThread().interrupt();
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             LOG.log(Level.WARNING, "a child of {0} did not exit after SIGKILL", display);
