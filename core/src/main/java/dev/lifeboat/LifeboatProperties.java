@@ -108,14 +108,33 @@ public final class LifeboatProperties {
         return Optional.ofNullable(source.get(key));
     }
 
-    /** {@code lifeboat.rpo}: the recovery point objective (how old the latest backup may be). */
+    /**
+     * {@code lifeboat.rpo}: the recovery point objective (how old the latest backup may be).
+     *
+     * @throws ConfigurationException when it is set but is not a duration (or names an unset variable): a
+     *     freshness check must not pass because its limit could not be read
+     */
     public Optional<Duration> rpo() {
-        return optDuration("lifeboat.rpo", new ArrayList<>());
+        return strictDuration("lifeboat.rpo");
     }
 
-    /** {@code lifeboat.rto}: the recovery time objective (how long a restore may take). */
+    /**
+     * {@code lifeboat.rto}: the recovery time objective (how long a restore may take).
+     *
+     * @throws ConfigurationException when it is set but is not a duration (or names an unset variable)
+     */
     public Optional<Duration> rto() {
-        return optDuration("lifeboat.rto", new ArrayList<>());
+        return strictDuration("lifeboat.rto");
+    }
+
+    private Optional<Duration> strictDuration(String key) {
+        List<Problem> problems = new ArrayList<>();
+        source.problems().stream().filter(p -> p.setting().equals(key)).forEach(problems::add);
+        Optional<Duration> d = optDuration(key, problems);
+        if (!problems.isEmpty()) {
+            throw new ConfigurationException(problems);
+        }
+        return d;
     }
 
     /**

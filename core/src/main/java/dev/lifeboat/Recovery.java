@@ -1,6 +1,7 @@
 package dev.lifeboat;
 
 import dev.lifeboat.api.BackupId;
+import dev.lifeboat.api.ErrorCode;
 import dev.lifeboat.api.LifeboatException;
 import dev.lifeboat.api.LifeboatListener;
 import dev.lifeboat.api.NotFoundException;
@@ -27,6 +28,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.BiFunction;
 
 /**
  * Everything that needs only a store: list restore points, read manifests, verify, restore. This is what the
@@ -187,9 +189,8 @@ public final class Recovery {
      * missing; must be empty unless {@link RestoreOptions#replace(boolean)}) or a SQLite file.
      */
     public RestoreResult restoreDatabase(BackupId id, String name, Database target, RestoreOptions options) {
-        Located l = locateForRestore(id);
-        Manifest m = l.loaded().manifest();
-        return restorer(l.store()).restoreDatabase(m, part(m, SourceKind.DATABASE, name), target, options.replace());
+        return fromAnyCopy(id, (store, m) -> restorer(store).restoreDatabase(m, part(m, SourceKind.DATABASE, name), target,
+                options.replace()));
     }
 
     /** Restores files {@code name} of backup {@code id} into {@code directory}, which must be absent or empty. */
@@ -215,10 +216,48 @@ public final class Recovery {
 
     /** Restores any archive part (files, config, secrets) into {@code directory} (absent or empty). */
     public RestoreResult restoreArchive(BackupId id, SourceKind kind, String name, Path directory, RestoreOptions options) {
+        return fromAnyCopy(id, (store, m) -> restorer(store).restoreArchive(m, part(m, kind, name), directory,
+                new SafeExtractor.Limits(options.maxBytes(), options.maxEntries())));
+    }
+
+    /**
+     * Restores from the first store holding the backup; when its copy of the part cannot be read or fails its
+     * checks there (which leaves the target as it was: a rolled-back transaction, a discarded staging directory),
+     * from the next store that holds the backup, with a warning. {@link RestoreResult#store()} says which.
+     */
+    private RestoreResult fromAnyCopy(BackupId id, BiFunction<Store, Manifest, RestoreResult> restore) {
         Located l = locateForRestore(id);
-        Manifest m = l.loaded().manifest();
-        return restorer(l.store()).restoreArchive(m, part(m, kind, name), directory,
-                new SafeExtractor.Limits(options.maxBytes(), options.maxEntries()));
+        try {
+            return restore.apply(l.store(), l.loaded().manifest());
+        } catch (LifeboatException e) {
+            if (!isBadCopy(e)) {
+                throw e;
+            }
+            for (Store other : stores.subList(stores.indexOf(l.store()) + 1, stores.size())) {
+                Manifest m;
+                try {
+                    m = catalog(other).read(id).manifest();
+                } catch (LifeboatException notThere) {
+                    continue;
+                }
+                LOG.log(System.Logger.Level.WARNING, "backup {0}: the copy in {1} failed ({2}); restoring from {3} instead",
+                        id, l.store().describe(), e.getMessage(), other.describe());
+                try {
+                    return restore.apply(other, m);
+                } catch (LifeboatException again) {
+                    if (!isBadCopy(again)) {
+                        throw again;
+                    }
+                    e.addSuppressed(again);
+                }
+            }
+            throw e;
+        }
+    }
+
+    /** A failure of one store's copy (missing, unreadable, altered) that another store's copy may not have. */
+    private static boolean isBadCopy(LifeboatException e) {
+        return e.code() == ErrorCode.INTEGRITY || e.code() == ErrorCode.STORE_FAILED || e.code() == ErrorCode.NOT_FOUND;
     }
 
     /**

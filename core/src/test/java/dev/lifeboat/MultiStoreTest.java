@@ -10,6 +10,7 @@ import dev.lifeboat.api.BackupResult;
 import dev.lifeboat.api.BackupStatus;
 import dev.lifeboat.api.IntegrityException;
 import dev.lifeboat.api.NotFoundException;
+import dev.lifeboat.api.RestoreResult;
 import dev.lifeboat.api.StoreException;
 import dev.lifeboat.api.catalog.Manifest;
 import dev.lifeboat.api.catalog.PartInfo;
@@ -307,6 +308,39 @@ class MultiStoreTest {
         assertRestoresIdentically(both, result.id());
         // the Lifeboat itself trusts its own key and so falls back too
         assertThat(lifeboat.manifest(result.id()).application()).isEqualTo("shop");
+    }
+
+    @Test
+    void aDamagedOrMissingPartInTheFirstStoreIsRestoredFromTheSecondWhileVerifyReportsTheFirst() throws Exception {
+        Lifeboat lifeboat = configure().store("a", LocalStore.at(dirA)).store("b", LocalStore.at(dirB)).build();
+        BackupResult result = lifeboat.backupNow();
+        PartInfo files = result.parts().stream().filter(p -> p.kind() == SourceKind.FILES).findFirst().orElseThrow();
+        Path damaged = dirA.resolve(files.key());
+        byte[] bytes = Files.readAllBytes(damaged);
+        bytes[bytes.length / 2] ^= 1;
+        Files.write(damaged, bytes);
+        PartInfo db = result.parts().get(0);
+        Files.delete(dirA.resolve(db.key()));
+
+        Recovery recovery = lifeboat.recovery();
+        VerificationReport report = recovery.verify(result.id(), VerifyLevel.CONTENT);
+        assertThat(report.store()).isEqualTo(LocalStore.at(dirA).describe());
+        assertThat(report.findings()).extracting(Finding::subject).containsExactlyInAnyOrder("db-app", "files-media");
+
+        Path target = dir.resolve("restored-media");
+        RestoreResult restored = recovery.restoreFiles(result.id(), "media", target, RestoreOptions.defaults());
+        assertThat(restored.store()).isEqualTo(LocalStore.at(dirB).describe());
+        assertThat(FileTrees.snapshot(target)).isEqualTo(FileTrees.snapshot(media));
+        RestoreResult restoredDb = recovery.restoreDatabase(result.id(), "app", Sqlite.file(dir.resolve("restored.db")),
+                RestoreOptions.defaults());
+        assertThat(restoredDb.store()).isEqualTo(LocalStore.at(dirB).describe());
+        assertThat(restoredDb.rowCounts()).containsEntry("main.users", 3L);
+
+        // only the damaged store named: the restore fails and leaves the target as it was
+        Path onlyA = dir.resolve("only-a");
+        assertThatThrownBy(() -> Recovery.from(LocalStore.at(dirA), dir).restoreFiles(result.id(), "media", onlyA,
+                RestoreOptions.defaults())).isInstanceOf(IntegrityException.class);
+        assertThat(onlyA).doesNotExist();
     }
 
     @Test

@@ -17,6 +17,8 @@ import java.util.Objects;
  * @param tree what was extracted (archives); {@code null} for databases
  * @param mismatches differences between what the manifest recorded and what was restored; empty when equal
  * @param duration how long the restore took
+ * @param store the store the part was read from, as {@code Store.describe()} says it (never credentials);
+ *     {@code null} when not recorded
  */
 public record RestoreResult(
         BackupId backupId,
@@ -26,13 +28,20 @@ public record RestoreResult(
         Map<String, Long> rowCounts,
         TreeStats tree,
         List<String> mismatches,
-        Duration duration) {
+        Duration duration,
+        String store) {
     public RestoreResult {
         Objects.requireNonNull(backupId, "null backupId");
         Objects.requireNonNull(part, "null part");
         Objects.requireNonNull(target, "null target");
         rowCounts = Map.copyOf(rowCounts);
         mismatches = List.copyOf(mismatches);
+    }
+
+    /** A result that does not say which store the part was read from. */
+    public RestoreResult(BackupId backupId, String part, String target, long bytesRead, Map<String, Long> rowCounts,
+            TreeStats tree, List<String> mismatches, Duration duration) {
+        this(backupId, part, target, bytesRead, rowCounts, tree, mismatches, duration, null);
     }
 
     /** Whether the restored content matches what the manifest recorded. */

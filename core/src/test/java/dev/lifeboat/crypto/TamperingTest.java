@@ -171,6 +171,22 @@ class TamperingTest {
         assertThat(untrusted.signature()).isEqualTo(SignatureStatus.UNSIGNED);
     }
 
+    @Test
+    void partNamesAndKeysThatCouldLeadOutOfARestoreTargetAreRefusedEvenUnsigned() throws Exception {
+        String json = Fixture.text(f.manifestFile(first.id()));
+        String id = first.id().value();
+        assertThat(json).contains("\"name\": \"env\"").contains("\"key\": \"backups/" + id + "/secrets-env.tar.zst.age\"");
+        for (String forged : new String[] {
+            json.replace("\"name\": \"env\"", "\"name\": \"x/../../root/.ssh\""),
+            json.replace("\"name\": \"env\"", "\"name\": \"..\""),
+            json.replace("\"key\": \"backups/" + id + "/secrets-env.tar.zst.age\"", "\"key\": \"backups/" + id + "/../x\""),
+            json.replace("\"key\": \"backups/" + id + "/secrets-env.tar.zst.age\"", "\"key\": \"elsewhere/secrets-env.tar.zst.age\"")}) {
+            assertThat(forged).isNotEqualTo(json);
+            assertThatThrownBy(() -> ManifestCodec.decode(forged.getBytes(StandardCharsets.UTF_8)))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageMatching("manifest\\.parts\\[\\d+\\]\\.(name|key) must .*");
+        }
+    }
+
     private void assertManifestRefused(BackupId id) throws Exception {
         VerificationReport report = recovery.verify(id, VerifyLevel.CONTENT);
         assertThat(report.ok()).isFalse();

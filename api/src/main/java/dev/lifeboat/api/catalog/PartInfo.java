@@ -26,6 +26,8 @@ import java.util.TreeMap;
  * @param issues what could not be captured faithfully, or was skipped on purpose
  * @param recipients fingerprints of the age recipients the part is encrypted to (empty when not encrypted); never
  *     the keys themselves (docs/encryption.md says how a fingerprint is computed)
+ * @param checkpoints SHA-256 of the stored bytes' prefixes at fixed spans, which a restore checks before releasing
+ *     each span ({@code null} in manifests written before Lifeboat recorded them)
  */
 public record PartInfo(
         String name,
@@ -42,7 +44,8 @@ public record PartInfo(
         Map<String, Long> rowCounts,
         TreeStats tree,
         List<Issue> issues,
-        List<String> recipients) {
+        List<String> recipients,
+        Checkpoints checkpoints) {
 
     public PartInfo {
         Objects.requireNonNull(name, "null name");
@@ -55,6 +58,19 @@ public record PartInfo(
         rowCounts = Collections.unmodifiableMap(new TreeMap<>(rowCounts));
         issues = List.copyOf(issues);
         recipients = List.copyOf(recipients);
+        if (checkpoints != null && checkpoints.sha256().size() != checkpoints.expectedEntries(size)) {
+            throw new IllegalArgumentException("part " + name + " has " + checkpoints.sha256().size()
+                    + " checkpoints; a part of " + size + " bytes with a span of " + checkpoints.every() + " has "
+                    + checkpoints.expectedEntries(size));
+        }
+    }
+
+    /** A part without {@link Checkpoints}. */
+    public PartInfo(String name, SourceKind kind, String format, String key, long size, String sha256, long plaintextSize,
+            String plaintextSha256, boolean encrypted, long durationMillis, Map<String, String> tools,
+            Map<String, Long> rowCounts, TreeStats tree, List<Issue> issues, List<String> recipients) {
+        this(name, kind, format, key, size, sha256, plaintextSize, plaintextSha256, encrypted, durationMillis, tools,
+                rowCounts, tree, issues, recipients, null);
     }
 
     /** A part that is not encrypted to any recipient (or whose recipients are not recorded). */

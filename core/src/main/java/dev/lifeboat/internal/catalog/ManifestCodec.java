@@ -2,6 +2,7 @@ package dev.lifeboat.internal.catalog;
 
 import dev.lifeboat.api.BackupId;
 import dev.lifeboat.api.BackupStatus;
+import dev.lifeboat.api.catalog.Checkpoints;
 import dev.lifeboat.api.catalog.Issue;
 import dev.lifeboat.api.catalog.Manifest;
 import dev.lifeboat.api.catalog.PartInfo;
@@ -17,11 +18,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /** Reads and writes {@code manifest.json} (storage format version 1, documented in docs/storage-format.md). */
 public final class ManifestCodec {
     /** The value of the {@code format} field, so a manifest is recognisable on its own. */
     public static final String FORMAT = "lifeboat-manifest";
+    private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
+    private static final Pattern PART_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    private static final Pattern PART_FILE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
     private ManifestCodec() {}
 
@@ -73,8 +78,16 @@ public final class ManifestCodec {
         return out;
     }
 
-    /** A part as written in the manifest (also the CLI's JSON form of a part). */
+    /** A part as written in the manifest. */
     public static Map<String, Object> part(PartInfo p) {
+        return part(p, true);
+    }
+
+    /**
+     * A part as written in the manifest, or, without its checkpoints (a list that grows with the part's size), as
+     * the CLI shows it.
+     */
+    public static Map<String, Object> part(PartInfo p, boolean withCheckpoints) {
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("name", p.name());
         o.put("kind", p.kind().name().toLowerCase(Locale.ROOT));
@@ -85,6 +98,12 @@ public final class ManifestCodec {
         o.put("plaintextSize", p.plaintextSize());
         o.put("plaintextSha256", p.plaintextSha256());
         o.put("encrypted", p.encrypted());
+        if (withCheckpoints && p.checkpoints() != null) {
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("every", p.checkpoints().every());
+            c.put("sha256", new ArrayList<>(p.checkpoints().sha256()));
+            o.put("checkpoints", c);
+        }
         if (!p.recipients().isEmpty()) {
             o.put("recipientFingerprints", new ArrayList<>(p.recipients()));
         }
@@ -124,10 +143,22 @@ public final class ManifestCodec {
             throw new IllegalArgumentException("manifest.formatVersion is " + version + "; this Lifeboat reads version "
                     + Manifest.FORMAT_VERSION + " (upgrade Lifeboat to read newer backups)");
         }
+        BackupId id = BackupId.parse(o.string("backupId"));
         List<PartInfo> parts = new ArrayList<>();
         int idx = 0;
         for (Object po : o.array("parts")) {
             JsonObject p = JsonObject.of(po, "manifest.parts[" + idx++ + "]");
+            // names and keys become file and directory names on restore: only what Lifeboat itself writes
+            if (!PART_NAME.matcher(p.string("name")).matches()) {
+                throw new IllegalArgumentException("manifest.parts[" + (idx - 1) + "].name must be a source name"
+                        + " (letters, digits, '.', '_', '-', starting with a letter or digit)");
+            }
+            String keyPrefix = Layout.BACKUPS + id.value() + "/";
+            if (!p.string("key").startsWith(keyPrefix)
+                    || !PART_FILE.matcher(p.string("key").substring(keyPrefix.length())).matches()) {
+                throw new IllegalArgumentException("manifest.parts[" + (idx - 1) + "].key must be a file directly under "
+                        + keyPrefix);
+            }
             Map<String, String> tools = new LinkedHashMap<>();
             if (p.has("tools")) {
                 p.object("tools").map().forEach((k, v) -> tools.put(k, String.valueOf(v)));
@@ -156,12 +187,25 @@ public final class ManifestCodec {
                 }
                 recipients.add(fp);
             }
+            Checkpoints checkpoints = null;
+            if (p.has("checkpoints")) {
+                JsonObject c = p.object("checkpoints");
+                List<String> hashes = new ArrayList<>();
+                for (Object h : c.array("sha256")) {
+                    if (!(h instanceof String hex) || !SHA256_HEX.matcher(hex).matches()) {
+                        throw new IllegalArgumentException("manifest.parts[" + (idx - 1)
+                                + "].checkpoints.sha256 must hold SHA-256 hex strings");
+                    }
+                    hashes.add(hex);
+                }
+                checkpoints = new Checkpoints(c.number("every"), hashes);
+            }
             parts.add(new PartInfo(p.string("name"), SourceKind.valueOf(p.string("kind").toUpperCase(Locale.ROOT)),
                     p.string("format"), p.string("key"), p.number("size"), p.string("sha256"), p.number("plaintextSize"),
                     p.string("plaintextSha256"), p.bool("encrypted"), p.number("durationMillis"), tools, rows, tree, issues,
-                    recipients));
+                    recipients, checkpoints));
         }
-        return new Manifest(version, BackupId.parse(o.string("backupId")), o.string("application"),
+        return new Manifest(version, id, o.string("application"),
                 BackupStatus.valueOf(o.string("status")), Instant.parse(o.string("startedAt")),
                 Instant.parse(o.string("finishedAt")), o.string("host"), o.string("lifeboatVersion"), parts,
                 o.has("signedBy") ? o.string("signedBy") : null, stores(o));

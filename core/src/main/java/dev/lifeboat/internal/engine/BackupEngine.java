@@ -261,7 +261,8 @@ public final class BackupEngine {
             requireSomeCopy(copies, id);
             long millis = Duration.ofNanos(System.nanoTime() - t0).toMillis();
             return new PartInfo(s.name(), s.kind(), s.format(), key, size, sha, plainSize, plainSha, recipients != null, millis,
-                    r.tools(), r.rowCounts(), r.tree(), r.issues(), recipients == null ? List.of() : recipients.fingerprints());
+                    r.tools(), r.rowCounts(), r.tree(), r.issues(), recipients == null ? List.of() : recipients.fingerprints(),
+                    stored.checkpoints());
         } finally {
             if (pipeline != null) {
                 pipeline.abort(); // after a failure: the other thread ends before the stores' writes are aborted

@@ -1,25 +1,33 @@
 package dev.lifeboat.internal.io;
 
+import dev.lifeboat.api.catalog.Checkpoints;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.security.MessageDigest;
 
 /** Counts and SHA-256-hashes the bytes read through it. */
 public final class DigestingInputStream extends FilterInputStream {
-    private final MessageDigest digest = Hex.sha256();
-    private long count;
+    private final PrefixDigest digest;
 
     public DigestingInputStream(InputStream in) {
+        this(in, PrefixDigest.none());
+    }
+
+    /** Also records the prefix hashes at every multiple of {@code every} bytes (see {@link #checkpoints()}). */
+    public DigestingInputStream(InputStream in, long every) {
+        this(in, PrefixDigest.fixed(every));
+    }
+
+    private DigestingInputStream(InputStream in, PrefixDigest digest) {
         super(in);
+        this.digest = digest;
     }
 
     @Override
     public int read() throws IOException {
         int b = in.read();
         if (b >= 0) {
-            digest.update((byte) b);
-            count++;
+            digest.update(new byte[] {(byte) b}, 0, 1);
         }
         return b;
     }
@@ -29,7 +37,6 @@ public final class DigestingInputStream extends FilterInputStream {
         int n = in.read(b, off, len);
         if (n > 0) {
             digest.update(b, off, n);
-            count += n;
         }
         return n;
     }
@@ -62,10 +69,16 @@ public final class DigestingInputStream extends FilterInputStream {
     }
 
     public long count() {
-        return count;
+        return digest.count();
     }
 
+    /** The hex SHA-256 of everything read; call once, at the end. */
     public String sha256() {
-        return Hex.hex(digest.digest());
+        return digest.sha256();
+    }
+
+    /** The prefix hashes recorded ({@code null} unless made with a span); call at the end. */
+    public Checkpoints checkpoints() {
+        return digest.checkpoints();
     }
 }

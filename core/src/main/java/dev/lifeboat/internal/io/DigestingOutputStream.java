@@ -1,14 +1,16 @@
 package dev.lifeboat.internal.io;
 
+import dev.lifeboat.api.catalog.Checkpoints;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.security.MessageDigest;
 
-/** Counts and SHA-256-hashes the bytes passing through on their way to {@code out}. */
+/**
+ * Counts and SHA-256-hashes the bytes passing through on their way to {@code out}, recording the prefix hashes of
+ * {@link PrefixDigest#growing()} as it goes.
+ */
 public final class DigestingOutputStream extends FilterOutputStream {
-    private final MessageDigest digest = Hex.sha256();
-    private long count;
+    private final PrefixDigest digest = PrefixDigest.growing();
     private boolean closeTarget;
 
     public DigestingOutputStream(OutputStream out, boolean closeTarget) {
@@ -18,25 +20,27 @@ public final class DigestingOutputStream extends FilterOutputStream {
 
     @Override
     public void write(int b) throws IOException {
-        out.write(b);
-        digest.update((byte) b);
-        count++;
+        write(new byte[] {(byte) b}, 0, 1);
     }
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
         out.write(b, off, len);
         digest.update(b, off, len);
-        count += len;
     }
 
     public long count() {
-        return count;
+        return digest.count();
     }
 
     /** The hex SHA-256 of everything written; call once, after the last write. */
     public String sha256() {
-        return Hex.hex(digest.digest());
+        return digest.sha256();
+    }
+
+    /** The prefix hashes of everything written; call after the last write. */
+    public Checkpoints checkpoints() {
+        return digest.checkpoints();
     }
 
     @Override

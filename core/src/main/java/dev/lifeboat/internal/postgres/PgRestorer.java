@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +27,8 @@ import java.util.TreeMap;
  */
 public final class PgRestorer {
     private static final System.Logger LOG = System.getLogger(PgRestorer.class.getName());
+    /** How long pg_restore may take to exit once it has stopped reading its input. */
+    private static final Duration STOPPED_READING_GRACE = Duration.ofSeconds(30);
     private final PgClient target;
 
     public PgRestorer(PgClient target) {
@@ -74,6 +77,7 @@ public final class PgRestorer {
             OutputStream stdin = p.stdin();
             byte[] buf = new byte[256 * 1024];
             int n;
+            boolean stoppedReading = false;
             try {
                 while ((n = ahead.read(buf)) >= 0) {
                     stdin.write(buf, 0, n);
@@ -83,11 +87,13 @@ public final class PgRestorer {
                 p.kill(); // the single transaction is rolled back
                 throw e;
             } catch (IOException e) {
-                // pg_restore stopped reading: it failed; its exit code and stderr say why
-                if (p.isAlive()) {
+                // pg_restore stopped reading: it failed (its exit code and stderr say why), or it was done early;
+                // either way it is exiting, and its exit code is the one to go by
+                if (!p.waitFor(STOPPED_READING_GRACE)) {
                     p.kill();
                     throw e;
                 }
+                stoppedReading = true;
             }
             int exit = p.waitFor();
             if (p.timedOut()) {
@@ -98,6 +104,18 @@ public final class PgRestorer {
                 throw new RestoreException(ErrorCode.RESTORE_FAILED, "pg_restore of " + partName + " into database \""
                         + target.database() + "\" failed with exit code " + exit + "; nothing was committed. stderr: "
                         + target.sanitize(p.stderrTail()));
+            }
+            if (stoppedReading) {
+                // pg_restore committed without reading the whole part; the rest must still match the manifest
+                try {
+                    ahead.transferTo(OutputStream.nullOutputStream());
+                } catch (LifeboatException | IOException e) {
+                    // RESTORE_FAILED, not INTEGRITY: the target has changed, so no other copy may be tried into it
+                    throw new RestoreException(ErrorCode.RESTORE_FAILED, "pg_restore finished and committed before"
+                            + " the end of " + partName + ", and the rest of it could not be verified: database \"" + target.database()
+                            + "\" holds data that may not be the backup's; drop it and restore from another copy ("
+                            + e.getMessage() + ")", e);
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

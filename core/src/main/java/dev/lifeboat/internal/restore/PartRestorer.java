@@ -110,7 +110,7 @@ public final class PartRestorer {
             })));
             Map<String, Long> rows = restorer.countRows(part, mismatches).counts();
             return new RestoreResult(m.backupId(), part.qualifiedName(), target.describe(), read[0], rows, null,
-                    mismatches, Duration.ofNanos(System.nanoTime() - t0));
+                    mismatches, Duration.ofNanos(System.nanoTime() - t0), store.describe());
         }
         if (target instanceof Sqlite sq) {
             requireFormat(part, "sqlite+zstd", "a SQLite file");
@@ -120,7 +120,7 @@ public final class PartRestorer {
             io(() -> store.read(part.key(), in -> readPart(in, m, part, read,
                     plaintext -> rows.add(SqliteRestorer.restore(plaintext, part, sq.path(), replace, mismatches)))));
             return new RestoreResult(m.backupId(), part.qualifiedName(), target.describe(), read[0], rows.get(0), null,
-                    mismatches, Duration.ofNanos(System.nanoTime() - t0));
+                    mismatches, Duration.ofNanos(System.nanoTime() - t0), store.describe());
         }
         throw new RestoreException(ErrorCode.RESTORE_FAILED, "unsupported restore target " + target.describe());
     }
@@ -146,7 +146,7 @@ public final class PartRestorer {
             }
         }
         return new RestoreResult(m.backupId(), part.qualifiedName(), targetDir.toString(), read[0], Map.of(), tree[0],
-                mismatches, Duration.ofNanos(System.nanoTime() - t0));
+                mismatches, Duration.ofNanos(System.nanoTime() - t0), store.describe());
     }
 
     /**
@@ -183,7 +183,7 @@ public final class PartRestorer {
         String what = describe(m, part);
         VerifyingInputStream stored = new VerifyingInputStream(
                 ProgressInputStream.wrap(in, m.backupId(), part.qualifiedName(), part.size(), listener),
-                part.size(), part.sha256(), HOLDBACK, what);
+                part.size(), part.sha256(), part.checkpoints(), HOLDBACK, what);
         if (!part.encrypted()) {
             return new Opened(stored, stored, null);
         }

@@ -6,6 +6,7 @@ import dev.lifeboat.api.IntegrityException;
 import dev.lifeboat.api.LifeboatException;
 import dev.lifeboat.api.LifeboatListener;
 import dev.lifeboat.api.NotFoundException;
+import dev.lifeboat.api.catalog.Checkpoints;
 import dev.lifeboat.api.catalog.Issue;
 import dev.lifeboat.api.catalog.Manifest;
 import dev.lifeboat.api.catalog.PartInfo;
@@ -70,7 +71,7 @@ public final class Verifier {
             findings.add(new Finding(signature ? Finding.Type.SIGNATURE_INVALID : Finding.Type.MANIFEST_INVALID, "manifest",
                     e.getMessage()));
             return new VerificationReport(id, level, 0, 0, findings, Duration.ofNanos(System.nanoTime() - t0),
-                    signature ? SignatureStatus.INVALID : SignatureStatus.UNSIGNED);
+                    signature ? SignatureStatus.INVALID : SignatureStatus.UNSIGNED, store.describe());
         }
         Manifest m = loaded.manifest();
         long bytes = 0;
@@ -108,7 +109,7 @@ public final class Verifier {
             }
         }
         return new VerificationReport(id, level, m.parts().size(), bytes, findings, Duration.ofNanos(System.nanoTime() - t0),
-                loaded.signature());
+                loaded.signature(), store.describe());
     }
 
     /** Re-reads one part: stored bytes always, plaintext too when it is encrypted and identities are given. */
@@ -122,12 +123,18 @@ public final class Verifier {
             findings.add(new Finding(Finding.Type.UNREADABLE, subject, "cannot read " + p.key() + ": " + e.getMessage()));
             return 0;
         }
+        int diff = firstDifference(p.checkpoints(), c.storedCheckpoints);
         if (c.storedSize != p.size()) {
             findings.add(new Finding(Finding.Type.SIZE_MISMATCH, subject, p.key() + " read back " + c.storedSize
                     + " bytes, the manifest says " + p.size()));
         } else if (!c.storedSha.equals(p.sha256())) {
             findings.add(new Finding(Finding.Type.HASH_MISMATCH, subject, p.key() + " has SHA-256 " + c.storedSha
-                    + ", the manifest says " + p.sha256()));
+                    + ", the manifest says " + p.sha256() + (diff < 0 ? "" : "; it differs from the backup from byte "
+                    + (long) diff * p.checkpoints().every() + " on")));
+        } else if (diff >= 0) {
+            findings.add(new Finding(Finding.Type.HASH_MISMATCH, subject, p.key() + " matches its SHA-256 but not checkpoint "
+                    + diff + " of the manifest (the SHA-256 of its first " + (diff + 1L) * p.checkpoints().every()
+                    + " bytes); the manifest was edited, and a restore would refuse the part"));
         } else if (c.noIdentity != null) {
             findings.add(new Finding(Finding.Type.NO_MATCHING_IDENTITY, subject, c.noIdentity));
         } else if (c.decryptFailure != null) {
@@ -142,8 +149,27 @@ public final class Verifier {
         return c.storedSize;
     }
 
+    /**
+     * The index of the first checkpoint where {@code actual} differs from the manifest's {@code expected} (a
+     * missing one counts as different), or -1 when they agree or the manifest records none.
+     */
+    private static int firstDifference(Checkpoints expected, Checkpoints actual) {
+        if (expected == null || actual == null) {
+            return -1;
+        }
+        List<String> e = expected.sha256();
+        List<String> a = actual.sha256();
+        for (int k = 0; k < e.size(); k++) {
+            if (k >= a.size() || !e.get(k).equals(a.get(k))) {
+                return k;
+            }
+        }
+        return -1;
+    }
+
     private Content read(InputStream in, Manifest m, PartInfo p, boolean decrypt) throws IOException {
-        DigestingInputStream stored = new DigestingInputStream(in);
+        DigestingInputStream stored = p.checkpoints() == null ? new DigestingInputStream(in)
+                : new DigestingInputStream(in, p.checkpoints().every());
         Content c = new Content();
         if (decrypt) {
             String what = "part " + p.qualifiedName() + " of backup " + m.backupId();
@@ -169,12 +195,14 @@ public final class Verifier {
         stored.drain();
         c.storedSize = stored.count();
         c.storedSha = stored.sha256();
+        c.storedCheckpoints = stored.checkpoints();
         return c;
     }
 
     private static final class Content {
         long storedSize;
         String storedSha;
+        Checkpoints storedCheckpoints;
         long plainSize;
         String plainSha;
         String noIdentity;
