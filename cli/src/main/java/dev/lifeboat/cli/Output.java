@@ -4,6 +4,7 @@ import dev.lifeboat.api.BackupResult;
 import dev.lifeboat.api.RestoreResult;
 import dev.lifeboat.api.catalog.Manifest;
 import dev.lifeboat.api.catalog.PartInfo;
+import dev.lifeboat.api.catalog.StoreCopy;
 import dev.lifeboat.api.verify.Finding;
 import dev.lifeboat.api.verify.VerificationReport;
 import dev.lifeboat.internal.catalog.ManifestCodec;
@@ -64,9 +65,9 @@ final class Output {
         return m.parts().stream().mapToLong(PartInfo::size).sum();
     }
 
-    /** A part as the manifest records it. */
+    /** A part as the manifest records it, less its checkpoints (a list that grows with the part's size). */
     static Map<String, Object> part(PartInfo p) {
-        return ManifestCodec.part(p);
+        return ManifestCodec.part(p, false);
     }
 
     static Map<String, Object> summary(Manifest m, List<String> stores) {
@@ -91,6 +92,7 @@ final class Output {
         List<Object> parts = new ArrayList<>();
         m.parts().forEach(p -> parts.add(part(p)));
         o.put("parts", parts);
+        copies(m, o);
         return o;
     }
 
@@ -100,7 +102,38 @@ final class Output {
         List<Object> parts = new ArrayList<>();
         r.parts().forEach(p -> parts.add(part(p)));
         o.put("parts", parts);
+        copies(r.manifest(), o);
         return o;
+    }
+
+    /** The outcome in each store, as the manifest records it (only backups made with named or several stores). */
+    private static void copies(Manifest m, Map<String, Object> o) {
+        if (m.stores().isEmpty()) {
+            return;
+        }
+        List<Object> copies = new ArrayList<>();
+        for (StoreCopy c : m.stores()) {
+            Map<String, Object> co = new LinkedHashMap<>();
+            co.put("name", c.name());
+            co.put("location", c.location());
+            co.put("complete", c.complete());
+            co.put("required", c.required());
+            if (c.error() != null) {
+                co.put("error", c.error());
+            }
+            copies.add(co);
+        }
+        o.put("copies", copies);
+    }
+
+    /** One line per store copy for the human form, e.g. {@code offsite  FAILED (required): …}. */
+    static List<String> copyLines(Manifest m) {
+        List<String> lines = new ArrayList<>();
+        for (StoreCopy c : m.stores()) {
+            lines.add(String.format("%-12s %s%s%s", c.name(), c.complete() ? "complete" : "FAILED",
+                    c.required() ? "" : " (optional)", c.error() == null ? "" : ": " + c.error()));
+        }
+        return lines;
     }
 
     static Map<String, Object> verification(VerificationReport r) {
@@ -111,6 +144,7 @@ final class Output {
         o.put("partsChecked", r.partsChecked());
         o.put("bytesRead", r.bytesRead());
         o.put("durationMillis", r.duration().toMillis());
+        o.put("store", r.store());
         List<Object> findings = new ArrayList<>();
         for (Finding f : r.findings()) {
             findings.add(new LinkedHashMap<>(Map.of("type", f.type().name(), "subject", f.subject(), "message", f.message())));
@@ -125,6 +159,7 @@ final class Output {
         o.put("target", r.target());
         o.put("bytesRead", r.bytesRead());
         o.put("durationMillis", r.duration().toMillis());
+        o.put("store", r.store());
         if (!r.rowCounts().isEmpty()) {
             o.put("rowCounts", new LinkedHashMap<>(r.rowCounts()));
         }

@@ -111,12 +111,19 @@ final class RestoreCommand extends StoreCommand {
                 progress.done();
                 results.add(r);
                 if (!main.json) {
-                    out.printf("restored %-24s -> %s  (%s in %s)%s%n", r.part(), r.target(), Output.bytes(r.bytesRead()),
-                            Output.duration(r.duration()), r.matchesManifest() ? "" : "  MISMATCH: " + r.mismatches());
+                    out.printf("restored %-24s -> %s  (%s in %s, from %s)%s%n", r.part(), r.target(),
+                            Output.bytes(r.bytesRead()), Output.duration(r.duration()), r.store(),
+                            r.matchesManifest() ? "" : "  MISMATCH: " + r.mismatches());
                 }
             }
         } finally {
             progress.done();
+        }
+        // a part the backup could not capture whole restores what it holds; the operator hears what is missing
+        List<String> incomplete = new ArrayList<>();
+        for (RestoreResult r : results) {
+            m.parts().stream().filter(p -> p.qualifiedName().equals(r.part()) && !p.isComplete())
+                    .forEach(p -> incomplete.add(p.qualifiedName()));
         }
         if (main.json) {
             Map<String, Object> o = new LinkedHashMap<>();
@@ -125,9 +132,15 @@ final class RestoreCommand extends StoreCommand {
             results.forEach(r -> list.add(Output.restore(r)));
             o.put("restored", list);
             o.put("matchesManifest", results.stream().allMatch(RestoreResult::matchesManifest));
+            o.put("incompleteParts", incomplete);
             out.println(Output.json(o));
+        } else {
+            for (String part : incomplete) {
+                err.println("warning: " + part + " is INCOMPLETE in backup " + m.backupId() + ": what it could not"
+                        + " capture is missing from the restore (`lifeboat show " + m.backupId() + "` lists it)");
+            }
         }
-        return results.stream().allMatch(RestoreResult::matchesManifest) ? Main.OK : Main.FINDINGS;
+        return results.stream().allMatch(RestoreResult::matchesManifest) && incomplete.isEmpty() ? Main.OK : Main.FINDINGS;
     }
 
     /** What the options ask for, checked for consistency before anything is read. */

@@ -5,6 +5,7 @@ import dev.lifeboat.api.catalog.Manifest;
 import dev.lifeboat.api.catalog.PartInfo;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -28,6 +29,10 @@ final class ShowCommand extends StoreCommand {
         out.printf("Started      %s (took %s)%n", Output.time(m.startedAt()), Output.duration(Duration.between(m.startedAt(), m.finishedAt())));
         out.printf("Host         %s, Lifeboat %s%n", m.host(), m.lifeboatVersion());
         out.printf("Size         %s in %d parts%n", Output.bytes(Output.size(m)), m.parts().size());
+        List<String> copies = Output.copyLines(m);
+        for (int i = 0; i < copies.size(); i++) {
+            out.printf("%-13s%s%n", i == 0 ? "Stores" : "", copies.get(i));
+        }
         for (PartInfo p : m.parts()) {
             out.println();
             out.printf("  %s  (%s%s)%n", p.key(), p.format(), p.encrypted() ? ", age-encrypted" : "");

@@ -35,8 +35,9 @@ final class VerifyCommand extends StoreCommand {
         if (main.json) {
             out.println(Output.json(Output.verification(r)));
         } else {
-            out.printf("%s %s: %s (%d parts, %s read in %s)%n", r.level(), r.backupId(), r.ok() ? "OK" : r.findings().size() + " findings",
-                    r.partsChecked(), Output.bytes(r.bytesRead()), Output.duration(r.duration()));
+            out.printf("%s %s: %s (%d parts, %s read in %s, in %s)%n", r.level(), r.backupId(),
+                    r.ok() ? "OK" : r.findings().size() + " findings", r.partsChecked(), Output.bytes(r.bytesRead()),
+                    Output.duration(r.duration()), r.store());
             for (Finding f : r.findings()) {
                 out.println("  " + f);
             }

@@ -141,9 +141,13 @@ class CliEndToEndIT {
         JsonObject db = JsonObject.of(m.array("parts").get(0), "db");
         assertThat(db.object("rowCounts").number("public.users")).isEqualTo(700);
         assertThat(db.object("rowCounts").number("public.orders")).isEqualTo(2500);
+        assertThat(db.has("checkpoints")).as("the CLI leaves the manifest's checkpoint list out").isFalse();
+        assertThat(m.array("copies")).extracting(c -> JsonObject.of(c, "c").string("name") + " "
+                + JsonObject.of(c, "c").bool("complete")).containsExactly("local true", "offsite true");
 
         Jar.Run human = Jar.run(ops, env, "show", backupId);
-        assertThat(human.out()).contains("public.orders").contains("2,500 rows").contains("age-encrypted");
+        assertThat(human.out()).contains("public.orders").contains("2,500 rows").contains("age-encrypted")
+                .containsPattern("Stores +local +complete").containsPattern("offsite +complete");
 
         Jar.Run verify = Jar.run(ops, env, "--json", "verify", "latest", "--content", "--identity", "identity.txt");
         assertThat(verify.exit()).as(verify.toString()).isZero();
@@ -225,11 +229,14 @@ class CliEndToEndIT {
         Jar.Run goodOffsite = Jar.run(app, env, "verify", second, "--content", "--store", "offsite", "--identity", identity);
         assertThat(goodOffsite.exit()).as(goodOffsite.toString()).isZero();
 
-        Jar.Run fromLocal = Jar.run(app, env, "restore", second, "--config", "deploy", "--to-dir", "cfg-local",
+        // the damaged local copy is preferred, refused before anything is written, and the offsite copy restored
+        Jar.Run fromLocal = Jar.run(app, env, "--json", "restore", second, "--config", "deploy", "--to-dir", "cfg-local",
                 "--store", "local", "--identity", identity);
-        assertThat(fromLocal.exit()).as(fromLocal.toString()).isNotZero();
-        assertThat(fromLocal.err()).contains("config-deploy");
-        assertThat(app.resolve("cfg-local")).satisfiesAnyOf(d -> assertThat(d).doesNotExist(), d -> assertThat(d).isEmptyDirectory());
+        assertThat(fromLocal.exit()).as(fromLocal.toString()).isZero();
+        assertThat(fromLocal.err()).contains("the copy in local:" + app.resolve("backups")).contains("config-deploy")
+                .contains("restoring from s3://");
+        assertThat(JsonObject.of(fromLocal.json().array("restored").get(0), "r").string("store")).startsWith("s3://");
+        assertThat(app.resolve("cfg-local").resolve(app.resolve("etc/shop.conf").toString().substring(1))).hasContent("listen 8080");
 
         // the global --config before the command, the part's --config after it
         Jar.Run fromOffsite = Jar.run(app, env, "--config", app.resolve("lifeboat.properties").toString(), "restore", second,
