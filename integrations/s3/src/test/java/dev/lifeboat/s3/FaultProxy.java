@@ -25,8 +25,8 @@ import java.util.function.Function;
 
 /**
  * A loopback HTTP/1.1 relay in front of S3Proxy that can break chosen requests: answer with an error (after
- * reading the body, as a server would), reset the connection in the middle of the request body, or delay
- * before forwarding. Plain sockets, one request per connection ({@code Connection: close}), so the relay
+ * reading the body, as a server would), reset the connection in the middle of the request body or of the
+ * answer's body, or delay before forwarding. Plain sockets, one request per connection ({@code Connection: close}), so the relay
  * needs to understand only request framing. It records every exchange: what the client sent (method, path,
  * query, headers, body size) and how it was answered.
  *
@@ -35,7 +35,7 @@ import java.util.function.Function;
  */
 final class FaultProxy implements AutoCloseable {
     /** What to do with one request. */
-    sealed interface Fault permits Forward, Respond, ResetMidBody, Delay, LoseResponse {}
+    sealed interface Fault permits Forward, Respond, ResetMidBody, Delay, LoseResponse, CutResponseBody {}
 
     /** Forward to S3Proxy unchanged. */
     record Forward() implements Fault {}
@@ -51,6 +51,9 @@ final class FaultProxy implements AutoCloseable {
 
     /** Forward, let S3Proxy carry the request out, then reset the client's connection instead of answering. */
     record LoseResponse() implements Fault {}
+
+    /** Forward, relay the answer's head and this many bytes of its body, then reset the connection. */
+    record CutResponseBody(long afterBytes) implements Fault {}
 
     static final Fault FORWARD = new Forward();
 
@@ -222,6 +225,13 @@ final class FaultProxy implements AutoCloseable {
                     return;
                 }
                 out.write((responseHead + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                if (fault instanceof CutResponseBody cut) {
+                    copy(upIn, out, cut.afterBytes());
+                    out.flush();
+                    client.setSoLinger(true, 0);
+                    log.add(new Exchange(method, path, query, headers, fault, status, sent));
+                    return;
+                }
                 upIn.transferTo(out);
                 out.flush();
                 log.add(new Exchange(method, path, query, headers, fault, status, sent));

@@ -9,6 +9,7 @@ import dev.lifeboat.api.Secret;
 import dev.lifeboat.api.StoreException;
 import dev.lifeboat.api.store.ObjectWriter;
 import dev.lifeboat.api.store.WriteOption;
+import dev.lifeboat.s3.FaultProxy.CutResponseBody;
 import dev.lifeboat.s3.FaultProxy.Delay;
 import dev.lifeboat.s3.FaultProxy.Exchange;
 import dev.lifeboat.s3.FaultProxy.Respond;
@@ -394,7 +395,49 @@ class S3StoreFaultTest {
         return (StoreException) t;
     }
 
-    private long count(Predicate<Exchange> p) {
+    // ------------------------------------------------------------------ reads
+
+    @Test
+    void aDownloadCutMidBodyResumesWhereItBrokeAndMatchesTheObject() throws Exception {
+        byte[] content = bytes(21, SIZE);
+        put("db.pgdump", content);
+        java.util.concurrent.atomic.AtomicInteger gets = new java.util.concurrent.atomic.AtomicInteger();
+        // the first two downloads break after 3 MiB and 1 MiB of body
+        proxy.rules(r -> !r.method().equals("GET") || r.query().containsKey("list-type") ? FaultProxy.FORWARD
+                : switch (gets.incrementAndGet()) {
+                    case 1 -> new CutResponseBody(3L << 20);
+                    case 2 -> new CutResponseBody(1L << 20);
+                    default -> FaultProxy.FORWARD;
+                });
+
+        assertThat(sha256(read("db.pgdump"))).isEqualTo(sha256(content));
+
+        List<Exchange> downloads = proxy.exchanges().stream().filter(e -> e.method().equals("GET")).toList();
+        assertThat(downloads).hasSize(3);
+        assertThat(downloads.get(0).header("range")).isNull();
+        // each resumes where the client's reading stopped (a reset drops what the socket had buffered)
+        long second = rangeStart(downloads.get(1));
+        long third = rangeStart(downloads.get(2));
+        assertThat(second).isBetween(1L, 3L << 20);
+        assertThat(third).isBetween(second, second + (1L << 20));
+        assertThat(downloads.subList(1, 3)).allSatisfy(e -> assertThat(e.header("if-match")).isNotBlank());
+    }
+
+    private static long rangeStart(Exchange e) {
+        String range = e.header("range");
+        assertThat(range).matches("bytes=\\d+-");
+        return Long.parseLong(range.substring("bytes=".length(), range.length() - 1));
+    }
+
+    @Test
+    void aDownloadThatKeepsBreakingWithoutProgressFailsAsAStoreError() throws Exception {
+        put("db.pgdump", bytes(22, SIZE));
+        proxy.rules(r -> r.method().equals("GET") && !r.query().containsKey("list-type") ? new CutResponseBody(0) : FaultProxy.FORWARD);
+
+        assertThatThrownBy(() -> read("db.pgdump")).isInstanceOf(StoreException.class).hasMessageContaining("read");
+    }
+
+        private long count(Predicate<Exchange> p) {
         return proxy.exchanges().stream().filter(p).count();
     }
 

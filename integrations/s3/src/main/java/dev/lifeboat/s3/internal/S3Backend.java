@@ -8,7 +8,6 @@ import dev.lifeboat.api.store.Store;
 import dev.lifeboat.api.store.WriteOption;
 import dev.lifeboat.s3.ChecksumMode;
 import dev.lifeboat.s3.IncompleteUpload;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
@@ -191,18 +190,11 @@ public final class S3Backend implements AutoCloseable {
             }
             throw e;
         }
-        ContentStream in = new ContentStream(response, loc);
+        ContentStream in = new ContentStream(response, objectKey, loc);
         try {
             return reader.read(in);
         } finally {
-            if (!in.atEnd) {
-                response.abort(); // do not drain the rest of a large object just to reuse the connection
-            }
-            try {
-                response.close();
-            } catch (IOException | RuntimeException e) {
-                // the content was read (or abandoned); nothing to report
-            }
+            in.release();
         }
     }
 
@@ -376,44 +368,104 @@ public final class S3Backend implements AutoCloseable {
     }
 
     /** The content of a GET: notes when the end is reached, maps read failures to StoreExceptions. */
-    private static final class ContentStream extends FilterInputStream {
+    /**
+     * An object's content. A connection that breaks while the body streams (a reset, a timeout, a body cut
+     * short) is resumed where it broke, with a ranged GET that must match the object's ETag (an object
+     * replaced meanwhile fails instead of mixing two versions); each read gets the retry budget of any request.
+     */
+    private final class ContentStream extends InputStream {
+        private final String objectKey;
         private final String location;
-        boolean atEnd;
+        private final String eTag;
+        private final long length;
+        private ResponseInputStream<GetObjectResponse> current;
+        private long position;
+        private boolean atEnd;
 
-        ContentStream(InputStream in, String location) {
-            super(in);
+        ContentStream(ResponseInputStream<GetObjectResponse> first, String objectKey, String location) {
+            this.current = first;
+            this.objectKey = objectKey;
             this.location = location;
+            this.eTag = first.response().eTag();
+            Long len = first.response().contentLength();
+            this.length = len == null ? -1 : len;
         }
 
         @Override
         public int read() {
-            try {
-                int b = super.read();
-                atEnd |= b < 0;
-                return b;
-            } catch (IOException | SdkException e) {
-                throw Errors.map("read", location, e, null);
-            }
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override
         public int read(byte[] b, int off, int len) {
-            try {
-                int n = super.read(b, off, len);
-                atEnd |= n < 0;
-                return n;
-            } catch (IOException | SdkException e) {
-                throw Errors.map("read", location, e, null);
+            if (len == 0) {
+                return 0;
+            }
+            if (atEnd) {
+                return -1;
+            }
+            return retry.call("read", location, attempt -> {
+                if (current == null) {
+                    reopen();
+                }
+                try {
+                    int n = current.read(b, off, len);
+                    if (n < 0) {
+                        if (length >= 0 && position < length) {
+                            throw new IOException("the connection ended after " + position + " of " + length + " bytes");
+                        }
+                        atEnd = true;
+                        return -1;
+                    }
+                    position += n;
+                    return n;
+                } catch (IOException | RuntimeException e) {
+                    abortCurrent(); // the next attempt reopens at the position reached
+                    throw e;
+                }
+            });
+        }
+
+        private void reopen() {
+            if (eTag == null || length < 0) {
+                throw new StoreException("cannot resume reading " + location + ": the store gave no ETag or length",
+                        false, null);
+            }
+            LOG.log(System.Logger.Level.INFO, () -> "resuming the read of " + location + " at byte " + position + " of "
+                    + length);
+            long from = position;
+            current = client.getObject(r -> r.bucket(settings.bucket()).key(objectKey).range("bytes=" + from + "-")
+                    .ifMatch(eTag));
+        }
+
+        private void abortCurrent() {
+            if (current != null) {
+                current.abort();
+                try {
+                    current.close();
+                } catch (IOException | RuntimeException e) {
+                    // abandoned
+                }
+                current = null;
             }
         }
 
-        @Override
-        public long skip(long n) {
-            try {
-                return super.skip(n);
-            } catch (IOException | SdkException e) {
-                throw Errors.map("read", location, e, null);
+        /** Ends the read: the connection is not drained to be reused unless the content was read to its end. */
+        void release() {
+            if (current == null) {
+                return;
             }
+            if (!atEnd) {
+                current.abort(); // do not drain the rest of a large object just to reuse the connection
+            }
+            try {
+                current.close();
+            } catch (IOException | RuntimeException e) {
+                // the content was read (or abandoned); nothing to report
+            }
+            current = null;
         }
 
         @Override
