@@ -227,6 +227,24 @@ class MultiStoreTest {
                 .containsExactly(tuple(Finding.Type.INCOMPLETE, "store b"));
     }
 
+    @Test
+    void aStoreThatRefusesToReplaceItsManifestKeepsItsWholeCopyAndTheResultTellsTheTruth() throws Exception {
+        // a writes first and may not delete (the least-privilege S3 writer); b then fails to publish
+        FaultyStore a = FaultyStore.diskFullAfter(LocalStore.at(dirA), Long.MAX_VALUE).refusingDeleteOf(Layout.MANIFEST);
+        FaultyStore b = FaultyStore.failingCommitOf(LocalStore.at(dirB), Layout.MANIFEST);
+        Lifeboat lifeboat = configure().store("a", a).store("b", b).build();
+
+        BackupResult result = lifeboat.backupNow();
+
+        assertThat(result.status()).isEqualTo(BackupStatus.INCOMPLETE);
+        assertThat(result.manifest().stores()).extracting(StoreCopy::name, StoreCopy::complete)
+                .containsExactly(tuple("a", true), tuple("b", false));
+        Manifest inA = Recovery.from(LocalStore.at(dirA), dir).manifest(result.id());
+        assertThat(inA.status()).as("the first manifest, which a could not replace").isEqualTo(BackupStatus.SUCCESS);
+        assertThat(Recovery.from(LocalStore.at(dirA), dir).verify(result.id(), VerifyLevel.CONTENT).ok()).isTrue();
+        assertRestoresIdentically(Recovery.from(LocalStore.at(dirA), dir), result.id());
+    }
+
     // ------------------------------------------------------------------ every store fails
 
     @Test

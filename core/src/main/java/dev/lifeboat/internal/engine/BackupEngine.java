@@ -121,7 +121,8 @@ public final class BackupEngine {
      * the outcome in each store, so when publishing fails in one store, the stores that already hold the manifest
      * would claim a copy that does not exist (and SUCCESS where a required store is missing): the manifest is then
      * made again with that store's failure and replaces theirs, until every remaining store holds the same, true
-     * manifest. Each round drops one store, so this ends; with no store left the backup fails.
+     * manifest. Each round drops one store, so this ends; with no store left the backup fails. A store that refuses
+     * to delete its first manifest keeps it (its copy is whole; only its record of the other stores is stale).
      */
     private Manifest publish(BackupId id, Instant started, Instant finished, List<PartInfo> parts, List<Copy> copies) {
         CryptoPlan crypto = plan.crypto();
@@ -139,15 +140,30 @@ public final class BackupEngine {
             byte[] signature = crypto.signingKey() == null ? null : ManifestSignatures.sign(crypto.signingKey(), encoded);
             boolean dropped = false;
             for (Copy c : copies) {
-                if (c.failure != null || Arrays.equals(c.published, encoded)) {
+                if (c.failure != null || c.keepsFirstManifest || Arrays.equals(c.published, encoded)) {
                     continue;
                 }
                 Store store = c.named.store();
-                try {
-                    if (c.published != null) {
-                        // replace the manifest published in an earlier round: manifest first, then its signature
+                if (c.published != null) {
+                    // replace the manifest published in an earlier round: manifest first, then its signature
+                    try {
                         storeCall(store, "replace the manifest of " + id, () -> {
                             store.delete(Layout.manifestKey(id));
+                            return null;
+                        });
+                    } catch (LifeboatException e) {
+                        // a store that refuses deletes (a writer credential without them, Object Lock) keeps a whole
+                        // copy under the manifest it has; only its record of the other stores is out of date
+                        c.keepsFirstManifest = true;
+                        LOG.log(Level.WARNING, "backup {0}: store {1} keeps the manifest published first, which says"
+                                + " every store succeeded, because it cannot be replaced ({2}); the backup''s result"
+                                + " and the other stores'' manifests have the true outcome", id, c.named.name(), e.getMessage());
+                        continue;
+                    }
+                }
+                try {
+                    if (c.published != null) {
+                        storeCall(store, "replace the manifest of " + id, () -> {
                             store.delete(Layout.signatureKey(id));
                             return null;
                         });
@@ -336,6 +352,8 @@ public final class BackupEngine {
         StoreOutputStream out;
         /** The manifest published in this store, if any. */
         byte[] published;
+        /** The store refused to replace its manifest: it keeps the first one published (see publish). */
+        boolean keepsFirstManifest;
 
         Copy(Plan.NamedStore named) {
             this.named = named;
