@@ -177,6 +177,14 @@ public final class Main {
             return exitCode(e);
         });
         cl.setParameterExceptionHandler((e, a) -> {
+            if (java.util.Arrays.asList(a).contains("--json")) {
+                // the command line did not parse, so no command ran to say it in JSON: say it here
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("error", ErrorCode.CONFIGURATION.name());
+                m.put("code", ErrorCode.CONFIGURATION.id());
+                m.put("message", e.getMessage());
+                e.getCommandLine().getOut().println(Output.json(m));
+            }
             e.getCommandLine().getErr().println("lifeboat: " + e.getMessage());
             String command = e.getCommandLine().getCommandName().equals("lifeboat") ? "" : e.getCommandLine().getCommandName() + " ";
             e.getCommandLine().getErr().println("Try 'lifeboat " + command + "--help'.");

@@ -231,6 +231,10 @@ class CliBadInputIT {
         Jar.Run unknownOption = Jar.run(work, "list", "--frobnicate");
         assertThat(unknownOption.exit()).isEqualTo(2);
         assertThat(unknownOption.err()).contains("Unknown option: '--frobnicate'").contains("Try 'lifeboat list --help'.");
+        Jar.Run unknownJson = Jar.run(work, "--json", "list", "--frobnicate");
+        assertThat(unknownJson.exit()).isEqualTo(2);
+        assertThat(unknownJson.json().string("code")).isEqualTo("LB-100");
+        assertThat(unknownJson.json().string("message")).contains("Unknown option: '--frobnicate'");
         Jar.Run listHelp = Jar.run(work, "list", "--help");
         assertThat(listHelp.exit()).as("the hint above must work: " + listHelp).isZero();
         assertThat(listHelp.out()).startsWith("Usage: lifeboat list");
