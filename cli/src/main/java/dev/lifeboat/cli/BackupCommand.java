@@ -17,7 +17,7 @@ final class BackupCommand extends Subcommand {
         Progress progress = new Progress(err, main.json);
         Lifeboat lifeboat = properties().toBuilder().listener(progress).build();
         BackupResult r;
-        try {
+        try (AbortOnSignal abort = new AbortOnSignal("backup", err)) {
             r = lifeboat.backupNow();
         } finally {
             progress.done();

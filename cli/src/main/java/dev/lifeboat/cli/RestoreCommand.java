@@ -103,7 +103,7 @@ final class RestoreCommand extends StoreCommand {
             throw e;
         }
         List<RestoreResult> results = new ArrayList<>();
-        try {
+        try (AbortOnSignal abort = new AbortOnSignal("restore", err)) {
             for (Target t : resolved) {
                 RestoreResult r = t.database != null
                         ? recovery.restoreDatabase(m.backupId(), t.name, t.database, ro)

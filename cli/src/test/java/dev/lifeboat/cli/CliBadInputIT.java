@@ -14,6 +14,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -107,6 +108,66 @@ class CliBadInputIT {
             assertThat(r.exit()).as(r.toString()).isEqualTo(2);
             assertThat(r.err()).contains("lifeboat.rpo: must be");
             assertThat(r.out()).doesNotContain("OK");
+        }
+    }
+
+    @Test
+    void sigtermDuringABackupStopsTheDumpAndLeavesNothingBehind() throws Exception {
+        Path term = Files.createDirectories(dir.resolve("term"));
+        Path bin = Files.createDirectories(term.resolve("bin"));
+        Path pidFile = term.resolve("pg_dump.pid");
+        // a dump that writes some output, then hangs: the backup is mid-part when the signal comes
+        Path pgDump = Jar.write(bin.resolve("pg_dump"), "#!/bin/sh\n"
+                + "if [ \"$1\" = \"--version\" ]; then exec " + Requirements.requireTool("pg_dump") + " --version; fi\n"
+                + "echo $$ > " + pidFile + "\n"
+                + "head -c 3000000 /dev/urandom\n"
+                + "exec sleep 120\n");
+        Files.setPosixFilePermissions(pgDump, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.createSymbolicLink(bin.resolve("pg_restore"), Requirements.requireTool("pg_restore"));
+        Files.createDirectories(term.resolve("tmp"));
+        Jar.write(term.resolve("lifeboat.properties"), String.join("\n",
+                "lifeboat.databases.main.url=" + sourceUrl,
+                "lifeboat.databases.main.bin-dir=" + bin,
+                "lifeboat.temp-dir=" + term.resolve("tmp"),
+                "lifeboat.stores.local.type=local",
+                "lifeboat.stores.local.path=" + term.resolve("store"), ""));
+
+        Process p = Jar.start(term, "backup");
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (!Files.exists(pidFile) || Files.readString(pidFile).isBlank() || !hasTempFile(term.resolve("store"))) {
+            assertThat(System.nanoTime()).as("the fake pg_dump starts and the part is being written").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+        Thread.sleep(500); // the dump's output has reached the store's temporary file
+        long dumpPid = Long.parseLong(Files.readString(pidFile).strip());
+        p.toHandle().destroy(); // SIGTERM, as systemd or docker stop send it (Process.destroy would close our pipes)
+        Jar.Run r = Jar.finish(p, "backup");
+
+        assertThat(r.exit()).as(r.toString()).isNotZero();
+        assertThat(r.err()).contains("stopping: aborting the backup");
+        assertThat(ProcessHandle.of(dumpPid).map(ProcessHandle::isAlive)).as("pg_dump is stopped").satisfiesAnyOf(
+                h -> assertThat(h).isEmpty(), h -> assertThat(h).contains(false));
+        assertThat(hasTempFile(term.resolve("store"))).as("no half-written part").isFalse();
+        assertThat(entries(term.resolve("store/backups"))).as("nothing published").isEmpty();
+        assertThat(entries(term.resolve("tmp"))).as("the private temporary folder (with the password file) is gone").isEmpty();
+    }
+
+    private static List<Path> entries(Path dir) throws java.io.IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (var s = Files.list(dir)) {
+            return s.toList();
+        }
+    }
+
+    private static boolean hasTempFile(Path store) throws java.io.IOException {
+        Path tmp = store.resolve(".lifeboat-tmp");
+        if (!Files.isDirectory(tmp)) {
+            return false;
+        }
+        try (var s = Files.list(tmp)) {
+            return s.anyMatch(f -> f.toString().endsWith(".tmp"));
         }
     }
 

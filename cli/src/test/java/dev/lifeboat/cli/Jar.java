@@ -83,6 +83,17 @@ final class Jar {
 
     private static Run run(List<String> command, Path workDir, Map<String, String> env, String... args)
             throws IOException, InterruptedException {
+        Process p = start(command, workDir, env, args);
+        return finish(p, args);
+    }
+
+    /** Starts the launcher without waiting (its stdin closed); {@link #finish} collects it. */
+    static Process start(Path workDir, String... args) throws IOException {
+        return start(List.of(launcher().toAbsolutePath().toString()), workDir, Map.of(), args);
+    }
+
+    private static Process start(List<String> command, Path workDir, Map<String, String> env, String... args)
+            throws IOException {
         List<String> cmd = new ArrayList<>(command);
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile());
@@ -93,6 +104,11 @@ final class Jar {
         pb.environment().putAll(env);
         Process p = pb.start();
         p.getOutputStream().close();
+        return p;
+    }
+
+    /** Reads a started run's output until it exits. */
+    static Run finish(Process p, String... args) throws InterruptedException {
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
         String out = read(p.getInputStream());
         if (!p.waitFor(5, TimeUnit.MINUTES)) {
