@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lifeboat.internal.archive.SafeExtractor;
+import dev.lifeboat.testing.Requirements;
 import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -100,6 +101,36 @@ class ExtractionModesTest {
 
         assertThat(Files.getPosixFilePermissions(target)).isEqualTo(Files.getPosixFilePermissions(probe));
         Files.setPosixFilePermissions(target.resolve("opt/shop"), PosixFilePermissions.fromString("rwx------"));
+    }
+
+    @Test
+    void aTargetThatIsAMountPointIsFilledInPlaceAndNothingIsStagedOnTheParentsFileSystem() throws Exception {
+        Path target = Files.createDirectory(dir.resolve("volume"));
+        Requirements.require(Requirements.runs("mount", "-t", "tmpfs", "-o", "size=16m", "lifeboat-test", target.toString()),
+                "permission to mount a tmpfs (root), to restore into a mount point");
+        try {
+            Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rwxr-x---"));
+            assertThat(Files.getFileStore(target)).isNotEqualTo(Files.getFileStore(dir));
+            // a part that fails its check leaves the mount point empty
+            assertThatThrownBy(() -> new SafeExtractor(SafeExtractor.Limits.DEFAULT).extractZstd(
+                    new Spy(secrets(), target, true), target)).hasMessageContaining("does not match");
+            try (Stream<Path> s = Files.list(target)) {
+                assertThat(s.toList()).isEmpty();
+            }
+
+            new SafeExtractor(SafeExtractor.Limits.DEFAULT).extractZstd(new ByteArrayInputStream(secrets()), target);
+
+            assertThat(target.resolve("opt/shop/README")).hasContent("public");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(target))).isEqualTo("rwxr-x---");
+            try (Stream<Path> s = Files.list(target)) {
+                assertThat(s.map(p -> p.getFileName().toString())).containsExactly("opt");
+            }
+            try (Stream<Path> s = Files.list(dir)) {
+                assertThat(s.map(p -> p.getFileName().toString())).containsExactly("volume");
+            }
+        } finally {
+            Requirements.runs("umount", target.toString());
+        }
     }
 
     @Test

@@ -44,9 +44,9 @@ import java.util.regex.Pattern;
  *   <li>nothing is ever written through a symlink: every parent of an entry must be a real directory created by
  *       this extraction, and files are created with {@code CREATE_NEW} (which refuses an existing link);
  *   <li>bytes, entries and name lengths are capped;
- *   <li>everything lands in a staging directory next to the target, private to its owner (mode 0700) until it is
- *       moved into place, which happens only when the whole archive was extracted and its stream verified; on any
- *       refusal the target is untouched.
+ *   <li>everything lands in a staging directory next to the target (inside it when the target is a mount point),
+ *       private to its owner (mode 0700) until it is moved into place, which happens only when the whole archive
+ *       was extracted and its stream verified; on any refusal the target is untouched.
  * </ul>
  */
 public final class SafeExtractor {
@@ -107,7 +107,13 @@ public final class SafeExtractor {
     private TreeStats extract(InputStream raw, boolean zstd, Path target) throws IOException {
         checkTarget(target);
         Path abs = target.toAbsolutePath().normalize();
-        Path staging = abs.resolveSibling("." + abs.getFileName() + ".lifeboat-restore-" + UUID.randomUUID());
+        // a target that is a mount point (a volume attached for the restore) cannot be replaced by a rename, and
+        // staging beside it would fill the parent's file system: then the staging directory goes inside it, and
+        // its entries are moved into place at the end
+        boolean inside = Files.isDirectory(abs, LinkOption.NOFOLLOW_LINKS)
+                && !Files.getFileStore(abs).equals(Files.getFileStore(abs.getParent()));
+        Path staging = inside ? abs.resolve(".lifeboat-restore-" + UUID.randomUUID())
+                : abs.resolveSibling("." + abs.getFileName() + ".lifeboat-restore-" + UUID.randomUUID());
         // the target ends with the mode of the empty directory it replaces, or the one a new directory gets here;
         // until then the staging directory is its owner's alone, so nobody else can read a restored secret in
         // the moment between its creation and its archived mode
@@ -140,11 +146,21 @@ public final class SafeExtractor {
                 setPermissions(d.path(), d.mode());
                 Files.setLastModifiedTime(d.path(), d.mtime());
             }
-            Files.setPosixFilePermissions(staging, rootMode);
-            if (Files.isDirectory(abs, LinkOption.NOFOLLOW_LINKS)) {
-                Files.delete(abs); // empty, checked above
+            if (inside) {
+                // the mount point keeps its own mode; its entries arrive by renames within its file system
+                try (DirectoryStream<Path> entries = Files.newDirectoryStream(staging)) {
+                    for (Path entry : entries) {
+                        Files.move(entry, abs.resolve(entry.getFileName()), StandardCopyOption.ATOMIC_MOVE);
+                    }
+                }
+                Files.delete(staging);
+            } else {
+                Files.setPosixFilePermissions(staging, rootMode);
+                if (Files.isDirectory(abs, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.delete(abs); // empty, checked above
+                }
+                Files.move(staging, abs, StandardCopyOption.ATOMIC_MOVE);
             }
-            Files.move(staging, abs, StandardCopyOption.ATOMIC_MOVE);
             moved = true;
             return stats;
         } finally {
