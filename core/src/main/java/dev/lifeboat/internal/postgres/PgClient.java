@@ -300,9 +300,24 @@ public final class PgClient {
 
     /** Removes the configured password from a driver message, in case a driver ever echoes it. */
     public String sanitize(String message) {
+        String m = withholdRowData(message);
         if (password == null || password.isEmpty()) {
-            return message;
+            return m;
         }
-        return message.replace(password.reveal(), "***");
+        return m.replace(password.reveal(), "***");
+    }
+
+    private static final java.util.regex.Pattern DETAIL = java.util.regex.Pattern.compile("(?m)^(\\s*DETAIL:\\s+).+$");
+    private static final java.util.regex.Pattern COPY_CONTEXT =
+            java.util.regex.Pattern.compile("(?m)^(\\s*CONTEXT:\\s+COPY \\S+, line \\d+)(?:, column [^:]*)?: .*$");
+
+    /**
+     * A server message without the row data PostgreSQL quotes in it: a {@code DETAIL} line ("Key (email)=(…)
+     * already exists", "Failing row contains (…)") and the value a {@code COPY} context line shows. Messages reach
+     * logs, exceptions and the CLI's output, where a dump's content (tokens, personal data) must not.
+     */
+    static String withholdRowData(String message) {
+        String m = DETAIL.matcher(message).replaceAll("$1(withheld: it may quote row data)");
+        return COPY_CONTEXT.matcher(m).replaceAll("$1: (value withheld)");
     }
 }

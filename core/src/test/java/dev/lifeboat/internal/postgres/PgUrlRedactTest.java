@@ -4,8 +4,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-/** Database URLs in messages: no part of a password survives, however malformed the URL. */
+/**
+ * What reaches messages: no part of a password in a database URL, however malformed, and no row data quoted by
+ * the server in pg_restore's errors.
+ */
 class PgUrlRedactTest {
+    @Test
+    void rowDataQuotedByTheServerIsWithheld() {
+        String stderr = String.join("\n",
+                "pg_restore: error: COPY failed for table \"users\": ERROR:  duplicate key value violates unique constraint",
+                "DETAIL:  Key (email)=(ada@Canary.example) already exists.",
+                "CONTEXT:  COPY users, line 7",
+                "pg_restore: error: COPY failed for table \"tokens\": ERROR:  value too long for type character varying(8)",
+                "CONTEXT:  COPY tokens, line 3, column secret: \"sk_live_Canary\"");
+        String out = PgClient.withholdRowData(stderr);
+        assertThat(out).doesNotContain("Canary")
+                .contains("DETAIL:  (withheld: it may quote row data)")
+                .contains("CONTEXT:  COPY users, line 7")
+                .contains("CONTEXT:  COPY tokens, line 3: (value withheld)")
+                .contains("duplicate key value violates unique constraint");
+    }
+
     @Test
     void passwordsInUserInfoAndParametersAreMaskedWhole() {
         assertThat(PgUrl.redact("postgres://app:S3cret@db:5432/shop")).isEqualTo("postgres://app:***@db:5432/shop");
