@@ -108,22 +108,9 @@ final class Output {
 
     /** The outcome in each store, as the manifest records it (only backups made with named or several stores). */
     private static void copies(Manifest m, Map<String, Object> o) {
-        if (m.stores().isEmpty()) {
-            return;
+        if (!m.stores().isEmpty()) {
+            o.put("copies", ManifestCodec.encodeStores(m.stores()));
         }
-        List<Object> copies = new ArrayList<>();
-        for (StoreCopy c : m.stores()) {
-            Map<String, Object> co = new LinkedHashMap<>();
-            co.put("name", c.name());
-            co.put("location", c.location());
-            co.put("complete", c.complete());
-            co.put("required", c.required());
-            if (c.error() != null) {
-                co.put("error", c.error());
-            }
-            copies.add(co);
-        }
-        o.put("copies", copies);
     }
 
     /** One line per store copy for the human form, e.g. {@code offsite  FAILED (required): …}. */

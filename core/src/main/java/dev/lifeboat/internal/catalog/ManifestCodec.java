@@ -50,19 +50,7 @@ public final class ManifestCodec {
         }
         root.put("parts", parts);
         if (!m.stores().isEmpty()) {
-            List<Object> stores = new ArrayList<>();
-            for (StoreCopy c : m.stores()) {
-                Map<String, Object> so = new LinkedHashMap<>();
-                so.put("name", c.name());
-                so.put("location", c.location());
-                so.put("complete", c.complete());
-                so.put("required", c.required());
-                if (c.error() != null) {
-                    so.put("error", c.error());
-                }
-                stores.add(so);
-            }
-            root.put("stores", stores);
+            root.put("stores", encodeStores(m.stores()));
         }
         return Json.write(root).getBytes(StandardCharsets.UTF_8);
     }
@@ -76,6 +64,23 @@ public final class ManifestCodec {
                     c.has("error") ? c.string("error") : null));
         }
         return out;
+    }
+
+    /** The outcome in each store as written in the manifest (also the CLI's JSON form of it). */
+    public static List<Object> encodeStores(List<StoreCopy> copies) {
+        List<Object> stores = new ArrayList<>();
+        for (StoreCopy c : copies) {
+            Map<String, Object> so = new LinkedHashMap<>();
+            so.put("name", c.name());
+            so.put("location", c.location());
+            so.put("complete", c.complete());
+            so.put("required", c.required());
+            if (c.error() != null) {
+                so.put("error", c.error());
+            }
+            stores.add(so);
+        }
+        return stores;
     }
 
     /** A part as written in the manifest. */

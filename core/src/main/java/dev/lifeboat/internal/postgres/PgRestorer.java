@@ -112,9 +112,9 @@ public final class PgRestorer {
                 } catch (LifeboatException | IOException e) {
                     // RESTORE_FAILED, not INTEGRITY: the target has changed, so no other copy may be tried into it
                     throw new RestoreException(ErrorCode.RESTORE_FAILED, "pg_restore finished and committed before"
-                            + " the end of " + partName + ", and the rest of it could not be verified: database \"" + target.database()
-                            + "\" holds data that may not be the backup's; drop it and restore from another copy ("
-                            + e.getMessage() + ")", e);
+                            + " the end of " + partName + ", and the rest of it could not be verified: database \""
+                            + target.database() + "\" holds data that may not be the backup's; drop it and restore from"
+                            + " another copy (" + e.getMessage() + ")", e);
                 }
             }
         } catch (InterruptedException e) {
