@@ -113,7 +113,7 @@ final class Output {
         }
     }
 
-    /** One line per store copy for the human form, e.g. {@code offsite  FAILED (required): …}. */
+    /** One line per store copy for the human form, e.g. {@code offsite      FAILED: …} or {@code local        complete}. */
     static List<String> copyLines(Manifest m) {
         List<String> lines = new ArrayList<>();
         for (StoreCopy c : m.stores()) {
