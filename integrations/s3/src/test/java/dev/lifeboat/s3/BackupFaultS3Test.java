@@ -8,9 +8,14 @@ import dev.lifeboat.Lifeboat;
 import dev.lifeboat.api.BackupId;
 import dev.lifeboat.api.BackupResult;
 import dev.lifeboat.api.StoreException;
+import dev.lifeboat.api.source.Source;
+import dev.lifeboat.api.source.SourceContext;
+import dev.lifeboat.api.source.SourceKind;
+import dev.lifeboat.api.source.SourceResult;
 import dev.lifeboat.api.verify.VerifyLevel;
 import dev.lifeboat.s3.FaultProxy.Respond;
 import dev.lifeboat.s3.FaultProxy.ResetMidBody;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,6 +89,91 @@ class BackupFaultS3Test {
         assertThat(lifeboat.list()).extracting(m -> m.backupId()).containsExactly(previous.id());
         assertThat(lifeboat.latest()).map(m -> m.backupId()).contains(previous.id());
         assertThat(lifeboat.verify(previous.id(), VerifyLevel.CONTENT).findings()).isEmpty();
+    }
+
+    /** A database dump that writes {@code bytes} of output, then dies (or, with {@code hang}, blocks until interrupted). */
+    static Source dyingDump(int bytes, boolean hang, java.util.concurrent.CountDownLatch started) {
+        return new Source() {
+            @Override
+            public String name() {
+                return "main";
+            }
+
+            @Override
+            public SourceKind kind() {
+                return SourceKind.DATABASE;
+            }
+
+            @Override
+            public String format() {
+                return "test-dump";
+            }
+
+            @Override
+            public String extension() {
+                return ".dump";
+            }
+
+            @Override
+            public SourceResult write(SourceContext context, OutputStream out) throws IOException {
+                byte[] block = new byte[1 << 20];
+                new Random(9).nextBytes(block);
+                for (int written = 0; written < bytes; written += block.length) {
+                    out.write(block);
+                }
+                out.flush();
+                started.countDown();
+                if (hang) {
+                    try {
+                        Thread.sleep(TimeUnit.MINUTES.toMillis(2));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new java.io.InterruptedIOException("the dump was interrupted");
+                    }
+                }
+                throw new IOException("pg_dump exited with code 1 (test)");
+            }
+        };
+    }
+
+    void assertOnlyThePreviousBackup(BackupResult previous, Lifeboat withDump) {
+        assertThat(S3.server().uploads(bucket)).as("no incomplete multipart upload is left").isEmpty();
+        assertThat(S3.server().objects(bucket)).as("only the previous backup's objects remain")
+                .allMatch(k -> k.startsWith("shop/backups/" + previous.id() + "/"));
+        assertThat(withDump.latest()).map(m -> m.backupId()).contains(previous.id());
+        assertThat(withDump.verify(previous.id(), VerifyLevel.CONTENT).findings()).isEmpty();
+    }
+
+    @Test
+    void aDumpDyingAfterSeveralPartsAbortsTheUpload() {
+        BackupResult previous = lifeboat.backupNow();
+        Lifeboat withDump = Lifeboat.configure().application("shop").source(dyingDump(12 << 20, false,
+                new java.util.concurrent.CountDownLatch(1))).store(store).build();
+
+        Throwable t = catchThrowable(withDump::backupNow);
+
+        assertThat(t).hasMessageContaining("pg_dump exited with code 1");
+        assertThat(proxy.exchanges()).as("the dump had reached S3 in parts").anyMatch(e -> e.isUploadPart());
+        assertOnlyThePreviousBackup(previous, withDump);
+    }
+
+    @Test
+    void anInterruptedBackupAbortsItsUploadBeforeItReturns() throws Exception {
+        BackupResult previous = lifeboat.backupNow();
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+        Lifeboat withDump = Lifeboat.configure().application("shop").source(dyingDump(12 << 20, true, started))
+                .store(store).build();
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread backup = new Thread(() -> failure.set(catchThrowable(withDump::backupNow)), "backup-under-test");
+        backup.start();
+        assertThat(started.await(60, TimeUnit.SECONDS)).isTrue();
+
+        backup.interrupt();
+        backup.join(TimeUnit.SECONDS.toMillis(60));
+
+        assertThat(backup.isAlive()).isFalse();
+        assertThat(failure.get()).isNotNull();
+        assertOnlyThePreviousBackup(previous, withDump);
     }
 
     @Test
