@@ -156,6 +156,24 @@ class VerifyAndGarbageTest {
     }
 
     @Test
+    void aBackupRemovesTheTemporaryFolderOfABackupKilledDaysAgoButNotARunningOnes() throws Exception {
+        Path tempRoot = Files.createDirectories(dir.resolve("tmp"));
+        Path killed = Files.createDirectories(tempRoot.resolve("lifeboat-" + BackupId.generate(Instant.now().minus(Duration.ofDays(3)))
+                + "-1234567"));
+        Files.writeString(killed.resolve("pgpass-1"), "127.0.0.1:5432:*:app:Canary-pw\n");
+        Path running = Files.createDirectories(tempRoot.resolve("lifeboat-" + BackupId.generate(Instant.now()) + "-7654321"));
+        Path restoring = Files.createDirectories(tempRoot.resolve("lifeboat-restore-42"));
+        Lifeboat withTemp = Lifeboat.configure().config("deploy", dir.resolve("app.conf")).tempDirectory(tempRoot)
+                .store(LocalStore.at(storeDir)).build();
+
+        withTemp.backupNow();
+
+        assertThat(killed).doesNotExist();
+        assertThat(running).isDirectory();
+        assertThat(restoring).isDirectory();
+    }
+
+    @Test
     void aStoreThatRefusesOneDeleteStillHasItsOtherLeftoversCollected() throws Exception {
         Instant old = Instant.now().minus(Duration.ofDays(3));
         List<BackupId> crashed = new ArrayList<>();

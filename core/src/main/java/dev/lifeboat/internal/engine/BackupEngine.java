@@ -68,6 +68,7 @@ public final class BackupEngine {
         }
         Path temp = null;
         try {
+            removeStaleTemporaryFolders();
             temp = Files.createTempDirectory(plan.tempRoot(), "lifeboat-" + id + "-");
             collectGarbage();
             SourceContext context = new Context(temp);
@@ -403,6 +404,28 @@ public final class BackupEngine {
         } catch (IOException e) {
             throw new StoreException("cannot " + what + " in " + store.describe() + ": "
                     + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), true, e);
+        }
+    }
+
+    /**
+     * Deletes the private temporary folders of backups that started longer ago than the garbage safety age: a
+     * process killed outright (SIGKILL, the OOM killer) leaves its folder, and with it the database password file.
+     */
+    private void removeStaleTemporaryFolders() {
+        Instant cutoff = plan.clock().instant().minus(plan.garbageSafetyAge());
+        try (java.nio.file.DirectoryStream<Path> ds = Files.newDirectoryStream(plan.tempRoot(), "lifeboat-*")) {
+            for (Path p : ds) {
+                String rest = p.getFileName().toString().substring("lifeboat-".length());
+                int dash = rest.lastIndexOf('-');
+                String idPart = dash < 0 ? "" : rest.substring(0, dash);
+                if (BackupId.isValid(idPart) && BackupId.parse(idPart).timestamp().isBefore(cutoff)
+                        && Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    Trees.deleteQuietly(p);
+                    LOG.log(Level.INFO, "removed the temporary folder {0} of a backup that did not end", p);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "cannot look for stale temporary folders in {0}: {1}", plan.tempRoot(), e.getMessage());
         }
     }
 
