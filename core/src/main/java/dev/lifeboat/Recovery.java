@@ -8,6 +8,7 @@ import dev.lifeboat.api.NotFoundException;
 import dev.lifeboat.api.RestoreResult;
 import dev.lifeboat.api.catalog.Manifest;
 import dev.lifeboat.api.catalog.PartInfo;
+import dev.lifeboat.api.catalog.TreeStats;
 import dev.lifeboat.api.source.SourceKind;
 import dev.lifeboat.api.store.Store;
 import dev.lifeboat.api.verify.SignatureStatus;
@@ -216,8 +217,29 @@ public final class Recovery {
 
     /** Restores any archive part (files, config, secrets) into {@code directory} (absent or empty). */
     public RestoreResult restoreArchive(BackupId id, SourceKind kind, String name, Path directory, RestoreOptions options) {
-        return fromAnyCopy(id, (store, m) -> restorer(store).restoreArchive(m, part(m, kind, name), directory,
-                new SafeExtractor.Limits(options.maxBytes(), options.maxEntries())));
+        return fromAnyCopy(id, (store, m) -> {
+            PartInfo part = part(m, kind, name);
+            return restorer(store).restoreArchive(m, part, directory, limits(part, options));
+        });
+    }
+
+    /**
+     * The caps of an archive restore: those set in {@code options}, else what the manifest records with room to
+     * spare (an eighth more, plus 64 MiB and 10,000 entries), so a part that expands far beyond what was backed up
+     * (a decompression bomb from a compromised writer, which can sign it) is refused before it fills the disk.
+     */
+    static SafeExtractor.Limits limits(PartInfo part, RestoreOptions options) {
+        long bytes = options.maxBytes();
+        long entries = options.maxEntries();
+        TreeStats t = part.tree();
+        if (t != null && bytes == RestoreOptions.defaults().maxBytes()) {
+            bytes = t.bytes() + t.bytes() / 8 + (64L << 20);
+        }
+        if (t != null && entries == RestoreOptions.defaults().maxEntries()) {
+            long recorded = t.files() + t.directories() + t.symlinks();
+            entries = Math.min(entries, recorded + recorded / 8 + 10_000);
+        }
+        return new SafeExtractor.Limits(bytes, entries);
     }
 
     /**

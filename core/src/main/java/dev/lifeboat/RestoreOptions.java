@@ -21,7 +21,10 @@ public final class RestoreOptions {
         this.maxEntries = maxEntries;
     }
 
-    /** Refuse non-empty targets; no byte cap; at most {@value #DEFAULT_MAX_ENTRIES} archive entries. */
+    /**
+     * Refuse non-empty targets; archives may extract what their manifest records with room to spare (an eighth
+     * more, plus 64 MiB and 10,000 entries) and at most {@value #DEFAULT_MAX_ENTRIES} entries.
+     */
     public static RestoreOptions defaults() {
         return DEFAULTS;
     }
@@ -35,7 +38,10 @@ public final class RestoreOptions {
         return new RestoreOptions(replace, maxBytes, maxEntries);
     }
 
-    /** Cap on the bytes an archive may extract (default: unlimited). */
+    /**
+     * Cap on the bytes an archive may extract (default: what the part's manifest records, plus an eighth and 64 MiB;
+     * unlimited for manifests that record no tree).
+     */
     public RestoreOptions maxBytes(long maxBytes) {
         if (maxBytes <= 0) {
             throw new IllegalArgumentException("maxBytes must be > 0, but was " + maxBytes);
@@ -43,7 +49,10 @@ public final class RestoreOptions {
         return new RestoreOptions(replace, maxBytes, maxEntries);
     }
 
-    /** Cap on the entries an archive may extract (default: {@value #DEFAULT_MAX_ENTRIES}). */
+    /**
+     * Cap on the entries an archive may extract (default: what the part's manifest records, plus an eighth and
+     * 10,000, and at most {@value #DEFAULT_MAX_ENTRIES}).
+     */
     public RestoreOptions maxEntries(long maxEntries) {
         if (maxEntries <= 0) {
             throw new IllegalArgumentException("maxEntries must be > 0, but was " + maxEntries);

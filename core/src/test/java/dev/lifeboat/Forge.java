@@ -4,6 +4,7 @@ import dev.lifeboat.api.BackupId;
 import dev.lifeboat.api.BackupStatus;
 import dev.lifeboat.api.catalog.Manifest;
 import dev.lifeboat.api.catalog.PartInfo;
+import dev.lifeboat.api.catalog.TreeStats;
 import dev.lifeboat.api.source.SourceKind;
 import dev.lifeboat.api.store.ObjectWriter;
 import dev.lifeboat.api.store.Store;
@@ -62,6 +63,11 @@ final class Forge {
 
     /** Publishes a backup with one files part named "uploads" holding {@code bytes}. */
     static BackupId filesBackup(Store store, byte[] bytes) throws IOException {
+        return filesBackup(store, bytes, null);
+    }
+
+    /** As {@link #filesBackup(Store, byte[])}, with the tree the manifest claims for the part. */
+    static BackupId filesBackup(Store store, byte[] bytes, TreeStats tree) throws IOException {
         BackupId id = BackupId.generate(Instant.now());
         String key = Layout.partKey(id, "files-uploads.tar.zst");
         try (ObjectWriter w = store.write(key)) {
@@ -70,7 +76,7 @@ final class Forge {
         }
         String sha = Hex.sha256Hex(bytes);
         PartInfo part = new PartInfo("uploads", SourceKind.FILES, "tar+zstd", key, bytes.length, sha, bytes.length, sha,
-                false, 1, Map.of(), Map.of(), null, List.of());
+                false, 1, Map.of(), Map.of(), tree, List.of());
         Manifest m = new Manifest(Manifest.FORMAT_VERSION, id, "evil", BackupStatus.SUCCESS, Instant.now(), Instant.now(),
                 "host", "test", List.of(part));
         new Catalog(store).publish(m, ManifestCodec.encode(m));

@@ -56,6 +56,32 @@ class MaliciousArchiveTest {
     }
 
     @Test
+    void anArchiveExpandingFarPastWhatItsManifestRecordsIsRefusedUnlessTheCapIsRaised() throws Exception {
+        // 80 MiB of zeros in a few KiB of zstd, under a manifest (which a compromised writer can sign) claiming 1 KiB
+        byte[] bomb = Forge.tarZst(tar -> {
+            org.apache.commons.compress.archivers.tar.TarArchiveEntry e =
+                    new org.apache.commons.compress.archivers.tar.TarArchiveEntry("zeros.bin", true);
+            e.setSize(80L << 20);
+            tar.putArchiveEntry(e);
+            byte[] block = new byte[1 << 20];
+            for (int i = 0; i < 80; i++) {
+                tar.write(block);
+            }
+            tar.closeArchiveEntry();
+        });
+        assertThat(bomb.length).isLessThan(1 << 20);
+        BackupId id = Forge.filesBackup(store, bomb, new dev.lifeboat.api.catalog.TreeStats(1, 0, 0, 1024));
+
+        Throwable t = catchThrowable(() -> recovery.restoreFiles(id, "uploads", target, RestoreOptions.defaults()));
+        assertThat(t).isInstanceOf(RestoreException.class).hasMessageContaining("would exceed the limit of "
+                + (1024 + 128 + (64L << 20)) + " bytes");
+        assertThat(target).doesNotExist();
+
+        recovery.restoreFiles(id, "uploads", target, RestoreOptions.defaults().maxBytes(100L << 20));
+        assertThat(target.resolve("zeros.bin")).hasSize(80L << 20);
+    }
+
+    @Test
     void dotDotIsRefused() throws Exception {
         assertRefused(Forge.tarZst(tar -> {
             Forge.file(tar, "ok.txt", "fine");

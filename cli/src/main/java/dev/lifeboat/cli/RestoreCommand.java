@@ -49,6 +49,14 @@ final class RestoreCommand extends StoreCommand {
     @Option(names = "--replace", description = "allow a non-empty target database (objects in the dump are replaced in one transaction)")
     boolean replace;
 
+    @Option(names = "--max-bytes", paramLabel = "BYTES", description = "archives: the most content bytes to extract"
+            + " (default: what the manifest records, plus an eighth and 64 MiB)")
+    Long maxBytes;
+
+    @Option(names = "--max-entries", paramLabel = "N", description = "archives: the most entries to extract"
+            + " (default: what the manifest records, plus an eighth and 10,000)")
+    Long maxEntries;
+
     @Option(names = "--files", paramLabel = "NAME", description = "restore this files part (with --to-dir)")
     String files;
 
@@ -77,6 +85,12 @@ final class RestoreCommand extends StoreCommand {
         Recovery recovery = options.recovery(properties(), progress);
         Manifest m = StoreOptions.resolve(recovery, id);
         RestoreOptions ro = RestoreOptions.defaults().replace(replace);
+        if (maxBytes != null) {
+            ro = ro.maxBytes(maxBytes);
+        }
+        if (maxEntries != null) {
+            ro = ro.maxEntries(maxEntries);
+        }
         List<Target> resolved = resolve(m, targets);
 
         // every target is checked before any byte is written (one target: its restore checks it before reading)

@@ -186,7 +186,8 @@ public final class SafeExtractor {
         TarReader.Entry e;
         while ((e = tar.next()) != null) {
             if (++entries > limits.maxEntries()) {
-                throw unsafe("more than " + limits.maxEntries() + " entries (limit)");
+                throw unsafe("more than " + limits.maxEntries() + " entries (by default what the manifest records, plus"
+                        + " an eighth and 10,000; RestoreOptions.maxEntries or --max-entries sets it)");
             }
             String name = e.name();
             Path dest = safePath(root, name);
@@ -229,7 +230,9 @@ public final class SafeExtractor {
             } else if (e.isFile()) {
                 long size = e.size();
                 if (size < 0 || bytes + size > limits.maxBytes() || bytes + size < 0) {
-                    throw unsafe("extracting \"" + printable(name) + "\" would exceed the limit of " + limits.maxBytes() + " bytes");
+                    throw unsafe("extracting \"" + printable(name) + "\" would exceed the limit of " + limits.maxBytes()
+                            + " bytes (by default what the manifest records, plus an eighth and 64 MiB; RestoreOptions.maxBytes"
+                            + " or --max-bytes sets it)");
                 }
                 try (FileChannel out = FileChannel.open(dest, CREATE_NEW)) {
                     int n;
