@@ -10,13 +10,13 @@ import dev.lifeboat.api.catalog.PartInfo;
 import dev.lifeboat.api.verify.Finding;
 import dev.lifeboat.api.verify.VerifyLevel;
 import dev.lifeboat.crypto.SigningKey;
+import dev.lifeboat.internal.postgres.PgClient;
 import dev.lifeboat.store.LocalStore;
 import dev.lifeboat.testing.Requirements;
 import dev.lifeboat.testing.TestPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.Arrays;
 import org.junit.jupiter.api.BeforeAll;
@@ -75,11 +75,8 @@ class SubstitutedDumpTest {
     }
 
     static long relations(String url) throws Exception {
-        try (Connection c = PG.connect(url); Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery("select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace"
-                        + " where n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg_toast%'")) {
-            rs.next();
-            return rs.getLong(1);
+        try (Connection c = PG.connect(url)) {
+            return PgClient.userRelationCount(c);
         }
     }
 
