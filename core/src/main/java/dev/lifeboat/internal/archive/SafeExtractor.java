@@ -110,15 +110,14 @@ public final class SafeExtractor {
         // a target that is a mount point (a volume attached for the restore) cannot be replaced by a rename, and
         // staging beside it would fill the parent's file system: then the staging directory goes inside it, and
         // its entries are moved into place at the end
-        boolean inside = Files.isDirectory(abs, LinkOption.NOFOLLOW_LINKS)
-                && !Files.getFileStore(abs).equals(Files.getFileStore(abs.getParent()));
+        boolean exists = Files.isDirectory(abs, LinkOption.NOFOLLOW_LINKS); // and empty, checked above
+        boolean inside = exists && !Files.getFileStore(abs).equals(Files.getFileStore(abs.getParent()));
         Path staging = inside ? abs.resolve(".lifeboat-restore-" + UUID.randomUUID())
                 : abs.resolveSibling("." + abs.getFileName() + ".lifeboat-restore-" + UUID.randomUUID());
         // the target ends with the mode of the empty directory it replaces, or the one a new directory gets here;
         // until then the staging directory is its owner's alone, so nobody else can read a restored secret in
         // the moment between its creation and its archived mode
-        Set<PosixFilePermission> rootMode = Files.isDirectory(abs, LinkOption.NOFOLLOW_LINKS)
-                ? Files.getPosixFilePermissions(abs, LinkOption.NOFOLLOW_LINKS) : null;
+        Set<PosixFilePermission> rootMode = exists ? Files.getPosixFilePermissions(abs, LinkOption.NOFOLLOW_LINKS) : null;
         Files.createDirectory(staging);
         boolean moved = false;
         try {
@@ -156,8 +155,8 @@ public final class SafeExtractor {
                 Files.delete(staging);
             } else {
                 Files.setPosixFilePermissions(staging, rootMode);
-                if (Files.isDirectory(abs, LinkOption.NOFOLLOW_LINKS)) {
-                    Files.delete(abs); // empty, checked above
+                if (exists) {
+                    Files.delete(abs);
                 }
                 Files.move(staging, abs, StandardCopyOption.ATOMIC_MOVE);
             }

@@ -26,7 +26,12 @@ public final class Tools {
     /** Answers asked for ahead by {@link #prefetch}; null when the tool could not answer. */
     private static final Map<String, CompletableFuture<Checked>> PENDING = new ConcurrentHashMap<>();
 
-    private record Checked(String line, long at) {}
+    private record Checked(String line, long at) {
+        /** Whether this answer is recent enough to be used instead of asking again. */
+        boolean fresh() {
+            return System.nanoTime() - at < RECHECK_NANOS;
+        }
+    }
 
     private Tools() {}
 
@@ -43,14 +48,14 @@ public final class Tools {
      */
     public static String versionLine(String tool, String hint) {
         Checked c = VERSIONS.get(tool);
-        if (c != null && System.nanoTime() - c.at() < RECHECK_NANOS) {
+        if (c != null && c.fresh()) {
             return c.line();
         }
         CompletableFuture<Checked> pending = PENDING.remove(tool);
         if (pending != null) {
             try {
                 Checked ahead = pending.get();
-                if (ahead != null && System.nanoTime() - ahead.at() < RECHECK_NANOS) {
+                if (ahead != null && ahead.fresh()) {
                     VERSIONS.put(tool, ahead);
                     return ahead.line();
                 }
@@ -73,7 +78,7 @@ public final class Tools {
      */
     public static void prefetch(String tool) {
         Checked c = VERSIONS.get(tool);
-        if (c != null && System.nanoTime() - c.at() < RECHECK_NANOS) {
+        if (c != null && c.fresh()) {
             return;
         }
         PENDING.computeIfAbsent(tool, t -> {
