@@ -13,6 +13,7 @@ import dev.lifeboat.api.LifeboatException;
 import dev.lifeboat.api.RestoreResult;
 import dev.lifeboat.api.catalog.PartInfo;
 import dev.lifeboat.api.verify.VerifyLevel;
+import dev.lifeboat.internal.postgres.PgClient;
 import dev.lifeboat.store.LocalStore;
 import dev.lifeboat.testing.Requirements;
 import dev.lifeboat.testing.TestPostgres;
@@ -139,14 +140,29 @@ class EncryptedPostgresTest {
                 .isInstanceOf(LifeboatException.class)
                 .satisfies(e -> assertThat(((LifeboatException) e).code()).isEqualTo(ErrorCode.INTEGRITY))
                 .hasMessageContaining("part db-main of backup " + result.id());
-        assertThat(databaseExists(TestPostgres.databaseOf(target))).as("created empty before pg_restore ran").isTrue();
-        {
-            try (Connection c = PG.connect(target); Statement st = c.createStatement();
-                    ResultSet rs = st.executeQuery("select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace"
-                            + " where n.nspname = 'public'")) {
-                rs.next();
-                assertThat(rs.getLong(1)).as("relations in the target").isZero();
-            }
+        assertThat(databaseExists(TestPostgres.databaseOf(target)))
+                .as("the database the restore created is dropped again when the restore fails").isFalse();
+    }
+
+    @Test
+    void aFailedRestoreIntoAnExistingEmptyDatabaseLeavesItEmptyAndAPreflightCreatesNothing() throws Exception {
+        Lifeboat lifeboat = lifeboat(createShop());
+        BackupResult result = lifeboat.backupNow();
+        PartInfo part = result.parts().get(0);
+        Recovery recovery = lifeboat.recovery().withIdentities(Identities.fromFile(opsKey));
+        String missing = PG.reserveDatabase("lb_crypt_preflight");
+        recovery.preflightDatabase(result.id(), "main", Postgres.url(missing), RestoreOptions.defaults());
+        assertThat(databaseExists(TestPostgres.databaseOf(missing))).as("a preflight writes nothing").isFalse();
+
+        TamperingTest.flip(dir.resolve("store").resolve(part.key()), part.size() - 30);
+        String existing = PG.createDatabase("lb_crypt_existing");
+        assertThatThrownBy(() -> recovery.restoreDatabase(result.id(), "main", Postgres.url(existing),
+                RestoreOptions.defaults()))
+                .isInstanceOf(LifeboatException.class)
+                .satisfies(e -> assertThat(((LifeboatException) e).code()).isEqualTo(ErrorCode.INTEGRITY));
+        assertThat(databaseExists(TestPostgres.databaseOf(existing))).as("a database the user made is kept").isTrue();
+        try (Connection c = PG.connect(existing)) {
+            assertThat(PgClient.userRelationCount(c)).as("relations in the target").isZero();
         }
     }
 

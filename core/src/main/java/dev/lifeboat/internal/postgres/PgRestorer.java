@@ -30,15 +30,21 @@ public final class PgRestorer {
     /** How long pg_restore may take to exit once it has stopped reading its input. */
     private static final Duration STOPPED_READING_GRACE = Duration.ofSeconds(30);
     private final PgClient target;
+    /** Whether {@link #prepare} created the target database, which {@link #discardCreated} then drops. */
+    private boolean created;
 
     public PgRestorer(PgClient target) {
         this.target = target;
     }
 
-    /** Checks the target before anything is read: reachable (created when missing), empty unless replacing. */
-    public void prepare(PartInfo part, boolean replace) {
+    /**
+     * Checks the target before anything is read: reachable, empty unless replacing. A missing target database is
+     * created when {@code create} is set (and dropped again by {@link #discardCreated} if the restore fails);
+     * otherwise only whether it could be created is checked, so a preflight changes nothing on the server.
+     */
+    public void prepare(PartInfo part, boolean replace, boolean create) {
         target.prefetchVersions("pg_restore");
-        try (Connection c = connectCreatingDatabase()) {
+        try (Connection c = connectCreatingDatabase(create)) {
             PgClient.ServerVersion server = PgClient.serverVersion(c);
             String dumpVersion = part.tools().get("pg_dump");
             int needed = server.major();
@@ -49,6 +55,9 @@ public final class PgRestorer {
                 }
             }
             target.checkTool("pg_restore", needed, server.display());
+            if (!c.getCatalog().equals(target.database())) {
+                return; // the target does not exist yet: nothing in it to refuse
+            }
             long relations = PgClient.userRelationCount(c);
             if (relations > 0 && !replace) {
                 throw new RestoreException(ErrorCode.RESTORE_TARGET_NOT_EMPTY, "target database \"" + target.database()
@@ -111,10 +120,13 @@ public final class PgRestorer {
                     ahead.transferTo(OutputStream.nullOutputStream());
                 } catch (LifeboatException | IOException e) {
                     // RESTORE_FAILED, not INTEGRITY: the target has changed, so no other copy may be tried into it
+                    String state = discardCreated()
+                            ? "\" held data that may not be the backup's and, created by this restore, is dropped again;"
+                            + " restore from another copy ("
+                            : "\" holds data that may not be the backup's; drop it and restore from another copy (";
                     throw new RestoreException(ErrorCode.RESTORE_FAILED, "pg_restore finished and committed before"
                             + " the end of " + partName + ", and the rest of it could not be verified: database \""
-                            + target.database() + "\" holds data that may not be the backup's; drop it and restore from"
-                            + " another copy (" + e.getMessage() + ")", e);
+                            + target.database() + state + e.getMessage() + ")", e);
                 }
             }
         } catch (InterruptedException e) {
@@ -157,8 +169,34 @@ public final class PgRestorer {
         }
     }
 
-    /** A connection to the target database, which is created first when it does not exist. */
-    private Connection connectCreatingDatabase() {
+    /**
+     * Drops the target database if {@link #prepare} created it, so a failed restore leaves the server as it found
+     * it; returns whether it did. Best effort: a database that cannot be dropped is logged and left.
+     */
+    public boolean discardCreated() {
+        if (!created) {
+            return false;
+        }
+        created = false;
+        try (Connection admin = target.connect("postgres"); Statement st = admin.createStatement()) {
+            st.execute("drop database if exists " + PgClient.quote(target.database()) + " with (force)");
+            LOG.log(System.Logger.Level.INFO, "dropped database \"{0}\", created for a restore that failed",
+                    target.database());
+            return true;
+        } catch (SQLException | LifeboatException e) {
+            LOG.log(System.Logger.Level.WARNING, "database \"{0}\" was created for a restore that failed and could"
+                    + " not be dropped again: {1}", target.database(),
+                    e instanceof SQLException ? target.sanitize(String.valueOf(e.getMessage())) : e.getMessage());
+            return false;
+        }
+    }
+
+    /**
+     * A connection to the target database; when it does not exist, it is created first ({@code create}), or a
+     * connection to the server's {@code postgres} database is returned once the user is seen to be allowed to
+     * create it.
+     */
+    private Connection connectCreatingDatabase(boolean create) {
         try {
             return target.connect();
         } catch (LifeboatException e) {
@@ -166,16 +204,45 @@ public final class PgRestorer {
                 throw new RestoreException(ErrorCode.RESTORE_FAILED, "cannot connect to the restore target: " + e.getMessage());
             }
         }
-        try (Connection admin = target.connect("postgres"); Statement st = admin.createStatement()) {
-            st.execute("create database " + PgClient.quote(target.database()));
-        } catch (SQLException e) {
-            throw new RestoreException(ErrorCode.RESTORE_FAILED, "target database \"" + target.database()
-                    + "\" does not exist and cannot be created (" + target.sanitize(String.valueOf(e.getMessage()))
-                    + "); create it first (createdb)");
+        Connection admin;
+        try {
+            admin = target.connect("postgres");
         } catch (LifeboatException e) {
             throw new RestoreException(ErrorCode.RESTORE_FAILED, "target database \"" + target.database()
                     + "\" does not exist and cannot be created: " + e.getMessage());
         }
+        try (Statement st = admin.createStatement()) {
+            if (!create) {
+                try (java.sql.ResultSet rs = st.executeQuery(
+                        "select rolcreatedb or rolsuper from pg_roles where rolname = current_user")) {
+                    if (rs.next() && rs.getBoolean(1)) {
+                        return admin;
+                    }
+                }
+                throw new RestoreException(ErrorCode.RESTORE_FAILED, "target database \"" + target.database()
+                        + "\" does not exist and the restoring user may not create it; create it first"
+                        + " (createdb), or grant the user CREATEDB");
+            }
+            st.execute("create database " + PgClient.quote(target.database()));
+            created = true;
+            admin.close();
+        } catch (SQLException e) {
+            close(admin);
+            throw new RestoreException(ErrorCode.RESTORE_FAILED, "target database \"" + target.database()
+                    + "\" does not exist and cannot be created (" + target.sanitize(String.valueOf(e.getMessage()))
+                    + "); create it first (createdb)");
+        } catch (RuntimeException e) {
+            close(admin);
+            throw e;
+        }
         return target.connect();
+    }
+
+    private static void close(Connection c) {
+        try {
+            c.close();
+        } catch (SQLException e) {
+            // closing a connection that failed; nothing to keep
+        }
     }
 }

@@ -70,7 +70,7 @@ public final class PartRestorer {
         checkIdentity(m, part);
         if (target instanceof Postgres pg) {
             requireFormat(part, "postgresql-custom", "PostgreSQL");
-            new PgRestorer(client(pg)).prepare(part, replace);
+            new PgRestorer(client(pg)).prepare(part, replace, false);
         } else if (target instanceof Sqlite sq) {
             requireFormat(part, "sqlite+zstd", "a SQLite file");
             SqliteRestorer.prepare(sq.path(), replace);
@@ -102,12 +102,17 @@ public final class PartRestorer {
         if (target instanceof Postgres pg) {
             requireFormat(part, "postgresql-custom", "PostgreSQL");
             PgRestorer restorer = new PgRestorer(client(pg));
-            restorer.prepare(part, replace);
+            restorer.prepare(part, replace, true);
             long[] read = new long[1];
-            withPrivateDir(dir -> store.read(part.key(), in -> readPart(in, m, part, read, plaintext -> {
-                restorer.restore(plaintext, replace, dir, part.qualifiedName());
-                return null;
-            })));
+            try {
+                withPrivateDir(dir -> store.read(part.key(), in -> readPart(in, m, part, read, plaintext -> {
+                    restorer.restore(plaintext, replace, dir, part.qualifiedName());
+                    return null;
+                })));
+            } catch (RuntimeException | Error e) {
+                restorer.discardCreated(); // a database this restore created goes again: the server is as it was
+                throw e;
+            }
             Map<String, Long> rows = restorer.countRows(part, mismatches).counts();
             return new RestoreResult(m.backupId(), part.qualifiedName(), target.describe(), read[0], rows, null,
                     mismatches, Duration.ofNanos(System.nanoTime() - t0), store.describe());
