@@ -96,7 +96,7 @@ class SubstitutedDumpTest {
                 .isInstanceOf(LifeboatException.class)
                 .satisfies(e -> assertThat(((LifeboatException) e).code()).isEqualTo(ErrorCode.INTEGRITY))
                 .hasMessageContaining("differs from its manifest in bytes 0 to " + part.checkpoints().every());
-        assertThat(relations(target)).as("relations in the target").isZero();
+        assertThat(PG.databaseExists(target)).as("the database the restore created is dropped again").isFalse();
 
         assertThat(lifeboat.verify(result.id(), VerifyLevel.CONTENT).findings()).extracting(Finding::message)
                 .singleElement().asString().contains("it differs from the backup from byte 0 on");
@@ -120,6 +120,16 @@ class SubstitutedDumpTest {
                 .isInstanceOf(LifeboatException.class)
                 .satisfies(e -> assertThat(((LifeboatException) e).code()).isEqualTo(ErrorCode.RESTORE_FAILED))
                 .hasMessageContaining("pg_restore finished and committed before the end of db-main")
-                .hasMessageContaining("drop it and restore from another copy");
+                .hasMessageContaining("created by this restore, is dropped again; restore from another copy");
+        assertThat(PG.databaseExists(target)).as("the substitute's tables go with the database").isFalse();
+
+        // into a database the user made, the substitute's committed tables stay for the user to see and drop
+        String existing = PG.createDatabase("lb_subst_existing");
+        assertThatThrownBy(() -> lifeboat.restoreDatabase(result.id(), "main", Postgres.url(existing),
+                RestoreOptions.defaults()))
+                .isInstanceOf(LifeboatException.class)
+                .satisfies(e -> assertThat(((LifeboatException) e).code()).isEqualTo(ErrorCode.RESTORE_FAILED))
+                .hasMessageContaining("holds data that may not be the backup's; drop it and restore from another copy");
+        assertThat(relations(existing)).as("the substitute's table, committed").isOne();
     }
 }

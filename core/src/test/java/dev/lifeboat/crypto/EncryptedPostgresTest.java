@@ -123,7 +123,7 @@ class EncryptedPostgresTest {
                 .isInstanceOf(LifeboatException.class)
                 .satisfies(e -> assertThat(((LifeboatException) e).code()).isEqualTo(ErrorCode.NO_MATCHING_IDENTITY))
                 .hasMessageContaining("no identity was given");
-        assertThat(databaseExists(TestPostgres.databaseOf(target))).isFalse();
+        assertThat(PG.databaseExists(target)).isFalse();
     }
 
     @Test
@@ -140,7 +140,7 @@ class EncryptedPostgresTest {
                 .isInstanceOf(LifeboatException.class)
                 .satisfies(e -> assertThat(((LifeboatException) e).code()).isEqualTo(ErrorCode.INTEGRITY))
                 .hasMessageContaining("part db-main of backup " + result.id());
-        assertThat(databaseExists(TestPostgres.databaseOf(target)))
+        assertThat(PG.databaseExists(target))
                 .as("the database the restore created is dropped again when the restore fails").isFalse();
     }
 
@@ -152,7 +152,7 @@ class EncryptedPostgresTest {
         Recovery recovery = lifeboat.recovery().withIdentities(Identities.fromFile(opsKey));
         String missing = PG.reserveDatabase("lb_crypt_preflight");
         recovery.preflightDatabase(result.id(), "main", Postgres.url(missing), RestoreOptions.defaults());
-        assertThat(databaseExists(TestPostgres.databaseOf(missing))).as("a preflight writes nothing").isFalse();
+        assertThat(PG.databaseExists(missing)).as("a preflight writes nothing").isFalse();
 
         TamperingTest.flip(dir.resolve("store").resolve(part.key()), part.size() - 30);
         String existing = PG.createDatabase("lb_crypt_existing");
@@ -160,17 +160,9 @@ class EncryptedPostgresTest {
                 RestoreOptions.defaults()))
                 .isInstanceOf(LifeboatException.class)
                 .satisfies(e -> assertThat(((LifeboatException) e).code()).isEqualTo(ErrorCode.INTEGRITY));
-        assertThat(databaseExists(TestPostgres.databaseOf(existing))).as("a database the user made is kept").isTrue();
+        assertThat(PG.databaseExists(existing)).as("a database the user made is kept").isTrue();
         try (Connection c = PG.connect(existing)) {
             assertThat(PgClient.userRelationCount(c)).as("relations in the target").isZero();
-        }
-    }
-
-    static boolean databaseExists(String name) throws Exception {
-        try (Connection c = PG.connect(PG.adminUrl()); Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery("select count(*) from pg_database where datname = '" + name + "'")) {
-            rs.next();
-            return rs.getLong(1) > 0;
         }
     }
 

@@ -104,6 +104,20 @@ public final class TestPostgres implements BeforeAllCallback, AfterAllCallback {
         return DriverManager.getConnection(url);
     }
 
+    /** Whether the database of {@code url} (a URL made by {@link #urlOf}) exists on the server. */
+    public boolean databaseExists(String url) {
+        try (Connection c = DriverManager.getConnection(adminUrl);
+                java.sql.PreparedStatement st = c.prepareStatement("select count(*) from pg_database where datname = ?")) {
+            st.setString(1, databaseOf(url));
+            try (java.sql.ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getLong(1) > 0;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot list the databases on " + adminUrl + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Runs SQL on the admin database. */
     public void execute(String sql) {
         try (Connection c = DriverManager.getConnection(adminUrl); Statement st = c.createStatement()) {
