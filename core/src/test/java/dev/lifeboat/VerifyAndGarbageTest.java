@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lifeboat.api.BackupId;
 import dev.lifeboat.api.BackupResult;
+import dev.lifeboat.api.ClockSkewException;
 import dev.lifeboat.api.ErrorCode;
 import dev.lifeboat.api.IntegrityException;
 import dev.lifeboat.api.NotFoundException;
@@ -13,6 +14,7 @@ import dev.lifeboat.api.store.ObjectInfo;
 import dev.lifeboat.api.verify.Finding;
 import dev.lifeboat.api.verify.VerificationReport;
 import dev.lifeboat.api.verify.VerifyLevel;
+import dev.lifeboat.crypto.SigningKey;
 import dev.lifeboat.store.LocalStore;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -153,6 +155,39 @@ class VerifyAndGarbageTest {
         assertThat(later.collectGarbage()).containsExactly(fresh.value());
         assertThat(LocalStore.at(storeDir).list("backups/")).extracting(ObjectInfo::key)
                 .allMatch(k -> k.startsWith("backups/" + good.id() + "/"));
+    }
+
+    @Test
+    void aBackupDatedInTheFutureStopsBackupsThatWouldNotBeTheLatest() throws Exception {
+        SigningKey key = SigningKey.generate();
+        Path conf = dir.resolve("app.conf");
+        Lifeboat now = Lifeboat.configure().config("deploy", conf).signWith(key).store(LocalStore.at(storeDir)).build();
+        Lifeboat aheadBy3Minutes = Lifeboat.configure().config("deploy", conf).signWith(key).store(LocalStore.at(storeDir))
+                .clock(Clock.fixed(Instant.now().plus(Duration.ofMinutes(3)), ZoneOffset.UTC)).build();
+        Lifeboat aheadBy1Day = Lifeboat.configure().config("deploy", conf).signWith(key).store(LocalStore.at(storeDir))
+                .clock(Clock.fixed(Instant.now().plus(Duration.ofDays(1)), ZoneOffset.UTC)).build();
+        Lifeboat forger = Lifeboat.configure().config("deploy", conf).signWith(SigningKey.generate())
+                .store(LocalStore.at(storeDir)).clock(Clock.fixed(Instant.now().plus(Duration.ofDays(30)), ZoneOffset.UTC))
+                .build();
+
+        // within the tolerance, and a future backup this Lifeboat does not trust, change nothing
+        aheadBy3Minutes.backupNow();
+        forger.backupNow();
+        BackupResult second = now.backupNow();
+        assertThat(now.latest().orElseThrow().backupId()).as("a clock minutes ahead is drift").isNotEqualTo(second.id());
+
+        BackupResult future = aheadBy1Day.backupNow();
+        List<BackupId> before = now.list().stream().map(m -> m.backupId()).toList();
+        assertThatThrownBy(now::backupNow)
+                .isInstanceOf(ClockSkewException.class)
+                .satisfies(e -> assertThat(((ClockSkewException) e).code()).isEqualTo(ErrorCode.CLOCK_SKEW))
+                .satisfies(e -> assertThat(((ClockSkewException) e).newest()).isEqualTo(future.id()))
+                .hasMessageContaining("backup " + future.id() + " in local:" + storeDir)
+                .hasMessageContaining("is dated 23 hours after this machine's clock")
+                .hasMessageContaining("none was made");
+        assertThat(now.list().stream().map(m -> m.backupId()).toList()).as("nothing was written").isEqualTo(before);
+        assertThat(LocalStore.at(storeDir).list("backups/").stream().map(o -> o.key().split("/")[1]).distinct())
+                .as("four backups, the forged one included, and no leftover of a fifth").hasSize(4);
     }
 
     @Test

@@ -23,6 +23,11 @@ public enum ErrorCode {
     NOT_FOUND("LB-301", 1),
     /** Another backup is running in this process. */
     BACKUP_IN_PROGRESS("LB-302", 1),
+    /**
+     * A store holds a backup dated later than this machine's clock allows: this clock is behind, or the one that
+     * made that backup was ahead. A backup now would not be the latest, so none is made.
+     */
+    CLOCK_SKEW("LB-303", 1),
     /** Stored data does not match its manifest (hash, size, missing part, unreadable manifest). */
     INTEGRITY("LB-400", 3),
     /** An archive contains an entry that would escape or damage the restore target. */

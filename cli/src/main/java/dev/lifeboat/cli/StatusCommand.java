@@ -3,6 +3,7 @@ package dev.lifeboat.cli;
 import dev.lifeboat.LifeboatProperties;
 import dev.lifeboat.Recovery;
 import dev.lifeboat.api.BackupStatus;
+import dev.lifeboat.api.ClockSkewException;
 import dev.lifeboat.api.LifeboatException;
 import dev.lifeboat.api.catalog.Manifest;
 import dev.lifeboat.api.store.Store;
@@ -47,13 +48,20 @@ final class StatusCommand extends StoreCommand {
                     o.put("latestFinishedAt", m.finishedAt().toString());
                 });
                 Duration age = lastGood.map(m -> Duration.between(m.finishedAt(), now)).orElse(null);
-                boolean fresh = age != null && (rpo.isEmpty() || age.compareTo(rpo.get()) <= 0);
+                // a backup dated in the future says nothing about how recent the data is, and stops new backups
+                // (LB-303): the clock of this machine or of the one that made it is wrong
+                boolean future = latest.isPresent()
+                        && latest.get().backupId().timestamp().isAfter(now.plus(ClockSkewException.TOLERANCE));
+                boolean fresh = age != null && !future && (rpo.isEmpty() || age.compareTo(rpo.get()) <= 0);
                 o.put("lastSuccessAgeSeconds", age == null ? null : age.getSeconds());
                 o.put("withinRpo", fresh);
+                o.put("futureDated", future);
                 healthy &= fresh;
-                lines.add(String.format("  %-12s %-4s %s; %s", s.getKey(), fresh ? "OK" : "STALE",
+                lines.add(String.format("  %-12s %-4s %s; %s", s.getKey(), future ? "SKEW" : fresh ? "OK" : "STALE",
                         latest.map(m -> "latest " + m.backupId() + " " + m.status()).orElse("no backups"),
-                        age == null ? "no successful backup" : "last success " + Output.duration(age) + " ago"
+                        future ? "dated " + Output.duration(Duration.between(now, latest.get().backupId().timestamp()))
+                                + " in the future: a clock is wrong, and no backup is made until it is set right (LB-303)"
+                        : age == null ? "no successful backup" : "last success " + Output.duration(age) + " ago"
                                 + rpo.map(x -> " (RPO " + Output.duration(x) + ")").orElse("")));
             } catch (LifeboatException e) {
                 healthy = false;

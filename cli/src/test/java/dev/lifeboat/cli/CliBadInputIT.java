@@ -2,10 +2,13 @@ package dev.lifeboat.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lifeboat.Lifeboat;
+import dev.lifeboat.api.BackupId;
 import dev.lifeboat.crypto.AgeKeys;
 import dev.lifeboat.internal.json.JsonObject;
 import dev.lifeboat.testing.FileTrees;
 import dev.lifeboat.testing.Requirements;
+import dev.lifeboat.store.LocalStore;
 import dev.lifeboat.testing.TestPostgres;
 import java.nio.file.Files;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +17,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -109,6 +116,32 @@ class CliBadInputIT {
             assertThat(r.err()).contains("lifeboat.rpo: must be");
             assertThat(r.out()).doesNotContain("OK");
         }
+    }
+
+    @Test
+    void aBackupDatedInTheFutureIsReportedByStatusAndStopsBackups() throws Exception {
+        Path skew = Files.createDirectories(dir.resolve("skew"));
+        Path conf = Jar.write(skew.resolve("app.conf"), "listen 80\n");
+        // made by a machine whose clock ran a day ahead
+        BackupId future = Lifeboat.configure().config("deploy", conf).store(LocalStore.at(skew.resolve("store")))
+                .clock(Clock.fixed(Instant.now().plus(Duration.ofDays(1)), ZoneOffset.UTC)).build().backupNow().id();
+        Jar.write(skew.resolve("lifeboat.properties"), "lifeboat.config.deploy.paths=" + conf
+                + "\nlifeboat.stores.local.type=local\nlifeboat.stores.local.path=" + skew.resolve("store") + "\nlifeboat.rpo=24h\n");
+
+        Jar.Run status = Jar.run(skew, "--json", "status");
+        assertThat(status.exit()).as(status.toString()).isEqualTo(1);
+        JsonObject store = JsonObject.of(status.json().array("stores").get(0), "store");
+        assertThat(store.bool("futureDated")).isTrue();
+        assertThat(store.bool("withinRpo")).as("a future date says nothing about how recent the data is").isFalse();
+        Jar.Run human = Jar.run(skew, "status");
+        assertThat(human.out()).startsWith("ATTENTION").contains("SKEW").contains("in the future");
+
+        Jar.Run backup = Jar.run(skew, "backup");
+        assertThat(backup.exit()).as(backup.toString()).isEqualTo(1);
+        assertThat(backup.err()).contains("[LB-303]").contains("backup " + future + " in local:")
+                .contains("after this machine's clock");
+        Jar.Run list = Jar.run(skew, "--json", "list");
+        assertThat(list.json().array("backups")).as("nothing was published").hasSize(1);
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.lifeboat.internal.engine;
 import dev.lifeboat.api.BackupId;
 import dev.lifeboat.api.BackupResult;
 import dev.lifeboat.api.BackupStatus;
+import dev.lifeboat.api.ClockSkewException;
 import dev.lifeboat.api.IntegrityException;
 import dev.lifeboat.api.InternalException;
 import dev.lifeboat.api.LifeboatException;
@@ -71,6 +72,7 @@ public final class BackupEngine {
             removeStaleTemporaryFolders();
             temp = Files.createTempDirectory(plan.tempRoot(), "lifeboat-" + id + "-");
             collectGarbage();
+            refuseIfFutureDated(started);
             SourceContext context = new Context(temp);
             for (Source s : plan.sources()) {
                 s.preflight(context);
@@ -426,6 +428,28 @@ public final class BackupEngine {
             }
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.WARNING, "cannot look for stale temporary folders in {0}: {1}", plan.tempRoot(), e.getMessage());
+        }
+    }
+
+    /**
+     * Refuses to back up when a store's newest backup (one that authenticates) is dated more than
+     * {@link ClockSkewException#TOLERANCE} after {@code now}: the new backup would sort before it and "latest" would
+     * still name the older data. A store that cannot be listed is left to fail (or not) when it is written.
+     */
+    private void refuseIfFutureDated(Instant now) {
+        Instant limit = now.plus(ClockSkewException.TOLERANCE);
+        for (Plan.NamedStore ns : plan.stores()) {
+            Optional<Manifest> newest;
+            try {
+                newest = new Catalog(ns.store(), plan.crypto().trusted()).latest();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "cannot list the backups in {0}: {1}", ns.store().describe(), e.getMessage());
+                continue;
+            }
+            if (newest.isPresent() && newest.get().backupId().timestamp().isAfter(limit)) {
+                BackupId future = newest.get().backupId();
+                throw new ClockSkewException(future, ns.store().describe(), Duration.between(now, future.timestamp()));
+            }
         }
     }
 
