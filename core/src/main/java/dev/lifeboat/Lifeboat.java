@@ -457,7 +457,11 @@ public final class Lifeboat {
             return this;
         }
 
-        /** Leftovers of unfinished backups are removed only when older than this (default: 24 hours). */
+        /**
+         * Leftovers of unfinished backups are removed only when older than this (default: 24 hours). Keep it well
+         * above the longest backup: a younger leftover may be a backup still running in another process that
+         * writes to the same store.
+         */
         public Builder garbageSafetyAge(Duration age) {
             this.garbageSafetyAge = Objects.requireNonNull(age, "null age");
             return this;
