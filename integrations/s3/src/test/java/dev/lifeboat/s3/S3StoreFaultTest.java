@@ -354,6 +354,31 @@ class S3StoreFaultTest {
     }
 
     @Test
+    void aServiceRejectingChecksumHeadersIsNamedWithTheSettingThatAvoidsThem() throws Exception {
+        // as Backblaze B2 and older Ceph answer the SDK's checksum headers
+        proxy.rules(r -> r.headers().keySet().stream().anyMatch(h -> h.startsWith("x-amz-checksum-")
+                || h.equals("x-amz-sdk-checksum-algorithm"))
+                ? new Respond(400, s3Error("InvalidArgument", "Unsupported header 'x-amz-checksum-crc32' received for this API call."))
+                : FaultProxy.FORWARD);
+
+        StoreException small = failingPut("small", bytes(21, 1000));
+        StoreException large = failingPut("large", bytes(22, SIZE));
+
+        for (StoreException e : List.of(small, large)) {
+            assertThat(e.isTransient()).isFalse();
+            assertThat(e.getMessage()).contains("HTTP 400 InvalidArgument", "x-amz-checksum-crc32",
+                    "lifeboat.stores.<name>.checksum-mode=when-required");
+        }
+        // the multipart upload is refused when it is created (it names its checksum algorithm): nothing to abort
+        assertThat(S3.server().uploads(bucket)).as("incomplete multipart uploads").isEmpty();
+        assertThat(S3.server().objects(bucket)).as("objects").isEmpty();
+
+        store = store.checksumMode(ChecksumMode.WHEN_REQUIRED);
+        put("large", bytes(22, SIZE));
+        assertThat(sha256(read("large"))).isEqualTo(sha256(bytes(22, SIZE)));
+    }
+
+    @Test
     void objectLockWithChecksumsWhenSupportedSendsCrc32() throws Exception {
         store = store.objectLock(ObjectLockMode.COMPLIANCE, Duration.ofHours(1));
         put("small", bytes(19, 1000));

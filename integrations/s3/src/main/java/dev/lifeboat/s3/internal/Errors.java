@@ -102,6 +102,10 @@ public final class Errors {
                 m.append(" and that the bucket policy allows this action");
             } else if ("NoSuchBucket".equals(code)) {
                 m.append("; the bucket does not exist");
+            } else if (mentionsChecksums(code, text)) {
+                m.append("; the service may not accept the AWS SDK's checksum headers: set the store's checksum mode"
+                        + " to when-required (lifeboat.stores.<name>.checksum-mode=when-required,"
+                        + " S3Store.checksumMode(ChecksumMode.WHEN_REQUIRED))");
             } else if (status == 501 || "NotImplemented".equals(code)) {
                 m.append("; the service does not support this request");
             }
@@ -122,6 +126,19 @@ public final class Errors {
                     trans, t);
         }
         return new StoreException(action + " " + location + " failed: " + t, false, t);
+    }
+
+    /**
+     * Whether a 4xx/501 answer is about the SDK's checksum headers ({@code x-amz-checksum-*},
+     * {@code x-amz-sdk-checksum-algorithm}, {@code x-amz-trailer}), which several S3-compatible services reject
+     * with InvalidArgument, InvalidRequest, NotImplemented or XAmzContentSHA256Mismatch.
+     */
+    static boolean mentionsChecksums(String code, String text) {
+        if ("XAmzContentSHA256Mismatch".equals(code)) {
+            return true;
+        }
+        String t = text == null ? "" : text.toLowerCase(java.util.Locale.ROOT);
+        return t.contains("checksum") || t.contains("x-amz-trailer") || t.contains("aws-chunked");
     }
 
     private static boolean isNetwork(Throwable t) {
