@@ -101,6 +101,21 @@ class S3StoreFaultTest {
     }
 
     @Test
+    void aPartRefusedOnceForAnExpiredTokenIsSignedAgainAndRetried() throws Exception {
+        AtomicBoolean expired = new AtomicBoolean();
+        proxy.rules(r -> r.asExchange().isUploadPart() && r.asExchange().partNumber() == 3 && expired.compareAndSet(false, true)
+                ? new Respond(400, s3Error("ExpiredToken", "The provided token has expired."))
+                : FaultProxy.FORWARD);
+        byte[] content = bytes(23, SIZE);
+
+        put("db.pgdump", content);
+
+        assertThat(sha256(read("db.pgdump"))).isEqualTo(sha256(content));
+        assertThat(proxy.exchanges().stream().filter(x -> x.isUploadPart() && x.partNumber() == 3).map(Exchange::status))
+                .containsExactly(400, 200);
+    }
+
+    @Test
     void aPartThatAlwaysFailsAbortsTheUpload() throws Exception {
         proxy.rules(r -> r.asExchange().isUploadPart() && r.asExchange().partNumber() == 2
                 ? new Respond(500, s3Error("InternalError", "We encountered an internal error. Please try again."))

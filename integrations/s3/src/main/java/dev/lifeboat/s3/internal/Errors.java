@@ -18,17 +18,21 @@ import software.amazon.awssdk.core.exception.SdkException;
  * key id, which is an identifier, not a secret.
  */
 public final class Errors {
-    /** Error codes worth retrying whatever their HTTP status (S3 sends some as 400, or inside a 200). */
+    /**
+     * Error codes worth retrying whatever their HTTP status (S3 sends some as 400, or inside a 200). ExpiredToken
+     * too: temporary credentials (an instance or container role, SSO, STS) can expire between signing and arrival,
+     * and the SDK's provider hands out renewed ones for the next attempt; static credentials fail the retries fast.
+     */
     private static final Set<String> TRANSIENT_CODES = Set.of(
             "InternalError", "SlowDown", "ServiceUnavailable", "RequestTimeout", "RequestTimeTooSkewed",
             "Throttling", "ThrottlingException", "RequestThrottled", "TooManyRequests", "OperationAborted",
-            "ConditionalRequestConflict", "IncompleteBody");
+            "ConditionalRequestConflict", "IncompleteBody", "ExpiredToken");
     /** Error codes that are never worth retrying whatever their HTTP status. */
     private static final Set<String> PERMANENT_CODES = Set.of(
             "BadDigest", "InvalidDigest", "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch",
             "NoSuchBucket", "NoSuchKey", "NoSuchUpload", "EntityTooLarge", "EntityTooSmall", "InvalidPart",
             "InvalidPartOrder", "PreconditionFailed", "NotImplemented", "InvalidRequest", "InvalidArgument",
-            "InvalidBucketName", "AllAccessDisabled", "AccountProblem", "ExpiredToken", "InvalidToken");
+            "InvalidBucketName", "AllAccessDisabled", "AccountProblem", "InvalidToken");
     private static final Set<String> CREDENTIAL_CODES = Set.of(
             "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken", "InvalidToken",
             "AllAccessDisabled", "AccountProblem", "Forbidden");
