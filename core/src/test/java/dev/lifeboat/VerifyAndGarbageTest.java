@@ -16,6 +16,7 @@ import dev.lifeboat.api.verify.VerificationReport;
 import dev.lifeboat.api.verify.VerifyLevel;
 import dev.lifeboat.crypto.SigningKey;
 import dev.lifeboat.store.LocalStore;
+import dev.lifeboat.testing.LogCapture;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -206,6 +207,31 @@ class VerifyAndGarbageTest {
         assertThat(killed).doesNotExist();
         assertThat(running).isDirectory();
         assertThat(restoring).isDirectory();
+    }
+
+    @Test
+    void aWriterWithoutDeleteRightsReportsTheFailureItselfAndItsLeftoversStayInvisible() throws Exception {
+        BackupResult good = lifeboat.backupNow();
+        // the files part fails after the database part was stored, and no delete is allowed (an S3 writer policy)
+        FaultyStore noDeletes = FaultyStore.failingCommitOf(LocalStore.at(storeDir), "files-media.tar.zst").refusingDeleteOf("");
+        Lifeboat writer = Lifeboat.configure().database("app", Sqlite.file(dir.resolve("app.db")))
+                .files("media", dir.resolve("media")).store(noDeletes).build();
+
+        String logged;
+        try (LogCapture logs = new LogCapture()) {
+            assertThatThrownBy(writer::backupNow).isInstanceOf(dev.lifeboat.api.StoreException.class)
+                    .hasMessageContaining("injected commit failure").hasMessageNotContaining("AccessDenied");
+            logged = logs.text();
+        }
+        assertThat(logged).contains("cannot remove backups/").contains("db-app.sqlite.zst")
+                .contains("it will be collected as a leftover");
+        assertThat(noDeletes.committed()).anyMatch(k -> k.endsWith("/db-app.sqlite.zst"));
+        assertThat(lifeboat.list()).extracting(m -> m.backupId()).as("the leftover is no backup").containsExactly(good.id());
+        assertThat(lifeboat.latest().orElseThrow().backupId()).isEqualTo(good.id());
+
+        BackupResult next = lifeboat.backupNow();
+        assertThat(lifeboat.latest().orElseThrow().backupId()).isEqualTo(next.id());
+        assertThat(lifeboat.verify(next.id(), VerifyLevel.CONTENT).ok()).isTrue();
     }
 
     @Test
