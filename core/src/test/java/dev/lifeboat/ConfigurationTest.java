@@ -93,4 +93,40 @@ class ConfigurationTest {
         t.join();
         assertThat(lifeboat.list()).hasSize(1);
     }
+
+    @Test
+    void twoInstancesBackingUpToOneStoreAtOnceBothPublishWholeBackups() throws Exception {
+        // the CLI beside the application, or two replicas: each is its own Lifeboat, with nothing shared but the store
+        Path media = Files.createDirectories(dir.resolve("media"));
+        FilesRoundTripTest.writeRandom(media.resolve("big.bin"), 24L << 20, 2);
+        Path store = dir.resolve("store");
+        java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
+        java.util.function.Supplier<Lifeboat> instance = () -> Lifeboat.configure().files("media", media)
+                .store(LocalStore.at(store)).listener(new dev.lifeboat.api.LifeboatListener() {
+                    @Override
+                    public void partStarted(dev.lifeboat.api.BackupId id, String part) {
+                        try {
+                            together.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }
+                }).build();
+        Lifeboat a = instance.get();
+        Lifeboat b = instance.get();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            var fa = pool.submit(a::backupNow);
+            var fb = pool.submit(b::backupNow);
+            dev.lifeboat.api.BackupResult ra = fa.get(2, java.util.concurrent.TimeUnit.MINUTES);
+            dev.lifeboat.api.BackupResult rb = fb.get(2, java.util.concurrent.TimeUnit.MINUTES);
+            assertThat(ra.id()).isNotEqualTo(rb.id());
+            assertThat(a.list()).extracting(m -> m.backupId()).containsExactlyInAnyOrder(ra.id(), rb.id());
+            for (dev.lifeboat.api.BackupResult r : java.util.List.of(ra, rb)) {
+                assertThat(a.verify(r.id(), dev.lifeboat.api.verify.VerifyLevel.CONTENT).findings()).isEmpty();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }
