@@ -7,6 +7,8 @@ import dev.lifeboat.RestoreOptions;
 import dev.lifeboat.Sqlite;
 import dev.lifeboat.api.ConfigurationException;
 import dev.lifeboat.api.ConfigurationException.Problem;
+import dev.lifeboat.api.ErrorCode;
+import dev.lifeboat.api.IntegrityException;
 import dev.lifeboat.api.NotFoundException;
 import dev.lifeboat.api.RestoreResult;
 import dev.lifeboat.api.Secret;
@@ -22,6 +24,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -119,9 +122,14 @@ final class RestoreCommand extends StoreCommand {
         List<RestoreResult> results = new ArrayList<>();
         try (AbortOnSignal abort = new AbortOnSignal("restore", err)) {
             for (Target t : resolved) {
-                RestoreResult r = t.database != null
-                        ? recovery.restoreDatabase(m.backupId(), t.name, t.database, ro)
-                        : recovery.restoreArchive(m.backupId(), t.kind, t.name, t.dir, ro);
+                RestoreResult r;
+                try {
+                    r = t.database != null
+                            ? recovery.restoreDatabase(m.backupId(), t.name, t.database, ro)
+                            : recovery.restoreArchive(m.backupId(), t.kind, t.name, t.dir, ro);
+                } catch (IntegrityException e) {
+                    throw e.code() == ErrorCode.INTEGRITY ? withPrevious(recovery, m, e) : e;
+                }
                 progress.done();
                 results.add(r);
                 if (!main.json) {
@@ -155,6 +163,22 @@ final class RestoreCommand extends StoreCommand {
             }
         }
         return results.stream().allMatch(RestoreResult::matchesManifest) && incomplete.isEmpty() ? Main.OK : Main.FINDINGS;
+    }
+
+    /**
+     * A part that no store holds intact: the operator's next step is the restore point before this one, so the
+     * error names it (when the catalog can still be read; otherwise the error stays as it was).
+     */
+    private static IntegrityException withPrevious(Recovery recovery, Manifest m, IntegrityException e) {
+        try {
+            Optional<Manifest> previous = recovery.list().stream()
+                    .filter(x -> x.backupId().compareTo(m.backupId()) < 0).reduce((a, b) -> b);
+            return previous.map(p -> new IntegrityException(e.getMessage() + ". The restore point before it is "
+                    + p.backupId() + " (" + p.status() + ", finished " + p.finishedAt() + "): restore that one with"
+                    + " `lifeboat restore " + p.backupId() + " …`", e)).orElse(e);
+        } catch (RuntimeException listing) {
+            return e;
+        }
     }
 
     /** What the options ask for, checked for consistency before anything is read. */

@@ -241,6 +241,26 @@ class CliBadInputIT {
         assertThat(truncated.out()).contains("files-media");
     }
 
+    @Test
+    void aLatestBackupDamagedInEveryStoreNamesTheRestorePointBeforeIt() throws Exception {
+        Path copy = storeOnlyCopy("older");
+        BackupId newer = Lifeboat.configure().files("media", work.resolve("media")).store(LocalStore.at(copy.resolve("store")))
+                .build().backupNow().id();
+        Path part = copy.resolve("store/backups/" + newer + "/files-media.tar.zst");
+        byte[] bytes = Files.readAllBytes(part);
+        bytes[bytes.length / 2] ^= 0x01;
+        Files.write(part, bytes);
+
+        Jar.Run r = Jar.run(copy, "restore", "latest", "--files", "media", "--to-dir", "out", "--identity", "right.txt");
+        assertThat(r.exit()).as(r.toString()).isEqualTo(3);
+        assertThat(r.err()).contains("[LB-400]").contains("files-media of backup " + newer)
+                .contains("The restore point before it is " + backupId + " (SUCCESS, finished ")
+                .contains("lifeboat restore " + backupId);
+        assertThat(copy.resolve("out")).doesNotExist();
+        Jar.Run previous = Jar.run(copy, "restore", backupId, "--files", "media", "--to-dir", "out", "--identity", "right.txt");
+        assertThat(previous.exit()).as(previous.toString()).isZero();
+    }
+
     /** A restore whose tables differ from the manifest's counts (an unsigned manifest, edited) is a finding: exit 3. */
     @Test
     void restoredRowsThatDifferFromTheManifestExitWithThree() throws Exception {
