@@ -26,6 +26,7 @@ final class FaultyStore implements Store {
     private final boolean storeBeforeFailing;
     private volatile String failStatOf;
     private volatile String refuseDeleteOf;
+    private volatile java.util.OptionalLong usableSpace;
     private final AtomicLong written = new AtomicLong();
     private final List<String> committed = new CopyOnWriteArrayList<>();
 
@@ -62,6 +63,17 @@ final class FaultyStore implements Store {
     FaultyStore refusingDeleteOf(String keySuffix) {
         this.refuseDeleteOf = keySuffix;
         return this;
+    }
+
+    /** Reports {@code bytes} as the store's usable space, like a nearly full disk. */
+    FaultyStore reportingUsableSpace(long bytes) {
+        this.usableSpace = java.util.OptionalLong.of(bytes);
+        return this;
+    }
+
+    @Override
+    public java.util.OptionalLong usableSpace() throws IOException {
+        return usableSpace != null ? usableSpace : delegate.usableSpace();
     }
 
     /** The keys whose commit reached the real store, in order. */

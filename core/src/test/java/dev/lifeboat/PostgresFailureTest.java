@@ -240,9 +240,13 @@ class PostgresFailureTest {
     void diskFullWhileStoringLeavesNothingBehind() throws Exception {
         Lifeboat lifeboat = Lifeboat.configure().database("main", Postgres.url(database))
                 .files("uploads", Files.createDirectories(dir.resolve("uploads")))
-                .store(FaultyStore.diskFullAfter(store, 50_000)).build();
-        assertThatThrownBy(lifeboat::backupNow).isInstanceOf(dev.lifeboat.api.StoreException.class)
-                .hasMessageContaining("No space left on device").hasMessageContaining("db-main.pgdump");
+                .store(FaultyStore.diskFullAfter(store, 50_000).reportingUsableSpace(50_000)).build();
+        try (LogCapture logs = new LogCapture()) {
+            assertThatThrownBy(lifeboat::backupNow).isInstanceOf(dev.lifeboat.api.StoreException.class)
+                    .hasMessageContaining("No space left on device").hasMessageContaining("db-main.pgdump");
+            assertThat(logs.text()).as("warned before it started").contains("has 50000 bytes free, and the latest backup")
+                    .contains("(" + previous.id() + ") took " + previous.storedBytes() + ": this backup may fill the disk");
+        }
         assertNothingLeftButPrevious(lifeboat(Postgres.url(database)));
     }
 

@@ -76,6 +76,16 @@ public final class LocalStore implements Store {
         return "local:" + root;
     }
 
+    /** The usable space of the file system holding the root (or its nearest existing parent, before the first write). */
+    @Override
+    public java.util.OptionalLong usableSpace() throws IOException {
+        Path p = root;
+        while (p != null && !Files.exists(p)) {
+            p = p.getParent();
+        }
+        return p == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(Files.getFileStore(p).getUsableSpace());
+    }
+
     @Override
     public ObjectWriter write(String key, WriteOption... options) throws IOException {
         Path target = resolve(key);

@@ -51,6 +51,15 @@ public interface Store extends AutoCloseable {
      */
     default void cleanUpIncompleteWrites(java.time.Duration olderThan) throws IOException {}
 
+    /**
+     * Bytes free for new objects, where the store can tell (a local filesystem: the usable space of the file system
+     * holding it); empty where it cannot or the question makes no sense (S3). Before a backup Lifeboat warns when
+     * it is less than the latest backup took. (default: empty)
+     */
+    default java.util.OptionalLong usableSpace() throws IOException {
+        return java.util.OptionalLong.empty();
+    }
+
     @Override
     default void close() {}
 

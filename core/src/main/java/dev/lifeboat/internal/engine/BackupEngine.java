@@ -72,7 +72,7 @@ public final class BackupEngine {
             removeStaleTemporaryFolders();
             temp = Files.createTempDirectory(plan.tempRoot(), "lifeboat-" + id + "-");
             collectGarbage();
-            refuseIfFutureDated(started);
+            checkAgainstLatest(started);
             SourceContext context = new Context(temp);
             for (Source s : plan.sources()) {
                 s.preflight(context);
@@ -432,23 +432,39 @@ public final class BackupEngine {
     }
 
     /**
-     * Refuses to back up when a store's newest backup (one that authenticates) is dated more than
-     * {@link ClockSkewException#TOLERANCE} after {@code now}: the new backup would sort before it and "latest" would
-     * still name the older data. A store that cannot be listed is left to fail (or not) when it is written.
+     * Checks each store against its newest backup (one that authenticates): refuses to back up when that backup is
+     * dated more than {@link ClockSkewException#TOLERANCE} after {@code now} (the new backup would sort before it,
+     * and "latest" would still name the older data); warns when the store has less space free than that backup
+     * took, before this one fills the disk. A store that cannot be listed is left to fail (or not) when written.
      */
-    private void refuseIfFutureDated(Instant now) {
+    private void checkAgainstLatest(Instant now) {
         Instant limit = now.plus(ClockSkewException.TOLERANCE);
         for (Plan.NamedStore ns : plan.stores()) {
+            Store store = ns.store();
             Optional<Manifest> newest;
             try {
-                newest = new Catalog(ns.store(), plan.crypto().trusted()).latest();
+                newest = new Catalog(store, plan.crypto().trusted()).latest();
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "cannot list the backups in {0}: {1}", ns.store().describe(), e.getMessage());
+                LOG.log(Level.WARNING, "cannot list the backups in {0}: {1}", store.describe(), e.getMessage());
                 continue;
             }
-            if (newest.isPresent() && newest.get().backupId().timestamp().isAfter(limit)) {
-                BackupId future = newest.get().backupId();
-                throw new ClockSkewException(future, ns.store().describe(), Duration.between(now, future.timestamp()));
+            if (newest.isEmpty()) {
+                continue;
+            }
+            BackupId latest = newest.get().backupId();
+            if (latest.timestamp().isAfter(limit)) {
+                throw new ClockSkewException(latest, store.describe(), Duration.between(now, latest.timestamp()));
+            }
+            long took = newest.get().parts().stream().mapToLong(PartInfo::size).sum();
+            try {
+                java.util.OptionalLong free = store.usableSpace();
+                if (free.isPresent() && free.getAsLong() < took) {
+                    LOG.log(Level.WARNING, "{0} has {1} bytes free, and the latest backup ({2}) took {3}: this backup"
+                            + " may fill the disk and fail; free some space or move the store", store.describe(),
+                            String.valueOf(free.getAsLong()), latest, String.valueOf(took));
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.DEBUG, "cannot tell the free space of {0}: {1}", store.describe(), e.getMessage());
             }
         }
     }

@@ -324,6 +324,14 @@ public abstract class StoreContract {
     }
 
     @Test
+    void usableSpaceIsUnknownOrPositive() throws Exception {
+        java.util.OptionalLong free = store.usableSpace();
+        if (free.isPresent()) {
+            assertTrue(free.getAsLong() > 0, "usable space " + free.getAsLong() + " on a machine running tests");
+        }
+    }
+
+    @Test
     void ifAbsentRefusesAnExistingObject() throws Exception {
         byte[] original = bytes(41, 2000);
         put("backups/b1/manifest.json", original);
