@@ -192,6 +192,24 @@ class PostgresFailureTest {
     }
 
     @Test
+    void aRestoreRefusedForAnOldPgRestoreDropsTheDatabaseItJustCreated() throws Exception {
+        // the target is created before pg_restore's version can be checked against its server
+        Files.delete(bin.resolve("pg_restore"));
+        Path script = bin.resolve("pg_restore");
+        Files.writeString(script, "#!/bin/bash\nif [ \"$1\" = \"--version\" ]; then echo 'pg_restore (PostgreSQL) 11.22'; exit 0; fi\n"
+                + "exit 1\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        String target = PG.reserveDatabase("lb_fail_old_restore");
+
+        Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> lifeboat(Postgres.url(database))
+                .restoreDatabase(previous.id(), "main", Postgres.url(target).binDir(bin), RestoreOptions.defaults()));
+
+        assertThat(t).isInstanceOf(LifeboatException.class).hasMessageContaining("pg_restore 15 or newer");
+        assertThat(((LifeboatException) t).code()).isEqualTo(ErrorCode.TOOL_UNAVAILABLE);
+        assertThat(PG.databaseExists(target)).as("the database created for the restore is dropped again").isFalse();
+    }
+
+    @Test
     void missingPgDumpIsNamed() throws Exception {
         failingBackup(Postgres.url(database), ErrorCode.TOOL_UNAVAILABLE, "cannot run '" + bin.resolve("pg_dump") + "'");
     }

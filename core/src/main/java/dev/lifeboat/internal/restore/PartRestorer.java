@@ -102,9 +102,9 @@ public final class PartRestorer {
         if (target instanceof Postgres pg) {
             requireFormat(part, "postgresql-custom", "PostgreSQL");
             PgRestorer restorer = new PgRestorer(client(pg));
-            restorer.prepare(part, replace, true);
             long[] read = new long[1];
             try {
+                restorer.prepare(part, replace, true);
                 withPrivateDir(dir -> store.read(part.key(), in -> readPart(in, m, part, read, plaintext -> {
                     restorer.restore(plaintext, replace, dir, part.qualifiedName());
                     return null;
