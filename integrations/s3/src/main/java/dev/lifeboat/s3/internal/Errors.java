@@ -106,7 +106,7 @@ public final class Errors {
                 m.append(" and that the bucket policy allows this action");
             } else if ("NoSuchBucket".equals(code)) {
                 m.append("; the bucket does not exist");
-            } else if (mentionsChecksums(code, text)) {
+            } else if ((status >= 400 && status < 500 || status == 501) && mentionsChecksums(code, text)) {
                 m.append("; the service may not accept the AWS SDK's checksum headers: set the store's checksum mode"
                         + " to when-required (lifeboat.stores.<name>.checksum-mode=when-required,"
                         + " S3Store.checksumMode(ChecksumMode.WHEN_REQUIRED))");
