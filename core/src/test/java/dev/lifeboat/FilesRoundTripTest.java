@@ -109,6 +109,40 @@ class FilesRoundTripTest {
     }
 
     @Test
+    void symlinkLoopsAndLinksOutOfTheTreeAreStoredAsLinksAndNeverFollowed(@TempDir Path dir) throws Exception {
+        Path media = Files.createDirectories(dir.resolve("media"));
+        Path outside = Files.createDirectories(dir.resolve("outside"));
+        Files.writeString(outside.resolve("app.env"), "DB_PASSWORD=Canary-outside-9f3\n");
+        Files.writeString(media.resolve("photo.jpg"), "pixels");
+        Files.createSymbolicLink(media.resolve("a"), Path.of("b")); // a -> b -> a
+        Files.createSymbolicLink(media.resolve("b"), Path.of("a"));
+        Files.createSymbolicLink(media.resolve("self"), Path.of("self"));
+        Files.createSymbolicLink(media.resolve("loop-dir"), Path.of("."));
+        Files.createSymbolicLink(media.resolve("config"), outside); // to the app's config, outside the root
+        Files.createSymbolicLink(media.resolve("escape"), Path.of("../outside/app.env"));
+
+        Lifeboat lifeboat = Lifeboat.configure().files("uploads", media).store(LocalStore.at(dir.resolve("store"))).build();
+        BackupResult result = lifeboat.backupNow();
+
+        assertThat(result.status()).isEqualTo(BackupStatus.SUCCESS);
+        PartInfo part = result.parts().get(0);
+        assertThat(part.tree().files()).isEqualTo(1);
+        assertThat(part.tree().symlinks()).isEqualTo(6);
+        assertThat(part.tree().bytes()).as("only photo.jpg's bytes").isEqualTo(6);
+        Path target = dir.resolve("restored");
+        RestoreResult restored = lifeboat.restoreFiles(result.id(), "uploads", target, RestoreOptions.defaults());
+        assertThat(restored.mismatches()).isEmpty();
+        assertThat(FileTrees.snapshot(target)).isEqualTo(FileTrees.snapshot(media));
+        assertThat(Files.readSymbolicLink(target.resolve("config"))).isEqualTo(outside);
+        assertThat(Files.readSymbolicLink(target.resolve("a"))).isEqualTo(Path.of("b"));
+        try (java.util.stream.Stream<Path> all = Files.walk(target)) {
+            assertThat(all.filter(f -> Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)))
+                    .as("nothing from outside the root was read")
+                    .containsExactly(target.resolve("photo.jpg"));
+        }
+    }
+
+    @Test
     void fileChangingWhileReadMakesTheBackupIncomplete(@TempDir Path dir) throws Exception {
         Path media = Files.createDirectories(dir.resolve("media"));
         Path growing = media.resolve("growing.log");

@@ -116,6 +116,21 @@ class S3StoreFaultTest {
     }
 
     @Test
+    void aConnectionResetOnceInTheMiddleOfAPartIsResentWholeFromItsBuffer() throws Exception {
+        AtomicBoolean reset = new AtomicBoolean();
+        proxy.rules(r -> r.asExchange().isUploadPart() && r.asExchange().partNumber() == 2 && reset.compareAndSet(false, true)
+                ? new ResetMidBody(256 * 1024) : FaultProxy.FORWARD);
+        byte[] content = bytes(24, SIZE);
+
+        put("db.pgdump", content);
+
+        assertThat(sha256(read("db.pgdump"))).as("the part was sent again from its start").isEqualTo(sha256(content));
+        assertThat(proxy.exchanges().stream().filter(x -> x.isUploadPart() && x.partNumber() == 2).count())
+                .as("attempts of part 2").isEqualTo(2);
+        assertThat(S3.server().uploads(bucket)).isEmpty();
+    }
+
+    @Test
     void aPartThatAlwaysFailsAbortsTheUpload() throws Exception {
         proxy.rules(r -> r.asExchange().isUploadPart() && r.asExchange().partNumber() == 2
                 ? new Respond(500, s3Error("InternalError", "We encountered an internal error. Please try again."))
