@@ -36,10 +36,11 @@ import picocli.CommandLine.ScopeType;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",
-            "1:failure (dump, store, restore, unsafe archive, wrong identity, stale backup in status)",
+            "1:failure (dump, store, restore, unsafe archive, wrong identity, clock skew; in status: a stale, "
+                + "future-dated or unreachable store)",
             "2:usage or configuration error",
-            "3:verification findings, an INCOMPLETE backup or restored part, a restore that differs from",
-            "  its manifest, or a part or manifest that fails its integrity check (LB-400, LB-406)"},
+            "3:verification findings, an INCOMPLETE backup or restored part, a restore that differs from its "
+                + "manifest, or a part or manifest that fails its integrity check (LB-400, LB-406)"},
         footerHeading = "%nConfiguration:%n",
         footer = {"--config FILE, else $LIFEBOAT_CONFIG, else ./lifeboat.properties.",
             "Every key is documented in docs/configuration.md; LIFEBOAT_* environment variables override keys.",

@@ -361,7 +361,9 @@ class CliBadInputIT {
         assertThat(unknownStore.err()).contains("--store: must be one of the configured stores [local], but was \"nowhere\"");
         Jar.Run help = Jar.run(work, "--help");
         assertThat(help.exit()).isZero();
-        assertThat(help.out()).contains("Exit codes:").contains("2   usage or configuration error");
+        assertThat(help.out()).contains("Exit codes:").contains("2   usage or configuration error")
+                .as("every code's whole description, wrapped").contains("integrity check (LB-400, LB-406)")
+                .contains("future-dated or unreachable store)");
     }
 
     @Test
