@@ -241,7 +241,7 @@ public final class BackupEngine {
             // plain:     source → [another thread:] hash → every store
             // encrypted: source → plaintext hash → [another thread:] age → stored hash → every store
             // (the plaintext hash stays on the source's thread so that both threads have about as much to do)
-            DigestingOutputStream stored = new DigestingOutputStream(sink, false);
+            DigestingOutputStream stored = DigestingOutputStream.withCheckpoints(sink, false);
             OutputStream encrypting = recipients != null ? recipients.encrypt(stored) : null;
             // a thread of its own: the source (archiving and compressing, or reading a dump) and the stages behind it
             // then use two cores instead of taking turns on one

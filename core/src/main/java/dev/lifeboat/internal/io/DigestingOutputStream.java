@@ -6,16 +6,27 @@ import java.io.IOException;
 import java.io.OutputStream;
 
 /**
- * Counts and SHA-256-hashes the bytes passing through on their way to {@code out}, recording the prefix hashes of
- * {@link PrefixDigest#growing()} as it goes.
+ * Counts and SHA-256-hashes the bytes passing through on their way to {@code out}; made with
+ * {@link #withCheckpoints}, it also records the prefix hashes of {@link PrefixDigest#growing()} as it goes.
  */
 public final class DigestingOutputStream extends FilterOutputStream {
-    private final PrefixDigest digest = PrefixDigest.growing();
+    private final PrefixDigest digest;
     private boolean closeTarget;
 
+    /** Hashes and counts, recording no checkpoints ({@link #checkpoints()} is {@code null}). */
     public DigestingOutputStream(OutputStream out, boolean closeTarget) {
+        this(out, closeTarget, PrefixDigest.none());
+    }
+
+    private DigestingOutputStream(OutputStream out, boolean closeTarget, PrefixDigest digest) {
         super(out);
         this.closeTarget = closeTarget;
+        this.digest = digest;
+    }
+
+    /** Also records the {@link Checkpoints} of what passes: for a part's stored bytes. */
+    public static DigestingOutputStream withCheckpoints(OutputStream out, boolean closeTarget) {
+        return new DigestingOutputStream(out, closeTarget, PrefixDigest.growing());
     }
 
     @Override
@@ -38,7 +49,7 @@ public final class DigestingOutputStream extends FilterOutputStream {
         return digest.sha256();
     }
 
-    /** The prefix hashes of everything written; call after the last write. */
+    /** The prefix hashes of everything written ({@code null} unless made {@link #withCheckpoints}); call after the last write. */
     public Checkpoints checkpoints() {
         return digest.checkpoints();
     }
