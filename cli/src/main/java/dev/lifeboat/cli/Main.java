@@ -180,11 +180,7 @@ public final class Main {
         cl.setParameterExceptionHandler((e, a) -> {
             if (java.util.Arrays.asList(a).contains("--json")) {
                 // the command line did not parse, so no command ran to say it in JSON: say it here
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("error", ErrorCode.CONFIGURATION.name());
-                m.put("code", ErrorCode.CONFIGURATION.id());
-                m.put("message", e.getMessage());
-                e.getCommandLine().getOut().println(Output.json(m));
+                e.getCommandLine().getOut().println(Output.json(Output.error(ErrorCode.CONFIGURATION, e.getMessage())));
             }
             e.getCommandLine().getErr().println("lifeboat: " + e.getMessage());
             String command = e.getCommandLine().getCommandName().equals("lifeboat") ? "" : e.getCommandLine().getCommandName() + " ";
@@ -229,11 +225,7 @@ public final class Main {
     static void report(Throwable e, boolean json, PrintWriter out, PrintWriter err) {
         String message = e instanceof LifeboatException ? e.getMessage() : "unexpected error: " + e;
         if (json) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("error", e instanceof LifeboatException le ? le.code().name() : ErrorCode.INTERNAL.name());
-            m.put("code", e instanceof LifeboatException le ? le.code().id() : ErrorCode.INTERNAL.id());
-            m.put("message", message);
-            out.println(Output.json(m));
+            out.println(Output.json(Output.error(e instanceof LifeboatException le ? le.code() : ErrorCode.INTERNAL, message)));
         }
         err.println("lifeboat: " + message);
     }

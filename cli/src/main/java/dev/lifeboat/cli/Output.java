@@ -1,6 +1,7 @@
 package dev.lifeboat.cli;
 
 import dev.lifeboat.api.BackupResult;
+import dev.lifeboat.api.ErrorCode;
 import dev.lifeboat.api.RestoreResult;
 import dev.lifeboat.api.catalog.Manifest;
 import dev.lifeboat.api.catalog.PartInfo;
@@ -121,6 +122,15 @@ final class Output {
                     c.required() ? "" : " (optional)", c.error() == null ? "" : ": " + c.error()));
         }
         return lines;
+    }
+
+    /** The JSON form of an error: {@code {"error": "NOT_FOUND", "code": "LB-301", "message": "…"}}. */
+    static Map<String, Object> error(ErrorCode code, String message) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("error", code.name());
+        o.put("code", code.id());
+        o.put("message", message);
+        return o;
     }
 
     static Map<String, Object> verification(VerificationReport r) {
