@@ -367,7 +367,6 @@ public final class S3Backend implements AutoCloseable {
         }
     }
 
-    /** The content of a GET: notes when the end is reached, maps read failures to StoreExceptions. */
     /**
      * An object's content. A connection that breaks while the body streams (a reset, a timeout, a body cut
      * short) is resumed where it broke, with a ranged GET that must match the object's ETag (an object
