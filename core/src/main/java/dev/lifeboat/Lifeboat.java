@@ -479,6 +479,10 @@ public final class Lifeboat {
             return this;
         }
 
+        private static boolean mentions(List<Problem> problems, String... prefixes) {
+            return problems.stream().anyMatch(p -> java.util.Arrays.stream(prefixes).anyMatch(p.setting()::startsWith));
+        }
+
         /**
          * Validates every setting and builds an immutable {@link Lifeboat}. Throws one
          * {@link ConfigurationException} listing every problem found.
@@ -489,10 +493,12 @@ public final class Lifeboat {
                 problems.add(new Problem(label("application"), "1–64 letters, digits, '.', '_' or '-', starting with a letter or digit",
                         quote(application)));
             }
-            if (entries.isEmpty()) {
+            // "none" only when none was configured: a source or store whose keys were all invalid is reported by them
+            if (entries.isEmpty() && !mentions(pending, "lifeboat.databases.", "lifeboat.files.", "lifeboat.config.",
+                    "lifeboat.secrets.")) {
                 problems.add(new Problem(label("sources"), "at least one database, files, config or secrets source", "none"));
             }
-            if (stores.isEmpty()) {
+            if (stores.isEmpty() && !mentions(pending, "lifeboat.stores.")) {
                 problems.add(new Problem(label("stores"), labels.containsKey("stores")
                         ? "at least one store (lifeboat.stores.<name>.type=local|s3 …)"
                         : "at least one store, e.g. .store(LocalStore.at(Path.of(\"/var/backups/app\")))", "none"));

@@ -131,6 +131,9 @@ public final class LifeboatProperties {
         List<Problem> problems = new ArrayList<>();
         source.problems().stream().filter(p -> p.setting().equals(key)).forEach(problems::add);
         Optional<Duration> d = optDuration(key, problems);
+        if (d.isPresent() && (d.get().isZero() || d.get().isNegative())) {
+            problems.add(new Problem(key, "a positive duration", "\"" + source.get(key) + "\""));
+        }
         if (!problems.isEmpty()) {
             throw new ConfigurationException(problems);
         }
@@ -143,26 +146,41 @@ public final class LifeboatProperties {
      */
     public Set<ManifestVerifyKey> trustedKeys() {
         Set<ManifestVerifyKey> keys = new LinkedHashSet<>();
-        try {
-            trustedKey().ifPresent(keys::add);
-        } catch (ConfigurationException e) {
-            throw new ConfigurationException("lifeboat.signing.public-key", "an Ed25519 public key (ed25519:<base64>)", "not one");
-        }
-        Optional<Path> keyFile = opt("lifeboat.signing.key-file").map(Path::of).filter(Files::isRegularFile);
-        if (keyFile.isPresent()) {
+        trustedKey().ifPresent(keys::add);
+        Optional<Path> keyFile = opt("lifeboat.signing.key-file").map(Path::of);
+        if (keyFile.isPresent() && Files.isRegularFile(keyFile.get())) {
             try {
                 keys.add(SigningKey.load(keyFile.get()).verifyKey());
             } catch (ConfigurationException e) {
                 throw new ConfigurationException("lifeboat.signing.key-file", "a readable Ed25519 signing key (PEM)",
                         "\"" + keyFile.get() + "\"");
             }
+        } else if (keyFile.isPresent() && keys.isEmpty()) {
+            // without it nothing would be trusted, and a manifest swapped by someone with write access to the store
+            // would be accepted with a mere warning
+            throw new ConfigurationException("lifeboat.signing.key-file", "an existing signing key file, or set"
+                    + " lifeboat.signing.public-key (the line `lifeboat backup` logs) so that restores check manifest signatures",
+                    "\"" + keyFile.get() + "\" (does not exist)");
         }
         return keys;
     }
 
     /** {@code lifeboat.signing.public-key}: a manifest verify key trusted in addition to the own signing key. */
     public Optional<ManifestVerifyKey> trustedKey() {
-        return Optional.ofNullable(source.get("lifeboat.signing.public-key")).map(ManifestVerifyKey::parse);
+        String v = source.get("lifeboat.signing.public-key");
+        if (v == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(ManifestVerifyKey.parse(v));
+        } catch (ConfigurationException e) {
+            throw new ConfigurationException(publicKeyProblems(e));
+        }
+    }
+
+    /** The parser's own problems (what it must be, what it was, never the key), named by the property. */
+    private static List<Problem> publicKeyProblems(ConfigurationException e) {
+        return e.problems().stream().map(p -> new Problem("lifeboat.signing.public-key", p.requirement(), p.actual())).toList();
     }
 
     /**
@@ -171,6 +189,7 @@ public final class LifeboatProperties {
      */
     public Lifeboat.Builder toBuilder() {
         List<Problem> problems = new ArrayList<>(source.problems());
+        problems.addAll(source.unknownKeys());
         Lifeboat.Builder b = Lifeboat.configure().labels(Map.ofEntries(
                 Map.entry("application", "lifeboat.application"),
                 Map.entry("sources", "lifeboat.databases / lifeboat.files / lifeboat.config / lifeboat.secrets"),
@@ -271,7 +290,7 @@ public final class LifeboatProperties {
             try {
                 b.trust(ManifestVerifyKey.parse(v));
             } catch (ConfigurationException e) {
-                problems.add(new Problem("lifeboat.signing.public-key", "an Ed25519 public key (ed25519:<base64>)", "not one"));
+                problems.addAll(publicKeyProblems(e));
             }
         });
         List<String> required = new ArrayList<>();
@@ -348,6 +367,10 @@ public final class LifeboatProperties {
             }
         });
         Path temp = opt("lifeboat.temp-dir").map(Path::of).orElse(Path.of(System.getProperty("java.io.tmpdir")));
+        if (!Files.isDirectory(temp)) {
+            throw new ConfigurationException(opt("lifeboat.temp-dir").isPresent() ? "lifeboat.temp-dir" : "java.io.tmpdir",
+                    "an existing directory", "\"" + temp + "\"");
+        }
         Recovery r = Recovery.from(ordered, temp);
         if (identities != null) {
             r = r.withIdentities(identities);

@@ -347,7 +347,7 @@ class LifeboatPropertiesTest {
     }
 
     @Test
-    void unknownKeysAreWarningsWithTheRightSuggestion() throws Exception {
+    void unknownKeysFailTheBuildWithTheRightSuggestionButNotARecovery() throws Exception {
         Map<String, String> p = minimal();
         p.put("lifeboat.databases.main.url", "jdbc:sqlite:" + sqlite);
         p.put("lifeboat.databases.main.pasword", "typo-CANARY-pw");
@@ -367,8 +367,83 @@ class LifeboatPropertiesTest {
                 "unknown setting lifeboat.rpoo is ignored; did you mean lifeboat.rpo?",
                 "unknown setting lifeboat.stores.local.pth is ignored; did you mean lifeboat.stores.local.path?");
         assertThat(String.join("\n", props.warnings())).doesNotContain("typo-CANARY-pw");
-        // warnings do not stop a build: the misspelled keys are simply not applied
-        assertThat(props.build().rpo()).isEmpty();
+        // a typo must not quietly leave a setting out (a misspelled recipients key would mean plaintext backups)
+        ConfigurationException e = catchThrowableOfType(props::build, ConfigurationException.class);
+        assertThat(e.problems()).extracting(Problem::toString).containsExactlyInAnyOrder(
+                "lifeboat.completely-unrelated-setting: must be a known setting (see docs/configuration.md), but was unknown",
+                "lifeboat.database.main.url: must be a known setting (did you mean lifeboat.databases.main.url?), but was unknown",
+                "lifeboat.databases.main.pasword: must be a known setting (did you mean lifeboat.databases.main.password?), but was unknown",
+                "lifeboat.files.uploads.exlude: must be a known setting (did you mean lifeboat.files.uploads.exclude?), but was unknown",
+                "lifeboat.rpoo: must be a known setting (did you mean lifeboat.rpo?), but was unknown",
+                "lifeboat.stores.local.pth: must be a known setting (did you mean lifeboat.stores.local.path?), but was unknown");
+        assertThat(e.getMessage()).doesNotContain("typo-CANARY-pw");
+        // on the day of a restore, a newer or misspelled key must not stand between the operator and the backups
+        assertThat(props.recovery(null, null).list()).isEmpty();
+    }
+
+    @Test
+    void anEnvironmentVariableReachesAStoreWhoseNameHasADash() throws Exception {
+        Map<String, String> p = minimal();
+        p.put("lifeboat.stores.off-site.type", "local");
+        Map<String, String> env = Map.of("LIFEBOAT_STORES_OFF_SITE_PATH", dir.resolve("off-site").toString(),
+                "LIFEBOAT_STORES_NEW_ONE_TYPE", "local");
+        LifeboatProperties props = LifeboatProperties.of(p, env);
+        assertThat(props.effective()).containsEntry("lifeboat.stores.off-site.path", dir.resolve("off-site").toString())
+                .containsEntry("lifeboat.stores.new_one.type", "local").doesNotContainKey("lifeboat.stores.off_site.path");
+    }
+
+    @Test
+    void objectivesMustBePositiveAndAPublicKeyProblemSaysWhy() {
+        for (String bad : List.of("0s", "PT-1H")) {
+            assertThatThrownBy(() -> LifeboatProperties.of(Map.of("lifeboat.rpo", bad), Map.of()).rpo())
+                    .isInstanceOf(ConfigurationException.class)
+                    .hasMessageContaining("lifeboat.rpo: must be a positive duration, but was \"" + bad + "\"");
+        }
+        assertThat(LifeboatProperties.of(Map.of("lifeboat.rto", "2h"), Map.of()).rto()).contains(Duration.ofHours(2));
+        String privateKey = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIPrivateKEYcanaryXXXXXXXXXXXXXXXXXXXXXXXXXXX\n-----END PRIVATE KEY-----";
+        ConfigurationException e = catchThrowableOfType(() -> LifeboatProperties.of(
+                Map.of("lifeboat.signing.public-key", privateKey), Map.of()).trustedKey(), ConfigurationException.class);
+        assertThat(e.problems()).extracting(Problem::setting).containsOnly("lifeboat.signing.public-key");
+        assertThat(e.getMessage()).doesNotContain("PrivateKEYcanary").doesNotContain("but was not one");
+    }
+
+    @Test
+    void aConfiguredSigningKeyFileThatIsMissingDoesNotTurnSignatureChecksOff() throws Exception {
+        Map<String, String> p = new HashMap<>();
+        p.put("lifeboat.stores.a.type", "local");
+        p.put("lifeboat.stores.a.path", dir.resolve("backups").toString());
+        p.put("lifeboat.signing.key-file", dir.resolve("gone.pem").toString());
+        assertThatThrownBy(() -> LifeboatProperties.of(p, Map.of()).recovery(null, null))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("lifeboat.signing.key-file: must be an existing signing key file, or set lifeboat.signing.public-key")
+                .hasMessageContaining("gone.pem\" (does not exist)");
+        SigningKey signing = SigningKey.generate();
+        p.put("lifeboat.signing.public-key", signing.verifyKey().toString());
+        assertThat(LifeboatProperties.of(p, Map.of()).recovery(null, null).trustedKeys()).containsExactly(signing.verifyKey());
+
+        p.put("lifeboat.temp-dir", dir.resolve("no-such-dir").toString());
+        assertThatThrownBy(() -> LifeboatProperties.of(p, Map.of()).recovery(null, null))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("lifeboat.temp-dir: must be an existing directory, but was \"" + dir.resolve("no-such-dir"));
+    }
+
+    @Test
+    void sourcesAndStoresThatAreAllInvalidAreNotAlsoReportedAsNone() {
+        Map<String, String> p = new HashMap<>();
+        p.put("lifeboat.files.uploads.exclude", "*.tmp"); // no path
+        p.put("lifeboat.stores.local.type", "local"); // no path
+        ConfigurationException e = catchThrowableOfType(() -> LifeboatProperties.of(p, Map.of()).build(), ConfigurationException.class);
+        assertThat(e.problems()).extracting(Problem::setting)
+                .containsExactlyInAnyOrder("lifeboat.files.uploads.path", "lifeboat.stores.local.path");
+    }
+
+    @Test
+    void aBadPercentEscapeInADatabaseUrlShowsNoPasswordCharacter() {
+        Map<String, String> p = minimal();
+        p.put("lifeboat.databases.main.url", "postgres://app:p%zzSECRET@db/shop");
+        ConfigurationException e = catchThrowableOfType(() -> LifeboatProperties.of(p, Map.of()).build(), ConfigurationException.class);
+        assertThat(e.getMessage()).contains("lifeboat.databases.main.url: must be a URL whose % escapes are valid")
+                .doesNotContain("zz").doesNotContain("SECRET");
     }
 
     // ------------------------------------------------------------------ recovery from store settings only

@@ -31,7 +31,7 @@ final class BackupCommand extends Subcommand {
             for (PartInfo p : r.parts()) {
                 err.printf("  %-28s %10s%s%n", p.fileName(), Output.bytes(p.size()), p.encrypted() ? "  encrypted" : "");
             }
-            r.manifest().issues().forEach(i -> err.println("  " + i));
+            r.manifest().issues().forEach(i -> err.println("  " + Output.printable(i)));
         }
         return r.status() == BackupStatus.SUCCESS ? Main.OK : Main.FINDINGS;
     }

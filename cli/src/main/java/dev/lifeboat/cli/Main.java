@@ -6,6 +6,7 @@ import dev.lifeboat.api.ErrorCode;
 import dev.lifeboat.api.LifeboatException;
 import dev.lifeboat.internal.Version;
 import dev.lifeboat.internal.Warmup;
+import dev.lifeboat.internal.postgres.PgUrl;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -178,11 +179,13 @@ public final class Main {
             return exitCode(e);
         });
         cl.setParameterExceptionHandler((e, a) -> {
+            // picocli quotes the offending argument, which may be a URL with a password in it
+            String message = PgUrl.redact(String.valueOf(e.getMessage())).replaceAll("\\p{Cntrl}", "?");
             if (java.util.Arrays.asList(a).contains("--json")) {
                 // the command line did not parse, so no command ran to say it in JSON: say it here
-                e.getCommandLine().getOut().println(Output.json(Output.error(ErrorCode.CONFIGURATION, e.getMessage())));
+                e.getCommandLine().getOut().println(Output.json(Output.error(ErrorCode.CONFIGURATION, message)));
             }
-            e.getCommandLine().getErr().println("lifeboat: " + e.getMessage());
+            e.getCommandLine().getErr().println("lifeboat: " + message);
             String command = e.getCommandLine().getCommandName().equals("lifeboat") ? "" : e.getCommandLine().getCommandName() + " ";
             e.getCommandLine().getErr().println("Try 'lifeboat " + command + "--help'.");
             return USAGE;

@@ -30,6 +30,14 @@ final class Output {
         return Json.write(value).stripTrailing();
     }
 
+    /**
+     * {@code s} with control characters shown as {@code ?}: file and table names come from the backed-up system,
+     * and an escape sequence in one must not reach the operator's terminal.
+     */
+    static String printable(Object s) {
+        return String.valueOf(s).replaceAll("\\p{Cntrl}", "?");
+    }
+
     static String time(Instant i) {
         return TIME.format(i);
     }

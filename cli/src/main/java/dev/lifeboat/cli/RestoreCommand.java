@@ -15,6 +15,7 @@ import dev.lifeboat.api.Secret;
 import dev.lifeboat.api.catalog.Manifest;
 import dev.lifeboat.api.catalog.PartInfo;
 import dev.lifeboat.api.source.SourceKind;
+import dev.lifeboat.internal.postgres.PgUrl;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -196,6 +197,12 @@ final class RestoreCommand extends StoreCommand {
         if ((files != null || config != null || secrets != null || all) && toDir == null) {
             problems.add(new Problem("--to-dir", "set with --files, --config, --secrets or --all", "missing"));
         }
+        if (maxBytes != null && maxBytes <= 0) {
+            problems.add(new Problem("--max-bytes", "a positive number of bytes", String.valueOf(maxBytes)));
+        }
+        if (maxEntries != null && maxEntries <= 0) {
+            problems.add(new Problem("--max-entries", "a positive number of entries", String.valueOf(maxEntries)));
+        }
         if (!databaseUrls.isEmpty() && !all) {
             problems.add(new Problem("--database-url", "used only with --all (use --database NAME --to-url URL)", "given"));
         }
@@ -277,7 +284,13 @@ final class RestoreCommand extends StoreCommand {
         }
         if (!url.startsWith("jdbc:postgresql:") && !url.startsWith("postgres://") && !url.startsWith("postgresql://")) {
             problems.add(new Problem(setting, "a jdbc:postgresql://host[:port]/database or jdbc:sqlite:/path URL",
-                    "\"" + dev.lifeboat.Postgres.url(url).describe().replaceFirst("^postgresql ", "") + "\""));
+                    "\"" + PgUrl.redact(url) + "\""));
+            return null;
+        }
+        try {
+            PgUrl.parse(url);
+        } catch (IllegalArgumentException e) {
+            problems.add(new Problem(setting, e.getMessage(), "\"" + PgUrl.redact(url) + "\""));
             return null;
         }
         Postgres pg = Postgres.url(url);

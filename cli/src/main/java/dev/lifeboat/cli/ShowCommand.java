@@ -45,10 +45,10 @@ final class ShowCommand extends StoreCommand {
                         p.tree().symlinks(), Output.bytes(p.tree().bytes()));
             }
             for (Map.Entry<String, Long> e : p.rowCounts().entrySet()) {
-                out.printf("    %-40s %,d rows%n", e.getKey(), e.getValue());
+                out.printf("    %-40s %,d rows%n", Output.printable(e.getKey()), e.getValue());
             }
             for (Issue i : p.issues()) {
-                out.printf("    %s%n", i);
+                out.printf("    %s%n", Output.printable(i));
             }
         }
         return Main.OK;

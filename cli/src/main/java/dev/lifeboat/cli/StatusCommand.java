@@ -26,6 +26,7 @@ final class StatusCommand extends StoreCommand {
         PrintWriter err = err();
         LifeboatProperties p = properties();
         Optional<Duration> rpo = p.rpo();
+        Optional<Duration> rto = p.rto(); // read before any store is: a bad value is a usage error in every mode
         Instant now = Instant.now();
         boolean healthy = true;
         List<Object> storesJson = new ArrayList<>();
@@ -75,7 +76,7 @@ final class StatusCommand extends StoreCommand {
             Map<String, Object> o = new LinkedHashMap<>();
             o.put("healthy", healthy);
             o.put("rpoSeconds", rpo.map(Duration::getSeconds).orElse(null));
-            o.put("rtoSeconds", p.rto().map(Duration::getSeconds).orElse(null));
+            o.put("rtoSeconds", rto.map(Duration::getSeconds).orElse(null));
             o.put("stores", storesJson);
             out.println(Output.json(o));
         } else {

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -41,11 +42,13 @@ public final class PropertySource {
 
     private final Map<String, String> values;
     private final List<String> warnings;
+    private final List<Problem> unknown;
     private final List<Problem> problems;
 
-    private PropertySource(Map<String, String> values, List<String> warnings, List<Problem> problems) {
+    private PropertySource(Map<String, String> values, List<String> warnings, List<Problem> unknown, List<Problem> problems) {
         this.values = values;
         this.warnings = warnings;
+        this.unknown = unknown;
         this.problems = problems;
     }
 
@@ -78,7 +81,7 @@ public final class PropertySource {
             }
         }
         for (Map.Entry<String, String> e : env.entrySet()) {
-            String key = keyForEnv(e.getKey(), sections);
+            String key = keyForEnv(e.getKey(), sections, raw.keySet());
             if (key != null) {
                 raw.put(key, e.getValue().strip());
             }
@@ -90,13 +93,16 @@ public final class PropertySource {
             expanded.put(e.getKey(), expand(e.getKey(), e.getValue(), environment, problems));
         }
         List<String> warnings = new ArrayList<>();
+        List<Problem> unknown = new ArrayList<>();
         for (String key : expanded.keySet()) {
             if (!isKnown(key, sections)) {
                 String hint = suggest(key, sections, expanded.keySet());
                 warnings.add("unknown setting " + key + " is ignored" + (hint == null ? "" : "; did you mean " + hint + "?"));
+                unknown.add(new Problem(key, "a known setting" + (hint == null ? " (see docs/configuration.md)" : " (did you mean "
+                        + hint + "?)"), "unknown"));
             }
         }
-        return new PropertySource(expanded, warnings, problems);
+        return new PropertySource(expanded, warnings, unknown, problems);
     }
 
     /** The environment variable that overrides {@code key}: upper case, every non-alphanumeric character as '_'. */
@@ -104,7 +110,12 @@ public final class PropertySource {
         return key.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
     }
 
-    private static String keyForEnv(String var, Map<String, List<String>> sections) {
+    /**
+     * The key an environment variable sets, or null. The name part matches a name already configured in the same
+     * section when their variable forms agree ({@code LIFEBOAT_STORES_OFF_SITE_SECRET_KEY} sets the secret key of
+     * store {@code off-site}); otherwise it is taken in lower case ({@code off_site}).
+     */
+    private static String keyForEnv(String var, Map<String, List<String>> sections, Set<String> configured) {
         if (!var.startsWith("LIFEBOAT_")) {
             return null;
         }
@@ -124,7 +135,17 @@ public final class PropertySource {
             for (String attr : attrs) {
                 String tail = "_" + envName(attr);
                 if (rest.endsWith(tail) && rest.length() > tail.length()) {
-                    String name = rest.substring(0, rest.length() - tail.length()).toLowerCase(Locale.ROOT);
+                    String upper = rest.substring(0, rest.length() - tail.length());
+                    String name = upper.toLowerCase(Locale.ROOT);
+                    String sectionHead = PREFIX + s.getKey() + ".";
+                    for (String k : configured) {
+                        int dot = k.lastIndexOf('.');
+                        if (k.startsWith(sectionHead) && dot > sectionHead.length()
+                                && envName(k.substring(sectionHead.length(), dot)).equals(upper)) {
+                            name = k.substring(sectionHead.length(), dot);
+                            break;
+                        }
+                    }
                     return PREFIX + s.getKey() + "." + name + "." + attr;
                 }
             }
@@ -193,6 +214,11 @@ public final class PropertySource {
 
     public List<String> warnings() {
         return List.copyOf(warnings);
+    }
+
+    /** The unknown keys as problems (each with its "did you mean"), for a build that must not ignore a typo. */
+    public List<Problem> unknownKeys() {
+        return List.copyOf(unknown);
     }
 
     public List<Problem> problems() {

@@ -118,6 +118,11 @@ public record PgUrl(String host, int port, String database, String user, Secret 
     }
 
     private static String decode(String s) {
-        return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+        try {
+            return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            // URLDecoder's message quotes the characters after the '%', which may be part of the password
+            throw new IllegalArgumentException("a URL whose % escapes are valid (%XX, two hex digits; write a literal % as %25)");
+        }
     }
 }

@@ -143,7 +143,7 @@ public final class S3Store implements Store {
         checkEndpoint(endpoint);
         if ("http".equals(endpoint.getScheme()) && !isLoopback(endpoint.getHost())) {
             throw new IllegalArgumentException("endpoint must be https, or http on a loopback address; for plain http"
-                    + " to another host use insecureEndpoint(...), but was \"" + endpoint + "\"");
+                    + " to another host use insecureEndpoint(...), but was \"" + S3Settings.redact(endpoint.toString()) + "\"");
         }
         return with(settings.withEndpoint(endpoint));
     }
@@ -168,14 +168,15 @@ public final class S3Store implements Store {
         String scheme = endpoint.getScheme();
         if (!"https".equals(scheme) && !"http".equals(scheme) || endpoint.getHost() == null) {
             throw new IllegalArgumentException("endpoint must be an http or https URI with a host, but was \""
-                    + endpoint + "\"");
+                    + S3Settings.redact(endpoint.toString()) + "\"");
         }
         if (endpoint.getRawUserInfo() != null) {
             throw new IllegalArgumentException("endpoint must not contain credentials; use credentials(...), but was \""
                     + endpoint.getScheme() + "://***@" + endpoint.getHost() + "\"");
         }
         if (endpoint.getRawQuery() != null || endpoint.getRawFragment() != null) {
-            throw new IllegalArgumentException("endpoint must have no query or fragment, but was \"" + endpoint + "\"");
+            throw new IllegalArgumentException("endpoint must have no query or fragment, but was \""
+                    + S3Settings.redact(endpoint.toString()) + "\"");
         }
     }
 

@@ -154,6 +154,17 @@ class S3PropertiesTest {
         p.put("lifeboat.stores.d.object-lock-mode", "forever");
         p.put("lifeboat.stores.d.object-lock-retention", "1d");
         p.put("lifeboat.stores.d.bukcet", "typo");
+        p.put("lifeboat.stores.e.type", "s3");
+        p.put("lifeboat.stores.e.bucket", "shop-backups");
+        p.put("lifeboat.stores.e.endpoint", "https://AKIA:wJal/" + CANARY + "@minio.internal:9000"); // a '/' in the secret
+        p.put("lifeboat.stores.f.type", "s3");
+        p.put("lifeboat.stores.f.bucket", "shop-backups");
+        p.put("lifeboat.stores.f.object-lock-mode", "compliance");
+        p.put("lifeboat.stores.f.object-lock-retention", "0s");
+        p.put("lifeboat.stores.g.type", "s3");
+        p.put("lifeboat.stores.g.bucket", "shop-backups");
+        p.put("lifeboat.stores.g.object-lock-mode", "compliance");
+        p.put("lifeboat.stores.g.object-lock-retention", "soon");
 
         LifeboatProperties props = LifeboatProperties.of(p, Map.of());
         assertThat(props.warnings()).containsExactly(
@@ -178,7 +189,10 @@ class S3PropertiesTest {
                 "lifeboat.stores.d.insecure-endpoint",
                 "lifeboat.stores.d.parallel-parts",
                 "lifeboat.stores.d.object-lock-mode",
-                "lifeboat.stores");
+                "lifeboat.stores.d.bukcet",
+                "lifeboat.stores.e.endpoint",
+                "lifeboat.stores.f.object-lock-retention",
+                "lifeboat.stores.g.object-lock-retention");
         assertThat(e.getMessage()).doesNotContain(CANARY);
         Map<String, String> bySetting = new HashMap<>();
         e.problems().forEach(x -> bySetting.put(x.setting(), x.toString()));
@@ -189,6 +203,9 @@ class S3PropertiesTest {
         assertThat(bySetting.get("lifeboat.stores.d.parallel-parts")).contains("between 1 and 64", "\"100\"");
         assertThat(bySetting.get("lifeboat.stores.d.object-lock-mode")).contains("GOVERNANCE or COMPLIANCE", "\"forever\"");
         assertThat(bySetting.get("lifeboat.stores.d.endpoint")).contains("minio.internal");
+        assertThat(bySetting.get("lifeboat.stores.e.endpoint")).contains("\"https://***@minio.internal:9000\"").doesNotContain("wJal");
+        assertThat(bySetting.get("lifeboat.stores.f.object-lock-retention")).contains("at least 1s", "\"0s\"");
+        assertThat(bySetting.get("lifeboat.stores.g.object-lock-retention")).contains("\"soon\"");
 
         // the same store keys, on a recovery machine: stores() reports the same store problems
         ConfigurationException s = catchThrowableOfType(props::stores, ConfigurationException.class);

@@ -48,6 +48,17 @@ public record S3Settings(
         S3Client client) {
 
     /** S3's smallest part (all but the last). */
+    /**
+     * {@code uri} with everything between {@code ://} and its last {@code @} replaced by {@code ***}: credentials
+     * typed into an endpoint are masked whole even when they hold a {@code /} or {@code #} (as AWS secret keys
+     * may), which no URI parser would read as user info. Errs on masking too much.
+     */
+    public static String redact(String uri) {
+        int scheme = uri.indexOf("://");
+        int at = uri.lastIndexOf('@');
+        return scheme >= 0 && at > scheme ? uri.substring(0, scheme + 3) + "***" + uri.substring(at) : uri;
+    }
+
     public static final long MIN_PART_SIZE = 5L * 1024 * 1024;
     /** S3's largest part. */
     public static final long MAX_PART_SIZE = 5L * 1024 * 1024 * 1024;

@@ -77,15 +77,23 @@ public final class S3StoreProvider implements StoreProvider {
         }
         store = apply(s, "parallel-parts", "an integer between 1 and 64", store, (st, v) -> st.parallelParts(Integer.parseInt(v)));
         Optional<String> lockMode = s.get("object-lock-mode");
-        Optional<Duration> retention = s.duration("object-lock-retention");
-        if (lockMode.isPresent() != retention.isPresent()) {
+        boolean retentionSet = s.get("object-lock-retention").isPresent();
+        Optional<Duration> retention = s.duration("object-lock-retention"); // a malformed value is reported there
+        if (lockMode.isPresent() != retentionSet) {
             s.problem(lockMode.isPresent() ? "object-lock-retention" : "object-lock-mode",
                     "set together with " + (lockMode.isPresent() ? "object-lock-mode" : "object-lock-retention"), "missing");
         } else if (lockMode.isPresent()) {
+            ObjectLockMode mode = null;
             try {
-                store = store.objectLock(ObjectLockMode.valueOf(lockMode.get().toUpperCase(Locale.ROOT)), retention.get());
+                mode = ObjectLockMode.valueOf(lockMode.get().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                s.problem("object-lock-mode", "GOVERNANCE or COMPLIANCE with a positive retention", "\"" + lockMode.get() + "\"");
+                s.problem("object-lock-mode", "GOVERNANCE or COMPLIANCE", "\"" + lockMode.get() + "\"");
+            }
+            if (retention.isPresent() && retention.get().compareTo(Duration.ofSeconds(1)) < 0) {
+                s.problem("object-lock-retention", "a duration of at least 1s (e.g. 30d)",
+                        "\"" + s.get("object-lock-retention").get() + "\"");
+            } else if (mode != null && retention.isPresent()) {
+                store = store.objectLock(mode, retention.get());
             }
         }
         return store;
@@ -115,7 +123,7 @@ public final class S3StoreProvider implements StoreProvider {
             String m = e.getMessage();
             String reason = m != null && m.contains("must be ")
                     ? m.replaceFirst("^.*?must be ", "").replaceFirst(", but was.*$", "") : requirement;
-            s.problem(setting, reason, "\"" + v.get().replaceAll("(?<=://)[^/@]*@", "***@") + "\"");
+            s.problem(setting, reason, "\"" + S3Settings.redact(v.get()) + "\"");
             return store;
         }
     }
