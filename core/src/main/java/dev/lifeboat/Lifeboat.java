@@ -176,12 +176,13 @@ public final class Lifeboat {
 
     /**
      * Removes leftovers of unfinished backups (objects without a manifest) older than the safety age from every
-     * store. Also runs at the start of each backup. Returns the ids removed.
+     * store. Also runs at the start of each backup. A backup this instance is running is never touched, however
+     * long it has run. Returns the ids removed.
      */
     public List<String> collectGarbage() {
         List<String> all = new ArrayList<>();
         for (Store s : plan.storeList()) {
-            all.addAll(new Catalog(s).collectGarbage(plan.clock().instant(), plan.garbageSafetyAge()));
+            all.addAll(new Catalog(s).collectGarbage(plan.clock().instant(), plan.garbageSafetyAge(), running.get()));
         }
         return all;
     }

@@ -245,6 +245,25 @@ class MultiStoreTest {
         assertRestoresIdentically(Recovery.from(LocalStore.at(dirA), dir), result.id());
     }
 
+    @Test
+    void aCopyWhoseManifestCannotBeRemovedIsKeptWholeAndStillAuthenticates() throws Exception {
+        // b stores the manifest but the answer is lost, and b may not delete (Object Lock, a writer without deletes)
+        FaultyStore b = FaultyStore.losingCommitOf(LocalStore.at(dirB), Layout.MANIFEST).refusingDeleteOf(Layout.MANIFEST);
+        SigningKey key = SigningKey.generate();
+        Lifeboat lifeboat = configure().store("a", LocalStore.at(dirA)).store("b", b).signWith(key).build();
+
+        BackupResult result = lifeboat.backupNow();
+
+        assertThat(result.manifest().stores()).extracting(StoreCopy::name, StoreCopy::complete)
+                .containsExactly(tuple("a", true), tuple("b", false));
+        Recovery fromB = Recovery.from(LocalStore.at(dirB), dir).trusting(key.verifyKey());
+        assertThat(objects(dirB)).as("manifest, signature and parts").containsAll(objects(dirA).stream()
+                .filter(k -> !k.endsWith(Layout.MANIFEST)).toList()).anyMatch(k -> k.endsWith(Layout.MANIFEST));
+        assertThat(fromB.verify(result.id(), VerifyLevel.CONTENT).signature()).isEqualTo(SignatureStatus.TRUSTED);
+        assertThat(fromB.verify(result.id(), VerifyLevel.CONTENT).ok()).isTrue();
+        assertRestoresIdentically(fromB, result.id());
+    }
+
     // ------------------------------------------------------------------ every store fails
 
     @Test

@@ -122,6 +122,77 @@ class VerifyAndGarbageTest {
     }
 
     @Test
+    void aBackupThisInstanceIsRunningIsNeverCollectedHoweverLongItRuns() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<Instant> now = new java.util.concurrent.atomic.AtomicReference<>(Instant.now());
+        Clock clock = new Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now.get();
+            }
+        };
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        dev.lifeboat.api.source.Source slow = new dev.lifeboat.api.source.Source() {
+            @Override
+            public String name() {
+                return "slow";
+            }
+
+            @Override
+            public dev.lifeboat.api.source.SourceKind kind() {
+                return dev.lifeboat.api.source.SourceKind.FILES;
+            }
+
+            @Override
+            public String format() {
+                return "raw";
+            }
+
+            @Override
+            public String extension() {
+                return ".bin";
+            }
+
+            @Override
+            public dev.lifeboat.api.source.SourceResult write(dev.lifeboat.api.source.SourceContext context,
+                    java.io.OutputStream out) throws java.io.IOException {
+                started.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    throw new java.io.InterruptedIOException();
+                }
+                out.write(new byte[] {1, 2, 3});
+                return new dev.lifeboat.api.source.SourceResult(java.util.Map.of(), java.util.Map.of(), null, List.of());
+            }
+        };
+        Lifeboat patient = Lifeboat.configure().config("deploy", dir.resolve("app.conf")).source(slow)
+                .store(LocalStore.at(storeDir)).clock(clock).build();
+        java.util.concurrent.CompletableFuture<BackupResult> backup = java.util.concurrent.CompletableFuture.supplyAsync(patient::backupNow);
+        assertThat(started.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        BackupId id = patient.running().orElseThrow();
+        assertThat(LocalStore.at(storeDir).list("backups/" + id + "/")).as("the first part is stored").hasSize(1);
+
+        now.set(now.get().plus(Duration.ofDays(3))); // the backup has now run for longer than the safety age
+        assertThat(patient.collectGarbage()).isEmpty();
+
+        release.countDown();
+        BackupResult result = backup.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(result.id()).isEqualTo(id);
+        assertThat(patient.verify(id, VerifyLevel.CONTENT).ok()).isTrue();
+    }
+
+    @Test
     void leftoversWithoutManifestAreInvisibleAndCollectedOnlyAfterTheSafetyAge() throws Exception {
         BackupResult good = lifeboat.backupNow();
         // debris of a crashed run: parts, no manifest

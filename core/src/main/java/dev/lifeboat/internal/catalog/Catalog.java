@@ -176,6 +176,11 @@ public final class Catalog {
      * its own incomplete writes older than the same age ({@link Store#cleanUpIncompleteWrites}).
      */
     public List<String> collectGarbage(Instant now, Duration safetyAge) {
+        return collectGarbage(now, safetyAge, null);
+    }
+
+    /** As {@link #collectGarbage(Instant, Duration)}, never touching {@code running} (a backup of this process). */
+    public List<String> collectGarbage(Instant now, Duration safetyAge, BackupId running) {
         try {
             store.cleanUpIncompleteWrites(safetyAge);
         } catch (IOException | RuntimeException e) {
@@ -199,7 +204,8 @@ public final class Catalog {
             boolean hasManifest = objects.stream().anyMatch(o -> o.key().endsWith("/" + Layout.MANIFEST));
             Instant newest = objects.stream().map(ObjectInfo::lastModified).max(Comparator.naturalOrder()).orElse(Instant.MAX);
             boolean idOld = !BackupId.isValid(e.getKey()) || BackupId.parse(e.getKey()).timestamp().isBefore(cutoff);
-            if (!hasManifest && newest.isBefore(cutoff) && idOld) {
+            boolean live = running != null && running.value().equals(e.getKey());
+            if (!hasManifest && newest.isBefore(cutoff) && idOld && !live) {
                 int removed = 0;
                 for (ObjectInfo o : objects) {
                     try {

@@ -105,8 +105,17 @@ public final class BackupEngine {
             return result;
         } catch (Throwable t) {
             LifeboatException failure = classify(t, id);
-            for (Copy c : copies) {
-                removeWritten(id, c);
+            // an interrupted backup still removes what it wrote: stores' clients (the AWS SDK) refuse to work on an
+            // interrupted thread, so the flag is set aside for the clean-up and put back afterwards
+            boolean interrupted = Thread.interrupted();
+            try {
+                for (Copy c : copies) {
+                    removeWritten(id, c);
+                }
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
             LOG.log(Level.ERROR, "backup {0} failed; nothing was published: {1}", id, failure.getMessage());
             notify(() -> listener.backupFailed(id, failure));
@@ -480,13 +489,22 @@ public final class BackupEngine {
     }
 
     private static void removeWritten(BackupId id, Copy c) {
-        // the manifest (and its signature) first, so a half-removed backup is never visible
+        // the manifest first, so a half-removed backup is never visible; then its signature (a manifest left without
+        // its signature would read as tampered, forever); then the parts
         List<String> ordered = new ArrayList<>(c.written);
-        ordered.sort((a, b) -> Boolean.compare(!a.contains("/" + Layout.MANIFEST), !b.contains("/" + Layout.MANIFEST)));
+        ordered.sort(java.util.Comparator.comparingInt(k -> k.equals(Layout.manifestKey(id)) ? 0
+                : k.equals(Layout.signatureKey(id)) ? 1 : 2));
         for (String key : ordered) {
             try {
                 c.named.store().delete(key);
             } catch (IOException | RuntimeException e) {
+                if (key.equals(Layout.manifestKey(id))) {
+                    // the manifest stays (a store that refuses deletes, a lost connection): so must everything it names
+                    LOG.log(Level.WARNING, "backup {0}: cannot remove the manifest from {1} ({2}); the rest of that"
+                            + " copy is kept with it, so the store holds a whole backup and not a broken one", id,
+                            c.named.store().describe(), e.getMessage());
+                    break;
+                }
                 LOG.log(Level.WARNING, "backup {0}: cannot remove {1} from {2} ({3}); it will be collected as a leftover",
                         id, key, c.named.store().describe(), e.getMessage());
             }

@@ -183,7 +183,14 @@ public final class PostgresSource implements Source {
                     checkAhead.abort();
                 }
             }
-            int dumpExit = dump.waitFor();
+            int dumpExit;
+            try {
+                dumpExit = dump.waitFor();
+            } catch (InterruptedException e) {
+                check.kill(); // the check's feeding thread ends too, rather than wait for data forever
+                checkAhead.abort();
+                throw e;
+            }
             try {
                 checkAhead.close();
             } catch (IOException e) {
