@@ -108,8 +108,16 @@ class SqliteRoundTripTest {
         assertThatThrownBy(() -> lifeboat.restoreDatabase(result.id(), "app", Sqlite.file(restored), RestoreOptions.defaults()))
                 .isInstanceOf(RestoreException.class)
                 .satisfies(e -> assertThat(((RestoreException) e).code()).isEqualTo(ErrorCode.RESTORE_TARGET_NOT_EMPTY));
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(restored)))
+                .as("a new file is private to the restoring user").isEqualTo("rw-------");
         Files.writeString(restored, "garbage");
+        Files.setPosixFilePermissions(restored, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
         lifeboat.restoreDatabase(result.id(), "app", Sqlite.file(restored), RestoreOptions.defaults().replace(true));
         assertThat(Files.size(restored)).isGreaterThan(1000);
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(restored)))
+                .as("a replaced file keeps its permissions, so the application can open it again").isEqualTo("rw-r-----");
+        try (java.util.stream.Stream<Path> left = Files.list(dir)) {
+            assertThat(left).noneMatch(p -> p.getFileName().toString().contains(".lifeboat-"));
+        }
     }
 }

@@ -23,6 +23,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -33,6 +35,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -41,7 +44,8 @@ import java.util.regex.Pattern;
  *
  * <p>Writes are atomic and durable: the content goes to a temporary file under {@code <root>/.lifeboat-tmp/},
  * which is fsynced, renamed into place, and whose directory is fsynced, so a crash never leaves a partial
- * object under its key. A conditional write ({@link WriteOption#IF_ABSENT}) publishes with a hard link,
+ * object under its key. Directories it creates are private to the owner (0700) and objects are 0600, as a store
+ * without encryption holds the application's data in plaintext. A conditional write ({@link WriteOption#IF_ABSENT}) publishes with a hard link,
  * which fails atomically when the key exists. Temporary files older than a day are removed on later writes.
  */
 public final class LocalStore implements Store {
@@ -54,6 +58,9 @@ public final class LocalStore implements Store {
     static final String TEMP_DIR = ".lifeboat-tmp";
     private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]*");
     private static final int BUFFER = 256 * 1024;
+    private static final Set<PosixFilePermission> PRIVATE_DIR = PosixFilePermissions.fromString("rwx------");
+    private static final Set<PosixFilePermission> PRIVATE_FILE = PosixFilePermissions.fromString("rw-------");
+    private static final Set<StandardOpenOption> CREATE_WRITE = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
 
     private final Path root;
 
@@ -92,14 +99,16 @@ public final class LocalStore implements Store {
         boolean ifAbsent = Arrays.asList(options).contains(WriteOption.IF_ABSENT);
         Path tempDir = root.resolve(TEMP_DIR);
         try {
-            Files.createDirectories(tempDir);
+            createDirectoriesDurably(tempDir);
             cleanStaleTemporaryFiles(tempDir);
             if (ifAbsent && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
                 throw new StoreException("object " + key + " already exists in " + describe()
                         + "; it is written only once", false, null);
             }
             Path temp = tempDir.resolve(UUID.randomUUID() + ".tmp");
-            FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            FileChannel channel = posix()
+                    ? FileChannel.open(temp, CREATE_WRITE, PosixFilePermissions.asFileAttribute(PRIVATE_FILE))
+                    : FileChannel.open(temp, CREATE_WRITE);
             return new LocalWriter(key, target, temp, channel, ifAbsent);
         } catch (IOException e) {
             throw failure("cannot start writing " + key, e);
@@ -163,7 +172,12 @@ public final class LocalStore implements Store {
                         if (dir.equals(root) && child.getFileName().toString().equals(TEMP_DIR)) {
                             continue;
                         }
-                        BasicFileAttributes a = Files.readAttributes(child, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                        BasicFileAttributes a;
+                        try {
+                            a = Files.readAttributes(child, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                        } catch (NoSuchFileException e) {
+                            continue; // deleted while listing (a clean-up in another process): the others still count
+                        }
                         String key = root.relativize(child).toString().replace('\\', '/');
                         if (a.isDirectory()) {
                             if ((key + "/").startsWith(prefix) || prefix.startsWith(key + "/")) {
@@ -287,6 +301,39 @@ public final class LocalStore implements Store {
         }
     }
 
+    private boolean posix() {
+        return root.getFileSystem().supportedFileAttributeViews().contains("posix");
+    }
+
+    /**
+     * Creates {@code dir} and its missing parents, private to the owner (0700 where the file system has POSIX
+     * permissions: a store without recipients holds the application's data in plaintext), and fsyncs the parent of
+     * each directory created, so a new {@code backups/<id>/} survives a power cut together with what is in it.
+     */
+    private void createDirectoriesDurably(Path dir) throws IOException {
+        Deque<Path> missing = new ArrayDeque<>();
+        for (Path p = dir; p != null && !Files.isDirectory(p); p = p.getParent()) {
+            missing.push(p);
+        }
+        for (Path p : missing) {
+            try {
+                if (posix()) {
+                    Files.createDirectory(p, PosixFilePermissions.asFileAttribute(PRIVATE_DIR));
+                } else {
+                    Files.createDirectory(p);
+                }
+            } catch (FileAlreadyExistsException e) {
+                if (!Files.isDirectory(p)) {
+                    throw e;
+                }
+                continue; // made by a concurrent writer, which syncs it
+            }
+            if (p.getParent() != null) {
+                fsyncDirectory(p.getParent());
+            }
+        }
+    }
+
     private static void fsyncDirectory(Path dir) throws IOException {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);
@@ -333,7 +380,7 @@ public final class LocalStore implements Store {
                 file.sync();
                 long size = channel.size();
                 channel.close();
-                Files.createDirectories(target.getParent());
+                createDirectoriesDurably(target.getParent());
                 if (ifAbsent) {
                     try {
                         Files.createLink(target, temp);

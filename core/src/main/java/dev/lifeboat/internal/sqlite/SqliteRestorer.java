@@ -8,24 +8,37 @@ import dev.lifeboat.internal.io.NonClosingInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 
 /**
  * Restores a SQLite part to a file: decompressed into a temporary file next to the target, checked with
- * {@code PRAGMA integrity_check}, then moved into place. The target is untouched unless everything passed.
+ * {@code PRAGMA integrity_check}, fsynced, then moved into place. The target is untouched unless everything passed.
+ * A new file is private to the restoring user (0600); a replaced one keeps the permissions, owner and group it had.
  */
 public final class SqliteRestorer {
+    private static final Set<PosixFilePermission> PRIVATE = PosixFilePermissions.fromString("rw-------");
+    private static final Set<StandardOpenOption> CREATE_WRITE = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     private SqliteRestorer() {}
 
     public static void prepare(Path target, boolean replace) {
@@ -40,14 +53,49 @@ public final class SqliteRestorer {
         }
     }
 
+    /**
+     * Gives {@code temp} the permissions, owner and group of the file it replaces, so the application can open its
+     * database again (a restore run as root would otherwise leave a root-owned file). An owner that cannot be set
+     * (not root) stays the restoring user's.
+     */
+    private static void keepAccessOf(Path existing, Path temp) throws IOException {
+        if (!Files.exists(existing, LinkOption.NOFOLLOW_LINKS)
+                || !existing.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            return;
+        }
+        PosixFileAttributes a = Files.readAttributes(existing, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        PosixFileAttributeView view = Files.getFileAttributeView(temp, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+        try {
+            view.setGroup(a.group());
+            view.setOwner(a.owner());
+        } catch (IOException e) {
+            // not permitted: the file stays the restoring user's, with the permissions below
+        }
+        view.setPermissions(a.permissions());
+    }
+
+    private static void fsyncDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            // a file system without directory fsync: the rename itself is still atomic
+        }
+    }
+
     /** Restores and returns the row counts of the restored file; adds differences from the manifest to mismatches. */
     public static Map<String, Long> restore(InputStream in, PartInfo part, Path target, boolean replace, List<String> mismatches)
             throws IOException {
         Path abs = target.toAbsolutePath();
         Path temp = abs.resolveSibling("." + abs.getFileName() + ".lifeboat-" + UUID.randomUUID() + ".tmp");
         try {
-            try (ZstdInputStream z = new ZstdInputStream(new NonClosingInputStream(in))) {
-                Files.copy(z, temp);
+            // private until it is in place: the part may have been encrypted, its plaintext must not be world-readable
+            boolean posix = abs.getFileSystem().supportedFileAttributeViews().contains("posix");
+            try (ZstdInputStream z = new ZstdInputStream(new NonClosingInputStream(in));
+                    FileChannel ch = posix
+                            ? FileChannel.open(temp, CREATE_WRITE, PosixFilePermissions.asFileAttribute(PRIVATE))
+                            : FileChannel.open(temp, CREATE_WRITE)) {
+                z.transferTo(Channels.newOutputStream(ch));
+                ch.force(true);
             }
             // read the part to its very end: a verifying stream checks the part's hash there, before anything moves
             in.transferTo(OutputStream.nullOutputStream());
@@ -71,10 +119,24 @@ public final class SqliteRestorer {
                 }
             }
             if (replace) {
+                keepAccessOf(abs, temp);
                 Files.move(temp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } else {
-                Files.move(temp, abs, StandardCopyOption.ATOMIC_MOVE);
+                // a rename would replace a file that appeared since prepare(); a hard link fails if one did
+                try {
+                    Files.createLink(abs, temp);
+                } catch (FileAlreadyExistsException e) {
+                    throw new RestoreException(ErrorCode.RESTORE_TARGET_NOT_EMPTY, "SQLite target " + target
+                            + " appeared while the restore ran; it was left as it is", e);
+                } catch (UnsupportedOperationException | FileSystemException e) {
+                    if (Files.exists(abs, LinkOption.NOFOLLOW_LINKS)) {
+                        throw new RestoreException(ErrorCode.RESTORE_TARGET_NOT_EMPTY, "SQLite target " + target
+                                + " appeared while the restore ran; it was left as it is", e);
+                    }
+                    Files.move(temp, abs, StandardCopyOption.ATOMIC_MOVE);
+                }
             }
+            fsyncDirectory(abs.getParent());
             return counts;
         } finally {
             Files.deleteIfExists(temp);
