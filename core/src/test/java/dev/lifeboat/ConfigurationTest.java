@@ -66,6 +66,22 @@ class ConfigurationTest {
     }
 
     @Test
+    void aTempDirectoryGoneAfterBuildFailsTheBackupSayingSoAndWritesNothing() throws Exception {
+        Path media = Files.createDirectories(dir.resolve("media"));
+        Files.writeString(media.resolve("a.txt"), "a");
+        Path temp = Files.createDirectories(dir.resolve("tmp"));
+        Lifeboat lifeboat = Lifeboat.configure().files("media", media).tempDirectory(temp)
+                .store(LocalStore.at(dir.resolve("store"))).build();
+        Files.delete(temp);
+
+        dev.lifeboat.api.SourceException e = catchThrowableOfType(dev.lifeboat.api.SourceException.class, lifeboat::backupNow);
+
+        assertThat(e.getMessage()).contains("cannot create its private temporary directory in " + temp, "lifeboat.temp-dir")
+                .doesNotContain("while reading a source");
+        assertThat(lifeboat.list()).isEmpty();
+    }
+
+    @Test
     void urlsInBothStylesAreAccepted() {
         Lifeboat.configure().database("a", Postgres.url("jdbc:postgresql://db.internal:6543/shop?sslmode=require"))
                 .database("b", Postgres.url("postgres://app:s3cret@db.internal/shop"))

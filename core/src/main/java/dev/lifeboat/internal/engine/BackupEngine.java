@@ -70,7 +70,13 @@ public final class BackupEngine {
         Path temp = null;
         try {
             removeStaleTemporaryFolders();
-            temp = Files.createTempDirectory(plan.tempRoot(), "lifeboat-" + id + "-");
+            try {
+                temp = Files.createTempDirectory(plan.tempRoot(), "lifeboat-" + id + "-");
+            } catch (IOException e) {
+                throw new SourceException(ErrorCode.SOURCE_FAILED, "backup " + id + " cannot create its private temporary"
+                        + " directory in " + plan.tempRoot() + " (" + (e.getMessage() == null ? e.getClass().getSimpleName()
+                        : e.getMessage()) + "); free space there or set another temp directory (lifeboat.temp-dir)", e);
+            }
             collectGarbage();
             checkAgainstLatest(started);
             SourceContext context = new Context(temp);
