@@ -37,7 +37,7 @@ import picocli.CommandLine.ScopeType;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",
-            "1:failure (dump, store, restore, unsafe archive, wrong identity, clock skew; in status: a stale, "
+            "1:failure (dump, store, restore, unsafe archive, wrong identity, clock skew; in status: a stale, damaged, "
                 + "future-dated or unreachable store)",
             "2:usage or configuration error",
             "3:verification findings, an INCOMPLETE backup or restored part, a restore that differs from its "

@@ -7,6 +7,8 @@ import dev.lifeboat.api.ClockSkewException;
 import dev.lifeboat.api.LifeboatException;
 import dev.lifeboat.api.catalog.Manifest;
 import dev.lifeboat.api.store.Store;
+import dev.lifeboat.api.verify.VerificationReport;
+import dev.lifeboat.api.verify.VerifyLevel;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,7 +20,9 @@ import java.util.Optional;
 import picocli.CommandLine.Command;
 
 @Command(name = "status", description = {"Backup age against the RPO (lifeboat.rpo), the latest result, and each store's state.",
-    "Exit 0 when the latest successful backup is within the RPO in every store, 1 otherwise."})
+    "The age is that of the newest successful backup whose parts are all in the store with their recorded sizes;",
+    "newer ones that are not are reported as damaged.",
+    "Exit 0 when that backup is within the RPO in every store and none is damaged, 1 otherwise."})
 final class StatusCommand extends StoreCommand {
     @Override
     public Integer call() {
@@ -39,8 +43,26 @@ final class StatusCommand extends StoreCommand {
                 Recovery r = options.recoveryFor(p, s.getValue());
                 List<Manifest> all = r.list();
                 Optional<Manifest> latest = all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
-                Optional<Manifest> lastGood = all.stream().filter(m -> m.status() == BackupStatus.SUCCESS)
-                        .reduce((a, b) -> b);
+                // the newest successful backup whose parts are all there with their recorded sizes (a stat each):
+                // a part deleted or truncated in the store must not count as a recent backup
+                Optional<Manifest> lastGood = Optional.empty();
+                List<Map<String, Object>> damaged = new ArrayList<>();
+                List<String> damagedLines = new ArrayList<>();
+                List<Manifest> successes = all.stream().filter(m -> m.status() == BackupStatus.SUCCESS).toList();
+                for (int i = successes.size() - 1; i >= 0 && lastGood.isEmpty(); i--) {
+                    Manifest m = successes.get(i);
+                    VerificationReport v = r.verify(m.backupId(), VerifyLevel.STRUCTURE);
+                    if (v.ok()) {
+                        lastGood = Optional.of(m);
+                    } else {
+                        List<String> findings = v.findings().stream().map(f -> f.subject() + ": " + f.message()).toList();
+                        Map<String, Object> d = new LinkedHashMap<>();
+                        d.put("backupId", m.backupId().value());
+                        d.put("findings", findings);
+                        damaged.add(d);
+                        damagedLines.add(m.backupId() + " is damaged: " + Output.printable(String.join("; ", findings)));
+                    }
+                }
                 o.put("reachable", true);
                 o.put("backups", all.size());
                 latest.ifPresent(m -> {
@@ -54,21 +76,28 @@ final class StatusCommand extends StoreCommand {
                 boolean future = latest.isPresent()
                         && latest.get().backupId().timestamp().isAfter(now.plus(ClockSkewException.TOLERANCE));
                 boolean fresh = age != null && !future && (rpo.isEmpty() || age.compareTo(rpo.get()) <= 0);
+                lastGood.ifPresent(m -> o.put("lastSuccessId", m.backupId().value()));
                 o.put("lastSuccessAgeSeconds", age == null ? null : age.getSeconds());
                 o.put("withinRpo", fresh);
                 o.put("futureDated", future);
-                healthy &= fresh;
-                lines.add(String.format("  %-12s %-4s %s; %s", s.getKey(), future ? "SKEW" : fresh ? "OK" : "STALE",
+                o.put("damaged", damaged);
+                healthy &= fresh && damaged.isEmpty();
+                String state = future ? "SKEW" : !damaged.isEmpty() ? "DAMAGED" : fresh ? "OK" : "STALE";
+                lines.add(String.format("  %-12s %-7s %s; %s", s.getKey(), state,
                         latest.map(m -> "latest " + m.backupId() + " " + m.status()).orElse("no backups"),
                         future ? "dated " + Output.duration(Duration.between(now, latest.get().backupId().timestamp()))
                                 + " in the future: a clock is wrong, and no backup is made until it is set right (LB-303)"
                         : age == null ? "no successful backup" : "last success " + Output.duration(age) + " ago"
                                 + rpo.map(x -> " (RPO " + Output.duration(x) + ")").orElse("")));
+                for (String d : damagedLines) {
+                    lines.add(String.format("  %-12s %-7s %s; verify it, and restore from an older backup or another"
+                            + " store", "", "", d));
+                }
             } catch (LifeboatException e) {
                 healthy = false;
                 o.put("reachable", false);
                 o.put("error", e.getMessage());
-                lines.add(String.format("  %-12s %-4s %s", s.getKey(), "DOWN", e.getMessage()));
+                lines.add(String.format("  %-12s %-7s %s", s.getKey(), "DOWN", e.getMessage()));
             }
             storesJson.add(o);
         }

@@ -145,6 +145,40 @@ class CliBadInputIT {
     }
 
     @Test
+    void aPartMissingFromTheNewestBackupMakesStatusCountTheOneBeforeAndSayWhy() throws Exception {
+        Path dmg = Files.createDirectories(dir.resolve("status-damaged"));
+        Path conf = Jar.write(dmg.resolve("app.conf"), "listen 80\n");
+        Lifeboat lifeboat = Lifeboat.configure().config("deploy", conf).store(LocalStore.at(dmg.resolve("store"))).build();
+        BackupId older = lifeboat.backupNow().id();
+        BackupId newest = lifeboat.backupNow().id();
+        Files.delete(dmg.resolve("store/backups/" + newest + "/config-deploy.tar.zst")); // bit rot, a careless prune
+        Jar.write(dmg.resolve("lifeboat.properties"), "lifeboat.stores.local.type=local\nlifeboat.stores.local.path="
+                + dmg.resolve("store") + "\nlifeboat.rpo=24h\n");
+
+        Jar.Run status = Jar.run(dmg, "--json", "status");
+        assertThat(status.exit()).as(status.toString()).isEqualTo(1);
+        assertThat(status.json().bool("healthy")).isFalse();
+        JsonObject store = JsonObject.of(status.json().array("stores").get(0), "store");
+        assertThat(store.string("latestBackupId")).isEqualTo(newest.value());
+        assertThat(store.string("lastSuccessId")).as("the newest whole backup").isEqualTo(older.value());
+        assertThat(store.bool("withinRpo")).isTrue();
+        assertThat(store.array("damaged")).singleElement().satisfies(d -> {
+            JsonObject o = JsonObject.of(d, "damaged");
+            assertThat(o.string("backupId")).isEqualTo(newest.value());
+            assertThat(o.array("findings")).singleElement().asString().contains("config-deploy");
+        });
+        Jar.Run human = Jar.run(dmg, "status");
+        assertThat(human.out()).startsWith("ATTENTION").contains("DAMAGED").contains(newest + " is damaged: ");
+
+        Files.writeString(dmg.resolve("store/backups/" + newest + "/config-deploy.tar.zst"), "x"); // truncated
+        Jar.Run truncated = Jar.run(dmg, "--json", "status");
+        assertThat(truncated.exit()).as(truncated.toString()).isEqualTo(1);
+        assertThat(truncated.json().array("stores")).singleElement().satisfies(st -> assertThat(JsonObject.of(st, "store")
+                .array("damaged")).singleElement().satisfies(d -> assertThat(JsonObject.of(d, "damaged").array("findings"))
+                .singleElement().asString().contains("1 bytes")));
+    }
+
+    @Test
     void sigtermDuringABackupStopsTheDumpAndLeavesNothingBehind() throws Exception {
         Path term = Files.createDirectories(dir.resolve("term"));
         Path bin = Files.createDirectories(term.resolve("bin"));
@@ -363,7 +397,7 @@ class CliBadInputIT {
         assertThat(help.exit()).isZero();
         assertThat(help.out()).contains("Exit codes:").contains("2   usage or configuration error")
                 .as("every code's whole description, wrapped").contains("integrity check (LB-400, LB-406)")
-                .contains("future-dated or unreachable store)");
+                .contains("unreachable store)");
     }
 
     @Test
