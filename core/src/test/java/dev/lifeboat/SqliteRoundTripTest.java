@@ -119,5 +119,19 @@ class SqliteRoundTripTest {
         try (java.util.stream.Stream<Path> left = Files.list(dir)) {
             assertThat(left).noneMatch(p -> p.getFileName().toString().contains(".lifeboat-"));
         }
+
+        // a write-ahead log left by the database being replaced would be replayed onto the restored file
+        byte[] before = Files.readAllBytes(restored);
+        Path wal = Files.writeString(dir.resolve("restored.db-wal"), "old log");
+        assertThatThrownBy(() -> lifeboat.restoreDatabase(result.id(), "app", Sqlite.file(restored),
+                RestoreOptions.defaults().replace(true)))
+                .isInstanceOf(RestoreException.class).hasMessageContaining("restored.db-wal beside it")
+                .satisfies(e -> assertThat(((RestoreException) e).code()).isEqualTo(ErrorCode.RESTORE_TARGET_NOT_EMPTY));
+        assertThat(Files.readAllBytes(restored)).isEqualTo(before);
+        Files.delete(restored);
+        assertThatThrownBy(() -> lifeboat.restoreDatabase(result.id(), "app", Sqlite.file(restored), RestoreOptions.defaults()))
+                .hasMessageContaining("restored.db-wal beside it");
+        assertThat(restored).doesNotExist();
+        Files.delete(wal);
     }
 }

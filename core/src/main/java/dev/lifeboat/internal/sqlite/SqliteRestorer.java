@@ -51,6 +51,23 @@ public final class SqliteRestorer {
         if (dir == null || !Files.isDirectory(dir)) {
             throw new RestoreException(ErrorCode.RESTORE_FAILED, "the directory of SQLite target " + target + " does not exist");
         }
+        refuseLeftoverJournals(target);
+    }
+
+    /**
+     * A write-ahead log or rollback journal beside the target belongs to the database being replaced (or deleted):
+     * SQLite would replay it onto the restored file the next time it is opened, silently bringing back the old data.
+     */
+    private static void refuseLeftoverJournals(Path target) {
+        for (String suffix : List.of("-wal", "-journal")) {
+            Path journal = target.resolveSibling(target.getFileName() + suffix);
+            if (Files.exists(journal, LinkOption.NOFOLLOW_LINKS)) {
+                throw new RestoreException(ErrorCode.RESTORE_TARGET_NOT_EMPTY, "SQLite target " + target + " has "
+                        + journal.getFileName() + " beside it, left by the database it would replace: SQLite would replay it"
+                        + " onto the restored file when it is next opened. Stop the application, move " + target.getFileName()
+                        + "-wal, -shm and -journal out of the way, and restore again");
+            }
+        }
     }
 
     /**
@@ -118,6 +135,7 @@ public final class SqliteRestorer {
                     mismatches.add("table " + e.getKey() + " has " + got + " rows, expected " + e.getValue());
                 }
             }
+            refuseLeftoverJournals(abs); // again: the application may have opened the file while the part was read
             if (replace) {
                 keepAccessOf(abs, temp);
                 Files.move(temp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
