@@ -298,6 +298,17 @@ public final class Recovery {
         SafeExtractor.checkTarget(directory);
     }
 
+    /**
+     * Checks, without writing anything, that the {@code kind} part {@code name} of backup {@code id} could be
+     * restored into {@code directory}: the part exists and is an archive, the directory is absent or empty, and, for
+     * an encrypted part, an identity matches. Lets a caller check every target of a multi-part restore before starting.
+     */
+    public void preflightArchive(BackupId id, SourceKind kind, String name, Path directory) {
+        Located l = locate(id);
+        Manifest m = l.loaded().manifest();
+        restorer(l.store()).preflightArchive(m, part(m, kind, name), directory);
+    }
+
     private Catalog catalog(Store store) {
         return new Catalog(store, trusted);
     }

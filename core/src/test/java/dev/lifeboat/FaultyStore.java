@@ -26,6 +26,8 @@ final class FaultyStore implements Store {
     private final boolean storeBeforeFailing;
     private volatile String failStatOf;
     private volatile String refuseDeleteOf;
+    private volatile String failReadOf;
+    private volatile long failReadAfter;
     private volatile java.util.OptionalLong usableSpace;
     private final AtomicLong written = new AtomicLong();
     private final List<String> committed = new CopyOnWriteArrayList<>();
@@ -137,9 +139,41 @@ final class FaultyStore implements Store {
         };
     }
 
+    /**
+     * Every read of keys ending in {@code keySuffix} fails with an I/O error after {@code bytes} bytes, like a disk
+     * going bad under the store, or a download that stays broken after its retries.
+     */
+    FaultyStore failingReadsOf(String keySuffix, long bytes) {
+        this.failReadOf = keySuffix;
+        this.failReadAfter = bytes;
+        return this;
+    }
+
     @Override
     public <T> T read(String key, Reader<T> reader) throws IOException {
-        return delegate.read(key, reader);
+        if (failReadOf == null || !key.endsWith(failReadOf)) {
+            return delegate.read(key, reader);
+        }
+        long limit = failReadAfter;
+        return delegate.read(key, in -> reader.read(new java.io.FilterInputStream(in) {
+            long read;
+
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (read >= limit) {
+                    throw new IOException("Input/output error (injected, reading " + key + ")");
+                }
+                int n = in.read(b, off, (int) Math.min(len, limit - read));
+                read += Math.max(n, 0);
+                return n;
+            }
+        }));
     }
 
     @Override

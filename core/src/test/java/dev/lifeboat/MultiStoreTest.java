@@ -322,6 +322,25 @@ class MultiStoreTest {
     }
 
     @Test
+    void aCopyThatCannotBeReadToItsEndIsRestoredFromTheNextStore() throws Exception {
+        BackupResult result = configure().store("a", LocalStore.at(dirA)).store("b", LocalStore.at(dirB)).build().backupNow();
+        // every part in a fails with an I/O error a little way in (a disk going bad), after the target was started
+        FaultyStore a = FaultyStore.failingCommitOf(LocalStore.at(dirA), "no-such-key").failingReadsOf(".zst", 100);
+        Recovery recovery = Recovery.from(List.of(a, LocalStore.at(dirB)), dir);
+
+        assertRestoresIdentically(recovery, result.id());
+        Path out = Files.createTempDirectory(dir, "which-");
+        assertThat(recovery.restoreFiles(result.id(), "media", out.resolve("media"), RestoreOptions.defaults()).store())
+                .isEqualTo(LocalStore.at(dirB).describe());
+        // with no other copy, the error names the store and the object, as a store failure
+        StoreException e = catchThrowableOfType(() -> Recovery.from(a, dir).restoreFiles(result.id(), "media",
+                out.resolve("only-a"), RestoreOptions.defaults()), StoreException.class);
+        assertThat(e).isNotNull();
+        assertThat(e.getMessage()).contains("files-media.tar.zst", "Input/output error");
+        assertThat(out.resolve("only-a")).doesNotExist();
+    }
+
+    @Test
     void aTamperedManifestInTheFirstStoreFallsBackToTheGoodCopyInTheSecond() throws Exception {
         SigningKey key = SigningKey.generate();
         Lifeboat lifeboat = configure().store("a", LocalStore.at(dirA)).store("b", LocalStore.at(dirB)).signWith(key).build();

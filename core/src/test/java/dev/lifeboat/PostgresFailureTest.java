@@ -210,6 +210,32 @@ class PostgresFailureTest {
     }
 
     @Test
+    void aDumpThatCannotBeReadToItsEndIsRolledBackAndRestoredFromTheNextStore() throws Exception {
+        Path copy = dir.resolve("store-b");
+        try (java.util.stream.Stream<Path> walk = Files.walk(dir.resolve("store"))) {
+            for (Path p : (Iterable<Path>) walk::iterator) {
+                Path to = copy.resolve(dir.resolve("store").relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.copy(p, to);
+                }
+            }
+        }
+        // the first store's copy fails with an I/O error once pg_restore has had 200 kB of it
+        Recovery recovery = Recovery.from(List.of(FaultyStore.failingCommitOf(store, "no-such-key")
+                .failingReadsOf(".pgdump", 200_000), LocalStore.at(copy)), dir);
+        String target = PG.reserveDatabase("lb_fail_read_error");
+
+        dev.lifeboat.api.RestoreResult r = recovery.restoreDatabase(previous.id(), "main", Postgres.url(target),
+                RestoreOptions.defaults());
+
+        assertThat(r.store()).isEqualTo(LocalStore.at(copy).describe());
+        assertThat(r.matchesManifest()).as(r.mismatches().toString()).isTrue();
+        assertThat(r.rowCounts()).containsEntry("public.t", 20_000L);
+    }
+
+    @Test
     void missingPgDumpIsNamed() throws Exception {
         failingBackup(Postgres.url(database), ErrorCode.TOOL_UNAVAILABLE, "cannot run '" + bin.resolve("pg_dump") + "'");
     }

@@ -111,7 +111,7 @@ final class RestoreCommand extends StoreCommand {
                 if (t.database != null) {
                     recovery.preflightDatabase(m.backupId(), t.name, t.database, ro);
                 } else {
-                    recovery.preflightDirectory(t.dir);
+                    recovery.preflightArchive(m.backupId(), t.kind, t.name, t.dir);
                 }
             }
         } catch (RuntimeException e) {
@@ -128,8 +128,14 @@ final class RestoreCommand extends StoreCommand {
                     r = t.database != null
                             ? recovery.restoreDatabase(m.backupId(), t.name, t.database, ro)
                             : recovery.restoreArchive(m.backupId(), t.kind, t.name, t.dir, ro);
-                } catch (IntegrityException e) {
-                    throw e.code() == ErrorCode.INTEGRITY ? withPrevious(recovery, m, e) : e;
+                } catch (RuntimeException e) {
+                    if (!results.isEmpty()) {
+                        // the targets restored before stay restored: say which, so the operator knows where things are
+                        err.println("lifeboat: restore of " + t.label() + " failed; restored before it: "
+                                + results.stream().map(x -> x.part() + " -> " + x.target()).toList() + "; not restored: "
+                                + resolved.subList(results.size(), resolved.size()).stream().map(Target::label).toList());
+                    }
+                    throw e instanceof IntegrityException ie && ie.code() == ErrorCode.INTEGRITY ? withPrevious(recovery, m, ie) : e;
                 }
                 progress.done();
                 results.add(r);
@@ -317,6 +323,11 @@ final class RestoreCommand extends StoreCommand {
 
         static Target dir(SourceKind kind, String name, Path dir) {
             return new Target(kind, name, null, dir);
+        }
+
+        /** The part's qualified name ({@code db-main}, {@code files-uploads}), as results and manifests say it. */
+        String label() {
+            return kind.prefix() + "-" + name;
         }
     }
 }

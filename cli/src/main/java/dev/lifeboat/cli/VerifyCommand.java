@@ -1,5 +1,6 @@
 package dev.lifeboat.cli;
 
+import dev.lifeboat.LifeboatProperties;
 import dev.lifeboat.Recovery;
 import dev.lifeboat.api.catalog.Manifest;
 import dev.lifeboat.api.verify.Finding;
@@ -24,7 +25,11 @@ final class VerifyCommand extends StoreCommand {
         PrintWriter out = out();
         PrintWriter err = err();
         Progress progress = new Progress(err, main.json);
-        Recovery recovery = options.recovery(properties(), progress);
+        // with --store, that store's copy and no other: a copy missing or unreadable there must not pass as checked
+        // because another store holds a good one
+        LifeboatProperties p = properties();
+        Recovery recovery = options.store == null ? options.recovery(p, progress)
+                : options.recoveryFor(p, options.selectedStores(p).get(options.store)).withListener(progress);
         Manifest m = StoreOptions.resolve(recovery, id);
         VerificationReport r;
         try {

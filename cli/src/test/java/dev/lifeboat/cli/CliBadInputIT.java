@@ -368,6 +368,34 @@ class CliBadInputIT {
     }
 
     @Test
+    void restoreAllChecksTheIdentityOfEveryEncryptedPartBeforeWritingAny() throws Exception {
+        // only the secrets are encrypted: the files part alone would restore without an identity
+        Path mixed = Files.createDirectories(dir.resolve("mixed"));
+        Jar.write(mixed.resolve("media/a.txt"), "a");
+        Jar.write(mixed.resolve(".env"), "TOKEN=x\n");
+        AgeKeys keys = AgeKeys.generate();
+        keys.writeIdentityFile(mixed.resolve("right.txt"));
+        Jar.write(mixed.resolve("lifeboat.properties"), String.join("\n",
+                "lifeboat.files.media.path=" + mixed.resolve("media"),
+                "lifeboat.secrets.env.paths=" + mixed.resolve(".env"),
+                "lifeboat.encryption.recipients=" + keys.recipient().keys().get(0),
+                "lifeboat.encryption.encrypt-databases-and-files=false",
+                "lifeboat.stores.local.type=local",
+                "lifeboat.stores.local.path=" + mixed.resolve("store"), ""));
+        assertThat(Jar.run(mixed, "backup").exit()).isZero();
+
+        Path target = mixed.resolve("restored");
+        Jar.Run none = Jar.run(mixed, "restore", "latest", "--all", "--to-dir", target.toString());
+        assertThat(none.exit()).as(none.toString()).isEqualTo(1);
+        assertThat(none.err()).contains("[LB-405]").contains("secrets-env");
+        assertThat(target).as("not even the unencrypted files part").doesNotExist();
+
+        Jar.Run right = Jar.run(mixed, "restore", "latest", "--all", "--to-dir", target.toString(), "--identity", "right.txt");
+        assertThat(right.exit()).as(right.toString()).isZero();
+        assertThat(target.resolve("files-media/a.txt")).hasContent("a");
+    }
+
+    @Test
     void usageErrorsExitWithTwo() throws Exception {
         Jar.Run noMode = Jar.run(work, "restore", "latest");
         assertThat(noMode.exit()).isEqualTo(2);

@@ -228,6 +228,13 @@ class CliEndToEndIT {
                 .containsExactly("config-deploy");
         Jar.Run goodOffsite = Jar.run(app, env, "verify", second, "--content", "--store", "offsite", "--identity", identity);
         assertThat(goodOffsite.exit()).as(goodOffsite.toString()).isZero();
+        // --store checks that store's copy and no other: one it does not have is not verified through offsite's
+        Path manifest = app.resolve("backups/backups/" + second + "/manifest.json");
+        Path aside = Files.move(manifest, app.resolve("manifest.json.aside"));
+        Jar.Run notThere = Jar.run(app, env, "verify", second, "--store", "local");
+        Files.move(aside, manifest);
+        assertThat(notThere.exit()).as(notThere.toString()).isEqualTo(1);
+        assertThat(notThere.err()).contains("[LB-301]");
 
         // the damaged local copy is preferred, refused before anything is written, and the offsite copy restored
         Jar.Run fromLocal = Jar.run(app, env, "--json", "restore", second, "--config", "deploy", "--to-dir", "cfg-local",

@@ -18,6 +18,7 @@ import dev.lifeboat.crypto.Identities;
 import dev.lifeboat.internal.archive.SafeExtractor;
 import dev.lifeboat.internal.io.PipelinedInputStream;
 import dev.lifeboat.internal.io.ProgressInputStream;
+import dev.lifeboat.internal.io.StoreInputStream;
 import dev.lifeboat.internal.io.Trees;
 import dev.lifeboat.internal.io.VerifyingInputStream;
 import dev.lifeboat.internal.postgres.PgClient;
@@ -130,14 +131,19 @@ public final class PartRestorer {
         throw new RestoreException(ErrorCode.RESTORE_FAILED, "unsupported restore target " + target.describe());
     }
 
-    public RestoreResult restoreArchive(Manifest m, PartInfo part, Path targetDir, SafeExtractor.Limits limits) {
-        long t0 = System.nanoTime();
+    /** Everything {@link #restoreArchive} checks before it reads the part: format, target, identity. */
+    public void preflightArchive(Manifest m, PartInfo part, Path targetDir) {
         if (!part.format().equals("tar+zstd")) {
             throw new RestoreException(ErrorCode.RESTORE_FAILED, part.qualifiedName() + " is a " + part.format()
                     + " part, not a file archive");
         }
         SafeExtractor.checkTarget(targetDir);
         checkIdentity(m, part);
+    }
+
+    public RestoreResult restoreArchive(Manifest m, PartInfo part, Path targetDir, SafeExtractor.Limits limits) {
+        long t0 = System.nanoTime();
+        preflightArchive(m, part, targetDir);
         long[] read = new long[1];
         TreeStats[] tree = new TreeStats[1];
         io(() -> store.read(part.key(), in -> readPart(in, m, part, read,
@@ -186,8 +192,9 @@ public final class PartRestorer {
     /** The part's plaintext, verified as it streams (and decrypted when encrypted). */
     private Opened open(InputStream in, Manifest m, PartInfo part) throws IOException {
         String what = describe(m, part);
-        VerifyingInputStream stored = new VerifyingInputStream(
-                ProgressInputStream.wrap(in, m.backupId(), part.qualifiedName(), part.size(), listener),
+        VerifyingInputStream stored = new VerifyingInputStream(ProgressInputStream.wrap(
+                new StoreInputStream(in, part.key() + " from " + store.describe()), m.backupId(), part.qualifiedName(),
+                part.size(), listener),
                 part.size(), part.sha256(), part.checkpoints(), HOLDBACK, what);
         if (!part.encrypted()) {
             return new Opened(stored, stored, null);
