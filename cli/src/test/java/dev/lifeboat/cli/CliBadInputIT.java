@@ -348,7 +348,12 @@ class CliBadInputIT {
             assertThat(rs.getString(1)).isEqualTo("precious");
         }
         Jar.Run replaced = Jar.run(work, "restore", "latest", "--database", "main", "--to-url", db, "--identity", "right.txt", "--replace");
-        assertThat(replaced.exit()).as(replaced.toString()).isZero();
+        assertThat(replaced.exit()).as("the database is not the backup alone: " + replaced).isEqualTo(3);
+        assertThat(replaced.out()).contains("MISMATCH").contains("table public.keep is not in the backup");
+        try (Connection c = PG.connect(db); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select count(*) from t")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getLong(1)).as("the backup's tables are restored").isEqualTo(50);
+        }
 
         Path busy = Files.createDirectories(work.resolve("busy-dir"));
         Files.writeString(busy.resolve("mine.txt"), "mine");

@@ -161,6 +161,13 @@ public final class PgRestorer {
                         mismatches.add("table " + e.getKey() + " has " + got + " rows, expected " + e.getValue());
                     }
                 }
+                // a replace drops and recreates what the dump has; a table it does not have was there before and stays
+                for (String table : new TreeMap<>(actual).keySet()) {
+                    if (!expected.containsKey(table)) {
+                        mismatches.add("table " + table + " is not in the backup: it was in the database before the"
+                                + " restore and was left as it was (restore into a new database for the backup alone)");
+                    }
+                }
             }
             return counted;
         } catch (SQLException e) {
