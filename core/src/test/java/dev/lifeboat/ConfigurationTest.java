@@ -82,6 +82,17 @@ class ConfigurationTest {
     }
 
     @Test
+    void anExcludeGlobThatCannotBeParsedIsAProblemAtBuildNotAFailureOfEveryBackup() throws Exception {
+        Path media = Files.createDirectories(dir.resolve("media"));
+        ConfigurationException e = catchThrowableOfType(ConfigurationException.class, () -> Lifeboat.configure()
+                .files("media", media, "*.tmp", "cache/{a").store(LocalStore.at(dir.resolve("store"))).build());
+        assertThat(e.problems()).singleElement().satisfies(p -> {
+            assertThat(p.setting()).isEqualTo("files \"media\" exclude");
+            assertThat(p.actual()).isEqualTo("\"cache/{a\"");
+        });
+    }
+
+    @Test
     void urlsInBothStylesAreAccepted() {
         Lifeboat.configure().database("a", Postgres.url("jdbc:postgresql://db.internal:6543/shop?sslmode=require"))
                 .database("b", Postgres.url("postgres://app:s3cret@db.internal/shop"))

@@ -197,6 +197,32 @@ class FilesRoundTripTest {
     }
 
     @Test
+    void aNameTheJvmCannotDecodeIsLeftOutAndMadeIncompleteNotStoredUnderAnotherName(@TempDir Path dir) throws Exception {
+        // two Latin-1 names (an old FTP upload): under a UTF-8 locale both decode to "caf\uFFFD", which would be stored,
+        // and restored, as one name twice
+        Path media = Files.createDirectories(dir.resolve("media"));
+        Files.writeString(media.resolve("café.txt"), "valid UTF-8 name");
+        Process p = new ProcessBuilder("bash", "-c", "printf e > $'caf\\xe9' && printf a > $'caf\\xe8' && ln -s $'caf\\xe9' link")
+                .directory(media.toFile()).inheritIO().start();
+        assertThat(p.waitFor()).isZero();
+        Lifeboat lifeboat = Lifeboat.configure().files("media", media).store(LocalStore.at(dir.resolve("store"))).build();
+
+        BackupResult result = lifeboat.backupNow();
+
+        assertThat(result.status()).isEqualTo(BackupStatus.INCOMPLETE);
+        assertThat(result.parts().get(0).issues()).hasSize(3).allSatisfy(i -> {
+            assertThat(i.severity()).isEqualTo(Issue.Severity.INCOMPLETE);
+            assertThat(i.message()).contains("file name encoding", "UTF-8");
+        });
+        Path target = dir.resolve("restored");
+        lifeboat.restoreFiles(result.id(), "media", target, RestoreOptions.defaults());
+        assertThat(target.resolve("café.txt")).hasContent("valid UTF-8 name");
+        try (java.util.stream.Stream<Path> restored = Files.list(target)) {
+            assertThat(restored).hasSize(1);
+        }
+    }
+
+    @Test
     void configFilesAreArchivedUnderTheirAbsolutePaths(@TempDir Path dir) throws Exception {
         Path etc = Files.createDirectories(dir.resolve("etc/nginx/sites-available"));
         Path site = Files.writeString(etc.resolve("shop.conf"), "server { listen 80; }\n");

@@ -33,6 +33,9 @@ class SqliteRoundTripTest {
             st.execute("create table users (id integer primary key, name text not null, avatar blob)");
             st.execute("create table events (id integer primary key, user_id int references users(id), payload text)");
             st.execute("create index events_user on events(user_id)");
+            // a full-text index: a virtual table, counted through its shadow tables only
+            st.execute("create virtual table docs using fts5(body)");
+            st.execute("insert into docs values ('lifeboat')");
             c.setAutoCommit(false);
             try (PreparedStatement ps = c.prepareStatement("insert into users (name, avatar) values (?, ?)")) {
                 for (int i = 0; i < 2000; i++) {
@@ -80,6 +83,8 @@ class SqliteRoundTripTest {
         PartInfo part = result.parts().get(0);
         assertThat(part.key()).endsWith("/db-app.sqlite.zst");
         assertThat(part.rowCounts().get("main.users")).isEqualTo(2000L);
+        assertThat(part.rowCounts()).containsEntry("main.docs_content", 1L).doesNotContainKey("main.docs")
+                .doesNotContainKey("main.sqlite_sequence");
         long events = part.rowCounts().get("main.events");
         assertThat(events).isPositive().isEven().isLessThanOrEqualTo(inserted.get());
         assertThat(lifeboat.verify(result.id(), VerifyLevel.CONTENT).ok()).isTrue();

@@ -401,6 +401,18 @@ class CliBadInputIT {
     }
 
     @Test
+    void libpqVariablesOfTheCallersEnvironmentDoNotSteerTheDump() throws Exception {
+        // PGHOSTADDR would send pg_dump to another address than the host the JDBC connections use (here: nowhere)
+        Path env = Files.createDirectories(dir.resolve("libpq-env"));
+        Jar.write(env.resolve("lifeboat.properties"), "lifeboat.databases.main.url=" + sourceUrl
+                + "\nlifeboat.stores.local.type=local\nlifeboat.stores.local.path=" + env.resolve("store") + "\n");
+        Jar.Run r = Jar.run(env, Map.of("PGHOSTADDR", "127.0.0.2", "PGPORT", "1", "PGOPTIONS", "-c no_such.setting"),
+                "--json", "backup");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.json().string("status")).isEqualTo("SUCCESS");
+    }
+
+    @Test
     void usageErrorsExitWithTwo() throws Exception {
         Jar.Run noMode = Jar.run(work, "restore", "latest");
         assertThat(noMode.exit()).isEqualTo(2);

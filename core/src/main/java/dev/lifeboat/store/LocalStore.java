@@ -45,8 +45,9 @@ import java.util.regex.Pattern;
  * <p>Writes are atomic and durable: the content goes to a temporary file under {@code <root>/.lifeboat-tmp/},
  * which is fsynced, renamed into place, and whose directory is fsynced, so a crash never leaves a partial
  * object under its key. Directories it creates are private to the owner (0700) and objects are 0600, as a store
- * without encryption holds the application's data in plaintext. A conditional write ({@link WriteOption#IF_ABSENT}) publishes with a hard link,
- * which fails atomically when the key exists. Temporary files older than a day are removed on later writes.
+ * without encryption holds the application's data in plaintext. A conditional write ({@link WriteOption#IF_ABSENT})
+ * publishes with a hard link, which fails atomically when the key exists. Temporary files older than a day are
+ * removed on later writes.
  */
 public final class LocalStore implements Store {
     /** The type name in configuration: {@code lifeboat.stores.<name>.type=local}. */

@@ -32,6 +32,9 @@ public final class TreeArchiver {
     /** At most this many issues are recorded one by one; the rest are summarised. */
     static final int MAX_ISSUES = 1000;
     private static final int BUFFER = 1024 * 1024;
+    private static final String UNREADABLE_NAME = "name is not valid in this JVM's file name encoding ("
+            + System.getProperty("sun.jnu.encoding") + "), so it could not be stored faithfully and was left out;"
+            + " run Lifeboat with a UTF-8 locale (LANG=C.UTF-8)";
     /** A constant set: FileChannel.open(path, options...) builds a new HashSet for every file. */
     private static final Set<OpenOption> READ_NOFOLLOW = Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
 
@@ -142,6 +145,10 @@ public final class TreeArchiver {
             if (!excludes.isEmpty() && excluded(root.relativize(child))) {
                 continue;
             }
+            if (!faithful(child.getFileName(), names[i])) {
+                issue(Issue.Severity.INCOMPLETE, rel, UNREADABLE_NAME);
+                continue;
+            }
             FileStat a;
             try {
                 a = FileStat.of(child);
@@ -168,7 +175,13 @@ public final class TreeArchiver {
     private void addEntry(Path path, String name, FileStat a) throws IOException {
         switch (a.type()) {
             case FileStat.S_IFLNK -> {
-                tar.symlink(name, Files.readSymbolicLink(path).toString(), a.permissions(), a.uid(), a.gid(), mtime(a));
+                Path target = Files.readSymbolicLink(path);
+                // not a round trip: a target's text is normalised when parsed ("a//b/" becomes "a/b")
+                if (target.toString().indexOf('\uFFFD') >= 0) {
+                    issue(Issue.Severity.INCOMPLETE, name, "symlink target: " + UNREADABLE_NAME);
+                    return;
+                }
+                tar.symlink(name, target.toString(), a.permissions(), a.uid(), a.gid(), mtime(a));
                 symlinks++;
             }
             case FileStat.S_IFREG -> addFile(path, name, a);
@@ -244,6 +257,20 @@ public final class TreeArchiver {
         }
         files++;
         bytes += size;
+    }
+
+    /**
+     * Whether {@code name} is {@code path}'s name as the file system has it. The JVM decodes file names with its
+     * file name encoding ({@code sun.jnu.encoding}, from the locale): without a UTF-8 locale every non-ASCII name,
+     * and under one a name that is not valid UTF-8, decodes lossily, and would be stored, and restored, under
+     * another name (two such names may even collide). Such an entry is left out and recorded as incomplete.
+     */
+    private static boolean faithful(Path path, String name) {
+        try {
+            return path.getFileSystem().getPath(name).equals(path);
+        } catch (java.nio.file.InvalidPathException e) {
+            return false;
+        }
     }
 
     private static long mtime(FileStat a) {

@@ -36,8 +36,24 @@ public final class PgClient {
             "sslrootcert", "PGSSLROOTCERT",
             "sslcert", "PGSSLCERT",
             "sslkey", "PGSSLKEY",
+            "sslcrl", "PGSSLCRL",
+            "channel_binding", "PGCHANNELBINDING",
+            "gssencmode", "PGGSSENCMODE",
             "connect_timeout", "PGCONNECT_TIMEOUT",
             "target_session_attrs", "PGTARGETSESSIONATTRS");
+    /**
+     * libpq variables that steer where and how a tool connects. Inherited from the application's environment they
+     * would make pg_dump talk to another server ({@code PGHOSTADDR}), with other options ({@code PGOPTIONS}) or
+     * weaker TLS than the JDBC connections that count rows and check versions: they are removed, and only what the
+     * URL says is set. (PGPASSWORD and PGPASSFILE stay when no password is configured: trust, peer and pgpass files
+     * are documented ways to authenticate.)
+     */
+    private static final List<String> CONNECTION_ENV = List.of("PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER",
+            "PGSERVICE", "PGSERVICEFILE", "PGOPTIONS", "PGSSLMODE", "PGREQUIRESSL",
+            "PGSSLCERT", "PGSSLKEY", "PGSSLROOTCERT", "PGSSLCRL", "PGSSLCRLDIR", "PGSSLSNI", "PGSSLCOMPRESSION",
+            "PGSSLMINPROTOCOLVERSION", "PGSSLMAXPROTOCOLVERSION", "PGREQUIREPEER", "PGGSSENCMODE", "PGKRBSRVNAME",
+            "PGGSSLIB", "PGCHANNELBINDING", "PGREQUIREAUTH", "PGCONNECT_TIMEOUT", "PGTARGETSESSIONATTRS",
+            "PGLOADBALANCEHOSTS", "PGGSSDELEGATION", "PGSSLCERTMODE");
 
     private final PgUrl url;
     private final String user;
@@ -183,6 +199,7 @@ public final class PgClient {
      */
     public Map<String, String> environment(Path privateDir) throws IOException {
         Map<String, String> env = new HashMap<>();
+        CONNECTION_ENV.forEach(v -> env.put(v, null)); // removed from the inherited environment
         env.put("PGAPPNAME", "lifeboat");
         if (DebianClients.bypassesWrapper(tool("pg_restore")) && System.getenv("PGSYSCONFDIR") == null) {
             env.put("PGSYSCONFDIR", "/etc/postgresql-common"); // what pg_wrapper sets (pg_service.conf lives there)
@@ -193,6 +210,9 @@ public final class PgClient {
                 env.put(name, v);
             }
         });
+        if ("true".equalsIgnoreCase(url.params().get("ssl")) && !url.params().containsKey("sslmode")) {
+            env.put("PGSSLMODE", "verify-full"); // what the JDBC driver makes of ssl=true
+        }
         if (password != null) {
             Path file = privateDir.resolve("pgpass-" + System.nanoTime());
             Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
@@ -243,6 +263,8 @@ public final class PgClient {
                         + " join pg_namespace n on n.oid = c.relnamespace"
                         + " left join pg_stat_user_tables s on s.relid = c.oid"
                         + " where c.relkind = 'r' and n.nspname not in ('pg_catalog', 'information_schema')"
+                        // a standby cannot read unlogged tables (and pg_dump leaves their data out there)
+                        + " and (c.relpersistence <> 'u' or not pg_is_in_recovery())"
                         + " and n.nspname not like 'pg\\_toast%' and n.nspname not like 'pg\\_temp%'"
                         + " and not exists (select 1 from pg_depend d where d.classid = 'pg_class'::regclass"
                         + "   and d.objid = c.oid and d.deptype = 'e')"

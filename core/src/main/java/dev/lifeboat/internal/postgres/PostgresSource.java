@@ -117,6 +117,12 @@ public final class PostgresSource implements Source {
                             // workers they take one backend's CPU instead of three, and leave the cores to the dump
                             try (Statement st = c.createStatement()) {
                                 st.execute("set local max_parallel_workers_per_gather = 0");
+                                // a count that waits for a lock (DDL queued on a table) waits no longer than pg_dump
+                                // would, and none outlives the dump's deadline: the backup then fails, saying why,
+                                // instead of hanging
+                                st.execute("set local lock_timeout = " + lockWaitMillis(context));
+                                st.execute("set local statement_timeout = " + Math.min(Integer.MAX_VALUE,
+                                        Math.max(1000, timeout(context).toMillis())));
                             }
                             return PgClient.rowCounts(c);
                         } catch (SQLException e) {
@@ -128,7 +134,7 @@ public final class PostgresSource implements Source {
             Map<String, String> env = client.environment(context.tempDirectory());
             try {
                 List<String> dumpCmd = new ArrayList<>(List.of(dump.path(), "--format=custom", "--snapshot=" + snapshot,
-                        "--lock-wait-timeout=" + Math.max(1000, Math.min(timeout(context).toMillis(), 600_000))));
+                        "--lock-wait-timeout=" + lockWaitMillis(context)));
                 dumpCmd.addAll(client.connectionArgs());
                 stream(dumpCmd, validate.path(), env, context, out);
             } finally {
@@ -227,6 +233,11 @@ public final class PostgresSource implements Source {
             Thread.currentThread().interrupt();
             throw new SourceException(ErrorCode.DUMP_FAILED, "interrupted while dumping database \"" + name + "\"", e);
         }
+    }
+
+    /** How long pg_dump (and the row counts) may wait for a table lock: the timeout, between 1 s and 10 min. */
+    private long lockWaitMillis(SourceContext context) {
+        return Math.max(1000, Math.min(timeout(context).toMillis(), 600_000));
     }
 
     private Duration timeout(SourceContext context) {

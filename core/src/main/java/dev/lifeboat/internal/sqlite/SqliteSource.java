@@ -123,12 +123,17 @@ public final class SqliteSource implements Source {
         return DriverManager.getConnection("jdbc:sqlite:" + file, p);
     }
 
-    /** Exact row counts of every table (not SQLite's internal ones), keyed {@code main.table}. */
+    /**
+     * Exact row counts of every ordinary table, keyed {@code main.table}: not SQLite's internal ones (named
+     * {@code sqlite_*} in any case, a prefix SQLite reserves), and not virtual tables, whose module (an extension
+     * such as sqlite-vec) the driver may not have; an FTS table's rows are counted in its shadow tables.
+     */
     static Map<String, Long> rowCounts(Connection c) throws SQLException {
         List<String> tables = new ArrayList<>();
         try (Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery("select name from sqlite_schema where type = 'table'"
-                        + " and name not like 'sqlite\\_%' escape '\\' order by name")) {
+                        + " and name not like 'sqlite\\_%' escape '\\' and coalesce(sql, '') not like 'create virtual table%'"
+                        + " order by name")) {
             while (rs.next()) {
                 tables.add(rs.getString(1));
             }
