@@ -5,6 +5,7 @@ import dev.lifeboat.api.catalog.TreeStats;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystems;
@@ -14,6 +15,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
+import java.nio.file.SecureDirectoryStream;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
@@ -26,7 +28,9 @@ import java.util.concurrent.TimeUnit;
  * Writes file trees as a POSIX (PAX) tar stream: long names and entries over 8 GiB are fine, symlinks are
  * stored as links and never followed, sockets/FIFOs/devices are skipped with a notice, and a file that is
  * unreadable or changes while it is read is recorded as an {@link Issue.Severity#INCOMPLETE} issue. Entries are
- * written in sorted order, so the same tree gives the same archive.
+ * written in sorted order, so the same tree gives the same archive. Subdirectories and files are opened relative
+ * to their parent's open descriptor without following links (Linux), so a directory swapped for a symlink while
+ * the tree is read cannot lead outside it.
  */
 public final class TreeArchiver {
     /** At most this many issues are recorded one by one; the rest are summarised. */
@@ -98,7 +102,7 @@ public final class TreeArchiver {
             addDirectoryEntry(path, name, a);
             walk(path, path, name + "/");
         } else {
-            addEntry(path, name, a);
+            addEntry(path, name, a, null);
         }
     }
 
@@ -119,17 +123,37 @@ public final class TreeArchiver {
 
     /** Archives the children of {@code dir}, named {@code base + file name} ({@code base} is empty or ends in /). */
     private void walk(Path root, Path dir, String base) throws IOException {
-        List<Path> children = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
-            for (Path p : ds) {
-                children.add(p);
-            }
+        DirectoryStream<Path> ds;
+        try {
+            ds = Files.newDirectoryStream(dir);
         } catch (AccessDeniedException e) {
             issue(Issue.Severity.INCOMPLETE, dirName(base), "directory cannot be read: permission denied");
             return;
         } catch (NoSuchFileException e) {
             issue(Issue.Severity.INCOMPLETE, dirName(base), "directory disappeared while being read");
             return;
+        }
+        try (ds) {
+            walk(root, dir, base, ds);
+        }
+    }
+
+    /**
+     * Archives the entries of {@code ds}, the open directory {@code dir}. Where the platform offers it (Linux), each
+     * subdirectory and file is opened relative to its parent's open descriptor and without following a link: a
+     * directory swapped for a symlink between its {@code lstat} and its opening (by someone who can write to the
+     * tree) is then refused, and nothing outside the tree is ever read.
+     */
+    private void walk(Path root, Path dir, String base, DirectoryStream<Path> ds) throws IOException {
+        SecureDirectoryStream<Path> parent = ds instanceof SecureDirectoryStream<Path> sds ? sds : null;
+        List<Path> children = new ArrayList<>();
+        try {
+            for (Path p : ds) {
+                children.add(p);
+            }
+        } catch (java.nio.file.DirectoryIteratorException e) {
+            issue(Issue.Severity.INCOMPLETE, dirName(base), "directory could not be read to its end: "
+                    + reason(e.getCause()));
         }
         int n = children.size();
         String[] names = new String[n];
@@ -159,20 +183,43 @@ public final class TreeArchiver {
                 continue;
             }
             if (a.type() == FileStat.S_IFDIR) {
-                addDirectoryEntry(child, rel, a);
-                walk(root, child, rel + "/");
+                DirectoryStream<Path> sub;
+                beforeOpening.accept(child);
+                try {
+                    sub = parent != null ? parent.newDirectoryStream(child.getFileName(), LinkOption.NOFOLLOW_LINKS)
+                            : Files.newDirectoryStream(child);
+                } catch (AccessDeniedException e) {
+                    addDirectoryEntry(child, rel, a);
+                    issue(Issue.Severity.INCOMPLETE, rel, "directory cannot be read: permission denied");
+                    continue;
+                } catch (NoSuchFileException e) {
+                    continue; // deleted between listing and reading
+                } catch (IOException e) {
+                    // ELOOP, ENOTDIR: no longer the directory lstat saw (replaced by a symlink or a file)
+                    issue(Issue.Severity.INCOMPLETE, rel, "changed while being read (no longer a directory): "
+                            + reason(e));
+                    continue;
+                }
+                try (sub) {
+                    addDirectoryEntry(child, rel, a);
+                    walk(root, child, rel + "/", sub);
+                }
             } else {
-                addEntry(child, rel, a);
+                addEntry(child, rel, a, parent);
             }
         }
     }
+
+    /** A seam for tests, to change the tree at the worst moment: after a subdirectory's lstat, before it is opened. */
+    static volatile java.util.function.Consumer<Path> beforeOpening = p -> { };
 
     private void addDirectoryEntry(Path dir, String name, FileStat a) throws IOException {
         tar.directory(name, a.permissions(), a.uid(), a.gid(), mtime(a));
         directories++;
     }
 
-    private void addEntry(Path path, String name, FileStat a) throws IOException {
+    /** Archives one entry that is not a directory; {@code parent} (may be null) is its open directory. */
+    private void addEntry(Path path, String name, FileStat a, SecureDirectoryStream<Path> parent) throws IOException {
         switch (a.type()) {
             case FileStat.S_IFLNK -> {
                 Path target = Files.readSymbolicLink(path);
@@ -184,7 +231,7 @@ public final class TreeArchiver {
                 tar.symlink(name, target.toString(), a.permissions(), a.uid(), a.gid(), mtime(a));
                 symlinks++;
             }
-            case FileStat.S_IFREG -> addFile(path, name, a);
+            case FileStat.S_IFREG -> addFile(path, name, a, parent);
             case FileStat.S_IFSOCK -> issue(Issue.Severity.NOTICE, name, "socket skipped");
             case FileStat.S_IFIFO -> issue(Issue.Severity.NOTICE, name, "FIFO skipped");
             case FileStat.S_IFCHR, FileStat.S_IFBLK -> issue(Issue.Severity.NOTICE, name, "device skipped");
@@ -192,12 +239,13 @@ public final class TreeArchiver {
         }
     }
 
-    private void addFile(Path path, String name, FileStat a) throws IOException {
+    private void addFile(Path path, String name, FileStat a, SecureDirectoryStream<Path> parent) throws IOException {
         long size = a.size();
         FileTime mtime = a.lastModified();
-        FileChannel ch;
+        SeekableByteChannel ch;
         try {
-            ch = FileChannel.open(path, READ_NOFOLLOW);
+            // relative to the open parent, never through a link: the file lstat saw in this tree, or nothing
+            ch = parent != null ? parent.newByteChannel(path.getFileName(), READ_NOFOLLOW) : FileChannel.open(path, READ_NOFOLLOW);
         } catch (NoSuchFileException e) {
             return; // deleted before we got to it
         } catch (IOException e) {

@@ -1,0 +1,71 @@
+package dev.lifeboat.internal.archive;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lifeboat.api.catalog.Issue;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Someone who can write to the tree swaps a directory for a symlink to a secret place just after the archiver's
+ * lstat saw a directory: nothing from outside the tree may be read (reliability.md: no file outside the root).
+ */
+class TreeArchiverSwapTest {
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void noSeam() {
+        TreeArchiver.beforeOpening = p -> { };
+    }
+
+    @Test
+    void aDirectorySwappedForASymlinkBeforeItIsOpenedIsRefusedNotFollowed() throws Exception {
+        Path media = Files.createDirectories(dir.resolve("media"));
+        Path d = Files.createDirectories(media.resolve("d"));
+        Files.writeString(d.resolve("upload.jpg"), "an upload");
+        Files.writeString(media.resolve("z.txt"), "after d");
+        Path secret = Files.createDirectories(dir.resolve("secret"));
+        Files.writeString(secret.resolve("id_rsa"), "PRIVATE KEY CANARY");
+        AtomicBoolean swapped = new AtomicBoolean();
+        TreeArchiver.beforeOpening = p -> {
+            if (p.getFileName().toString().equals("d") && swapped.compareAndSet(false, true)) {
+                try {
+                    Files.move(d, media.resolve("d-moved"));
+                    Files.createSymbolicLink(d, secret);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        };
+
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        TreeArchiver archiver = new TreeArchiver(new TarWriter(bytes, 4096), List.of());
+        archiver.addTree(media, "");
+        archiver.finish();
+
+        assertThat(swapped).isTrue();
+        List<String> names = new ArrayList<>();
+        try (TarArchiveInputStream in = new TarArchiveInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+            for (TarArchiveEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                names.add(e.getName());
+                assertThat(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)).doesNotContain("CANARY");
+            }
+        }
+        assertThat(names).noneMatch(n -> n.contains("id_rsa")).contains("z.txt");
+        assertThat(archiver.issues()).anySatisfy(i -> {
+            assertThat(i.severity()).isEqualTo(Issue.Severity.INCOMPLETE);
+            assertThat(i.subject()).isEqualTo("d");
+            assertThat(i.message()).contains("changed while being read");
+        });
+    }
+}
