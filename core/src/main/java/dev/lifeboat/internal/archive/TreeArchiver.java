@@ -44,6 +44,8 @@ public final class TreeArchiver {
 
     private final TarWriter tar;
     private final List<PathMatcher> excludes;
+    /** Directories whose whole content is excluded ({@code dir/**}): stored empty, never opened. */
+    private final List<PathMatcher> pruned;
     private final List<Issue> issues = new ArrayList<>();
     private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER);
     private long droppedIncomplete;
@@ -56,6 +58,9 @@ public final class TreeArchiver {
     TreeArchiver(TarWriter tar, List<String> excludeGlobs) {
         this.tar = tar;
         this.excludes = excludeGlobs.stream().map(g -> FileSystems.getDefault().getPathMatcher("glob:" + g)).toList();
+        // "cache/**" excludes everything below cache: the directory itself is kept (empty), and never listed
+        this.pruned = excludeGlobs.stream().filter(g -> g.endsWith("/**") && g.length() > 3)
+                .map(g -> FileSystems.getDefault().getPathMatcher("glob:" + g.substring(0, g.length() - 3))).toList();
     }
 
     /**
@@ -180,6 +185,10 @@ public final class TreeArchiver {
                 continue; // deleted between listing and reading: it is simply not part of this backup
             } catch (IOException e) {
                 issue(Issue.Severity.INCOMPLETE, rel, "cannot be read: " + e.getMessage());
+                continue;
+            }
+            if (a.type() == FileStat.S_IFDIR && !pruned.isEmpty() && matchesAny(pruned, root.relativize(child))) {
+                addDirectoryEntry(child, rel, a); // its content is excluded: an unreadable one is no loss
                 continue;
             }
             if (a.type() == FileStat.S_IFDIR) {
@@ -323,6 +332,15 @@ public final class TreeArchiver {
 
     private static long mtime(FileStat a) {
         return a.lastModified().to(TimeUnit.SECONDS);
+    }
+
+    private static boolean matchesAny(List<PathMatcher> matchers, Path relative) {
+        for (PathMatcher m : matchers) {
+            if (m.matches(relative)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean excluded(Path relative) {

@@ -29,6 +29,32 @@ class TreeArchiverSwapTest {
     }
 
     @Test
+    void aDirectoryWhoseWholeContentIsExcludedIsKeptEmptyAndNeverOpened() throws Exception {
+        Path media = Files.createDirectories(dir.resolve("media"));
+        Files.writeString(Files.createDirectories(media.resolve("cache/thumbs")).resolve("a.jpg"), "thumb");
+        Files.writeString(Files.createDirectories(media.resolve("photos/cache")).resolve("b.jpg"), "nested cache");
+        Files.writeString(media.resolve("photos/c.jpg"), "photo");
+        List<String> opened = new ArrayList<>();
+        TreeArchiver.beforeOpening = p -> opened.add(media.relativize(p).toString());
+
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        TreeArchiver archiver = new TreeArchiver(new TarWriter(bytes, 4096), List.of("cache/**", "**/cache/**"));
+        archiver.addTree(media, "");
+        archiver.finish();
+
+        assertThat(opened).as("an excluded directory's content is never listed, so an unreadable one cannot make the"
+                + " backup incomplete").containsExactly("photos");
+        List<String> names = new ArrayList<>();
+        try (TarArchiveInputStream in = new TarArchiveInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+            for (TarArchiveEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                names.add(e.getName());
+            }
+        }
+        assertThat(names).containsExactly("cache/", "photos/", "photos/c.jpg", "photos/cache/");
+        assertThat(archiver.issues()).isEmpty();
+    }
+
+    @Test
     void aDirectorySwappedForASymlinkBeforeItIsOpenedIsRefusedNotFollowed() throws Exception {
         Path media = Files.createDirectories(dir.resolve("media"));
         Path d = Files.createDirectories(media.resolve("d"));
