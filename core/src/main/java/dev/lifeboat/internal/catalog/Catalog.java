@@ -79,7 +79,12 @@ public final class Catalog {
 
     /** The newest published backup. */
     public Optional<Manifest> latest() {
-        List<BackupId> ids = manifestIds();
+        return latest(listBackups());
+    }
+
+    /** The newest published backup among {@code listing} (what {@link #listBackups()} returned). */
+    public Optional<Manifest> latest(List<ObjectInfo> listing) {
+        List<BackupId> ids = manifestIds(listing);
         for (int i = ids.size() - 1; i >= 0; i--) {
             try {
                 return Optional.of(manifest(ids.get(i)));
@@ -181,22 +186,40 @@ public final class Catalog {
 
     /** As {@link #collectGarbage(Instant, Duration)}, never touching {@code running} (a backup of this process). */
     public List<String> collectGarbage(Instant now, Duration safetyAge, BackupId running) {
+        cleanUpIncompleteWrites(safetyAge);
+        return collectLeftovers(now, safetyAge, running, listBackups());
+    }
+
+    /** Lets the store remove its own incomplete writes older than {@code safetyAge}; a failure is logged. */
+    public void cleanUpIncompleteWrites(Duration safetyAge) {
         try {
             store.cleanUpIncompleteWrites(safetyAge);
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.WARNING, "cannot clean up incomplete writes in {0}: {1}", store.describe(), e.getMessage());
         }
-        Instant cutoff = now.minus(safetyAge);
-        Map<String, List<ObjectInfo>> byId = new TreeMap<>();
+    }
+
+    /** Every object under {@code backups/}: one listing that {@link #latest(List)} and the sweep below can share. */
+    public List<ObjectInfo> listBackups() {
         try {
-            for (ObjectInfo o : store.list(Layout.BACKUPS)) {
-                String id = Layout.idOf(o.key());
-                if (id != null) {
-                    byId.computeIfAbsent(id, k -> new ArrayList<>()).add(o);
-                }
-            }
+            return store.list(Layout.BACKUPS);
         } catch (IOException e) {
             throw new StoreException("cannot list backups in " + store.describe(), true, e);
+        }
+    }
+
+    /**
+     * The sweep of {@link #collectGarbage(Instant, Duration, BackupId)} over {@code listing}: a listing taken before
+     * the sweep serves {@link #latest(List)} too, as the sweep never removes a published backup.
+     */
+    public List<String> collectLeftovers(Instant now, Duration safetyAge, BackupId running, List<ObjectInfo> listing) {
+        Instant cutoff = now.minus(safetyAge);
+        Map<String, List<ObjectInfo>> byId = new TreeMap<>();
+        for (ObjectInfo o : listing) {
+            String id = Layout.idOf(o.key());
+            if (id != null) {
+                byId.computeIfAbsent(id, k -> new ArrayList<>()).add(o);
+            }
         }
         List<String> collected = new ArrayList<>();
         for (Map.Entry<String, List<ObjectInfo>> e : byId.entrySet()) {
@@ -227,16 +250,16 @@ public final class Catalog {
     }
 
     private List<BackupId> manifestIds() {
+        return manifestIds(listBackups());
+    }
+
+    private static List<BackupId> manifestIds(List<ObjectInfo> listing) {
         List<BackupId> ids = new ArrayList<>();
-        try {
-            for (ObjectInfo o : store.list(Layout.BACKUPS)) {
-                String id = Layout.idOf(o.key());
-                if (id != null && o.key().equals(Layout.BACKUPS + id + "/" + Layout.MANIFEST) && BackupId.isValid(id)) {
-                    ids.add(BackupId.parse(id));
-                }
+        for (ObjectInfo o : listing) {
+            String id = Layout.idOf(o.key());
+            if (id != null && o.key().equals(Layout.BACKUPS + id + "/" + Layout.MANIFEST) && BackupId.isValid(id)) {
+                ids.add(BackupId.parse(id));
             }
-        } catch (IOException e) {
-            throw new StoreException("cannot list backups in " + store.describe(), true, e);
         }
         ids.sort(Comparator.naturalOrder());
         return ids;

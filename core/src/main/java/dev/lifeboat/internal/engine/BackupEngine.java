@@ -77,8 +77,7 @@ public final class BackupEngine {
                         + " directory in " + plan.tempRoot() + " (" + (e.getMessage() == null ? e.getClass().getSimpleName()
                         : e.getMessage()) + "); free space there or set another temp directory (lifeboat.temp-dir)", e);
             }
-            collectGarbage();
-            checkAgainstLatest(started);
+            prepareStores(started);
             SourceContext context = new Context(temp);
             for (Source s : plan.sources()) {
                 s.preflight(context);
@@ -447,18 +446,28 @@ public final class BackupEngine {
     }
 
     /**
-     * Checks each store against its newest backup (one that authenticates): refuses to back up when that backup is
-     * dated more than {@link ClockSkewException#TOLERANCE} after {@code now} (the new backup would sort before it,
-     * and "latest" would still name the older data); warns when the store has less space free than that backup
-     * took, before this one fills the disk. A store that cannot be listed is left to fail (or not) when written.
+     * Before anything is written, in each store, from one listing of its backups: removes leftovers of unfinished
+     * backups older than the garbage safety age; refuses to back up when the newest backup (one that
+     * authenticates) is dated more than {@link ClockSkewException#TOLERANCE} after {@code now} (the new backup would
+     * sort before it, and "latest" would still name the older data); warns when the store has less space free than
+     * that backup took, before this one fills the disk. A store that cannot be listed is left to fail (or not) when
+     * written.
      */
-    private void checkAgainstLatest(Instant now) {
+    private void prepareStores(Instant now) {
         Instant limit = now.plus(ClockSkewException.TOLERANCE);
         for (Plan.NamedStore ns : plan.stores()) {
             Store store = ns.store();
+            Catalog catalog = new Catalog(store, plan.crypto().trusted());
+            catalog.cleanUpIncompleteWrites(plan.garbageSafetyAge());
             Optional<Manifest> newest;
             try {
-                newest = new Catalog(store, plan.crypto().trusted()).latest();
+                List<ObjectInfo> listing = catalog.listBackups();
+                try {
+                    catalog.collectLeftovers(plan.clock().instant(), plan.garbageSafetyAge(), null, listing);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "cannot collect leftovers in {0}: {1}", store.describe(), e.getMessage());
+                }
+                newest = catalog.latest(listing);
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "cannot list the backups in {0}: {1}", store.describe(), e.getMessage());
                 continue;
@@ -480,16 +489,6 @@ public final class BackupEngine {
                 }
             } catch (IOException | RuntimeException e) {
                 LOG.log(Level.DEBUG, "cannot tell the free space of {0}: {1}", store.describe(), e.getMessage());
-            }
-        }
-    }
-
-    private void collectGarbage() {
-        for (Store store : plan.storeList()) {
-            try {
-                new Catalog(store).collectGarbage(plan.clock().instant(), plan.garbageSafetyAge());
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "cannot collect leftovers in {0}: {1}", store.describe(), e.getMessage());
             }
         }
     }
