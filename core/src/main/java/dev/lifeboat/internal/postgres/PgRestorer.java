@@ -32,8 +32,6 @@ public final class PgRestorer {
     private final PgClient target;
     /** Whether {@link #prepare} created the target database, which {@link #discardCreated} then drops. */
     private boolean created;
-    /** Whether {@link #prepare} was told to replace: only then may the target hold tables the backup does not have. */
-    private boolean replacing;
 
     public PgRestorer(PgClient target) {
         this.target = target;
@@ -45,7 +43,6 @@ public final class PgRestorer {
      * otherwise only whether it could be created is checked, so a preflight changes nothing on the server.
      */
     public void prepare(PartInfo part, boolean replace, boolean create) {
-        replacing = replace;
         target.prefetchVersions("pg_restore");
         try (Connection c = connectCreatingDatabase(create)) {
             PgClient.ServerVersion server = PgClient.serverVersion(c);
@@ -142,9 +139,10 @@ public final class PgRestorer {
 
     /**
      * Counts rows in the restored database and lists differences from the manifest. A table whose statistics
-     * already show the manifest's count is not scanned again (see {@link PgClient#rowCounts(Connection, Map)}).
+     * already show the manifest's count is not scanned again (see {@link PgClient#rowCounts(Connection, Map)}). After
+     * a {@code replace}, a table the backup does not have is a difference too.
      */
-    public PgClient.RowCounts countRows(PartInfo part, List<String> mismatches) {
+    public PgClient.RowCounts countRows(PartInfo part, boolean replace, List<String> mismatches) {
         try (Connection c = target.connect()) {
             c.setAutoCommit(false);
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
@@ -166,10 +164,12 @@ public final class PgRestorer {
                 }
                 // a replace drops and recreates what the dump has; a table it does not have was there before and stays
                 // (into an empty database, a table not counted at backup time is one a standby could not count)
-                for (String table : new TreeMap<>(actual).keySet()) {
-                    if (replacing && !expected.containsKey(table)) {
-                        mismatches.add("table " + table + " is not in the backup: it was in the database before the"
-                                + " restore and was left as it was (restore into a new database for the backup alone)");
+                if (replace) {
+                    for (String table : new TreeMap<>(actual).keySet()) {
+                        if (!expected.containsKey(table)) {
+                            mismatches.add("table " + table + " is not in the backup: it was in the database before the"
+                                    + " restore and was left as it was (restore into a new database for the backup alone)");
+                        }
                     }
                 }
             }

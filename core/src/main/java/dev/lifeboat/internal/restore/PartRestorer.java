@@ -114,7 +114,7 @@ public final class PartRestorer {
                 restorer.discardCreated(); // a database this restore created goes again: the server is as it was
                 throw e;
             }
-            Map<String, Long> rows = restorer.countRows(part, mismatches).counts();
+            Map<String, Long> rows = restorer.countRows(part, replace, mismatches).counts();
             return new RestoreResult(m.backupId(), part.qualifiedName(), target.describe(), read[0], rows, null,
                     mismatches, Duration.ofNanos(System.nanoTime() - t0), store.describe());
         }
