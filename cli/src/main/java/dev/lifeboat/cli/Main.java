@@ -180,7 +180,7 @@ public final class Main {
         });
         cl.setParameterExceptionHandler((e, a) -> {
             // picocli quotes the offending argument, which may be a URL with a password in it
-            String message = PgUrl.redact(String.valueOf(e.getMessage())).replaceAll("\\p{Cntrl}", "?");
+            String message = Output.printable(PgUrl.redact(String.valueOf(e.getMessage())));
             if (java.util.Arrays.asList(a).contains("--json")) {
                 // the command line did not parse, so no command ran to say it in JSON: say it here
                 e.getCommandLine().getOut().println(Output.json(Output.error(ErrorCode.CONFIGURATION, message)));

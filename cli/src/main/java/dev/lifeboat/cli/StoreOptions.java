@@ -60,7 +60,7 @@ final class StoreOptions {
         }
         if (!BackupId.isValid(idOrLatest)) {
             throw new ConfigurationException("backup id", "'latest' or an id like 20261126T021500Z-3f9a1c0b",
-                    "\"" + idOrLatest.replaceAll("\\p{Cntrl}", "?") + "\"");
+                    "\"" + Output.printable(idOrLatest) + "\"");
         }
         return recovery.manifest(BackupId.parse(idOrLatest));
     }

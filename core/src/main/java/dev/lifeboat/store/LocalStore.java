@@ -6,6 +6,7 @@ import dev.lifeboat.api.store.ObjectInfo;
 import dev.lifeboat.api.store.ObjectWriter;
 import dev.lifeboat.api.store.Store;
 import dev.lifeboat.api.store.WriteOption;
+import dev.lifeboat.internal.io.Trees;
 import dev.lifeboat.internal.io.WriteBehindFileStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -330,18 +331,7 @@ public final class LocalStore implements Store {
                 continue; // made by a concurrent writer, which syncs it
             }
             if (p.getParent() != null) {
-                fsyncDirectory(p.getParent());
-            }
-        }
-    }
-
-    private static void fsyncDirectory(Path dir) throws IOException {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException e) {
-            // some file systems do not support fsync on directories; the rename itself is still atomic
-            if (!(e.getMessage() != null && e.getMessage().contains("Is a directory"))) {
-                throw e;
+                Trees.fsyncDirectory(p.getParent());
             }
         }
     }
@@ -399,7 +389,7 @@ public final class LocalStore implements Store {
                 } else {
                     Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 }
-                fsyncDirectory(target.getParent());
+                Trees.fsyncDirectory(target.getParent());
                 done = true;
                 return new ObjectInfo(key, size, Files.getLastModifiedTime(target, LinkOption.NOFOLLOW_LINKS).toInstant());
             } catch (FileAlreadyExistsException e) {

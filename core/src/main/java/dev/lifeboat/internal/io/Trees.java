@@ -2,14 +2,16 @@ package dev.lifeboat.internal.io;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** Removing private temporary trees (staging directories, per-run temp directories). */
+/** Removing private temporary trees (staging directories, per-run temp directories), and making renames durable. */
 public final class Trees {
     private Trees() {}
 
@@ -39,6 +41,20 @@ public final class Trees {
             }
         } catch (IOException | UncheckedIOException e) {
             // best effort
+        }
+    }
+
+    /**
+     * Forces {@code dir}'s entries (a rename, a new file or directory in it) to disk. A file system that cannot fsync a
+     * directory is let be: the rename itself is still atomic.
+     */
+    public static void fsyncDirectory(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            if (!(e.getMessage() != null && e.getMessage().contains("Is a directory"))) {
+                throw e;
+            }
         }
     }
 }

@@ -5,6 +5,7 @@ import dev.lifeboat.api.ErrorCode;
 import dev.lifeboat.api.RestoreException;
 import dev.lifeboat.api.catalog.PartInfo;
 import dev.lifeboat.internal.io.NonClosingInputStream;
+import dev.lifeboat.internal.io.Trees;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -91,14 +92,6 @@ public final class SqliteRestorer {
         view.setPermissions(a.permissions());
     }
 
-    private static void fsyncDirectory(Path dir) {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException e) {
-            // a file system without directory fsync: the rename itself is still atomic
-        }
-    }
-
     /** Restores and returns the row counts of the restored file; adds differences from the manifest to mismatches. */
     public static Map<String, Long> restore(InputStream in, PartInfo part, Path target, boolean replace, List<String> mismatches)
             throws IOException {
@@ -154,7 +147,11 @@ public final class SqliteRestorer {
                     Files.move(temp, abs, StandardCopyOption.ATOMIC_MOVE);
                 }
             }
-            fsyncDirectory(abs.getParent());
+            try {
+                Trees.fsyncDirectory(abs.getParent());
+            } catch (IOException e) {
+                // the file is in place and whole; only its durability across a power cut is not assured
+            }
             return counts;
         } finally {
             Files.deleteIfExists(temp);
