@@ -28,6 +28,7 @@ final class FaultyStore implements Store {
     private volatile String refuseDeleteOf;
     private volatile String failReadOf;
     private volatile long failReadAfter;
+    private volatile boolean failReadUnchecked;
     private volatile java.util.OptionalLong usableSpace;
     private final AtomicLong written = new AtomicLong();
     private final List<String> committed = new CopyOnWriteArrayList<>();
@@ -149,14 +150,23 @@ final class FaultyStore implements Store {
         return this;
     }
 
+    /**
+     * As {@link #failingReadsOf}, but the read fails once, with an unchecked {@link dev.lifeboat.api.StoreException}
+     * (as the S3 store's stream does when a broken download cannot be resumed); reading on from there works.
+     */
+    FaultyStore failingReadsWithStoreErrorOf(String keySuffix, long bytes) {
+        this.failReadUnchecked = true;
+        return failingReadsOf(keySuffix, bytes);
+    }
+
     @Override
     public <T> T read(String key, Reader<T> reader) throws IOException {
         if (failReadOf == null || !key.endsWith(failReadOf)) {
             return delegate.read(key, reader);
         }
-        long limit = failReadAfter;
         return delegate.read(key, in -> reader.read(new java.io.FilterInputStream(in) {
             long read;
+            long limit = failReadAfter;
 
             @Override
             public int read() throws IOException {
@@ -167,7 +177,12 @@ final class FaultyStore implements Store {
             @Override
             public int read(byte[] b, int off, int len) throws IOException {
                 if (read >= limit) {
-                    throw new IOException("Input/output error (injected, reading " + key + ")");
+                    String message = "Input/output error (injected, reading " + key + ")";
+                    if (failReadUnchecked) {
+                        limit = Long.MAX_VALUE;
+                        throw new dev.lifeboat.api.StoreException(message, true, null);
+                    }
+                    throw new IOException(message);
                 }
                 int n = in.read(b, off, (int) Math.min(len, limit - read));
                 read += Math.max(n, 0);

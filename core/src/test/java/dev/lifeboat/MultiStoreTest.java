@@ -20,6 +20,7 @@ import dev.lifeboat.api.verify.Finding;
 import dev.lifeboat.api.verify.SignatureStatus;
 import dev.lifeboat.api.verify.VerificationReport;
 import dev.lifeboat.api.verify.VerifyLevel;
+import dev.lifeboat.crypto.AgeKeys;
 import dev.lifeboat.crypto.SigningKey;
 import dev.lifeboat.internal.catalog.Catalog;
 import dev.lifeboat.internal.catalog.Layout;
@@ -338,6 +339,26 @@ class MultiStoreTest {
         assertThat(e).isNotNull();
         assertThat(e.getMessage()).contains("files-media.tar.zst", "Input/output error");
         assertThat(out.resolve("only-a")).doesNotExist();
+    }
+
+    @Test
+    void aStoreThatFailsUnderTheDecryptionIsReportedUnreadableNotAsABadCiphertext() throws Exception {
+        AgeKeys keys = AgeKeys.generate();
+        BackupResult result = configure().store("a", LocalStore.at(dirA)).encryptTo(keys.recipient()).build().backupNow();
+        // the encrypted files part fails past its age header, while it is being decrypted, with the store's own
+        // unchecked error (as the S3 store's stream throws when a broken download cannot be resumed)
+        FaultyStore a = FaultyStore.failingCommitOf(LocalStore.at(dirA), "no-such-key")
+                .failingReadsWithStoreErrorOf("files-media.tar.zst.age", 100_000);
+
+        VerificationReport report = Recovery.from(a, dir).withIdentities(keys.identity()).verify(result.id(), VerifyLevel.CONTENT);
+
+        assertThat(report.ok()).isFalse();
+        assertThat(report.findings()).extracting(Finding::type, Finding::subject)
+                .containsExactly(tuple(Finding.Type.UNREADABLE, "files-media"));
+        assertThat(report.findings().get(0).message()).contains("files-media.tar.zst.age", "Input/output error");
+        // the same store, readable again: the part verifies, so the finding was the store's and not the backup's
+        assertThat(Recovery.from(LocalStore.at(dirA), dir).withIdentities(keys.identity())
+                .verify(result.id(), VerifyLevel.CONTENT).ok()).isTrue();
     }
 
     @Test

@@ -185,8 +185,10 @@ public final class Verifier {
                     c.noIdentity = "no identity matches " + what + " (recipient fingerprints "
                             + (p.recipients().isEmpty() ? "not recorded" : String.join(", ", p.recipients()))
                             + "; the identities given have fingerprints " + String.join(", ", identities.fingerprints()) + ")";
-                } else {
+                } else if (e.code() == ErrorCode.INTEGRITY) {
                     c.decryptFailure = e.getMessage();
+                } else {
+                    throw e; // the store failed under the decryption (STORE_FAILED…): UNREADABLE, not a bad ciphertext
                 }
             }
         }
