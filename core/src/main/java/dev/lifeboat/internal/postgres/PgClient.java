@@ -270,7 +270,7 @@ public final class PgClient {
                         + "   and d.objid = c.oid and d.deptype = 'e')"
                         + " order by 1, 2")) {
             while (rs.next()) {
-                String name = rs.getString(1) + "." + rs.getString(2);
+                String name = tableKey(rs.getString(1), rs.getString(2));
                 Long want = expected.get(name);
                 long inserted = rs.getLong(3);
                 boolean known = !rs.wasNull();
@@ -288,11 +288,24 @@ public final class PgClient {
             for (String[] t : toCount) {
                 try (ResultSet rs = st.executeQuery("select count(*) from " + quote(t[0]) + "." + quote(t[1]))) {
                     rs.next();
-                    counts.put(t[0] + "." + t[1], rs.getLong(1));
+                    counts.put(tableKey(t[0], t[1]), rs.getLong(1));
                 }
             }
         }
         return new RowCounts(counts, fromStatistics);
+    }
+
+    /**
+     * The manifest's key of a table: {@code schema.table}, each name in double quotes (doubled inside) when it holds
+     * a dot or a double quote, so that {@code "a.b".c} and {@code a."b.c"} stay two tables. Ordinary names read as
+     * they always have: {@code public.orders}.
+     */
+    static String tableKey(String schema, String table) {
+        return keyName(schema) + "." + keyName(table);
+    }
+
+    private static String keyName(String name) {
+        return name.indexOf('.') < 0 && name.indexOf('"') < 0 ? name : quote(name);
     }
 
     /** Row counts per table, and the tables whose count was read from the server's statistics. */

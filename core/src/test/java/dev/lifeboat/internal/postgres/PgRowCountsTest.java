@@ -61,6 +61,25 @@ class PgRowCountsTest {
         }
     }
 
+    @Test
+    void tablesWhoseNamesJoinToTheSameDottedNameAreCountedApart() throws Exception {
+        String url = PG.createDatabase("lb_rowcounts_dots");
+        try (Connection c = PG.connect(url); Statement st = c.createStatement()) {
+            st.execute("create schema a");
+            st.execute("create schema \"a.b\"");
+            st.execute("create table a.\"b.c\" (id int)");
+            st.execute("insert into a.\"b.c\" select generate_series(1, 5)");
+            st.execute("create table \"a.b\".c (id int)");
+            st.execute("insert into \"a.b\".c select generate_series(1, 7)");
+            st.execute("create table a.\"say \"\"hi\"\"\" (id int)");
+            st.execute("insert into a.\"say \"\"hi\"\"\" values (1)");
+        }
+        try (Connection c = PG.connect(url)) {
+            assertThat(PgClient.rowCounts(c)).containsExactly(Map.entry("a.\"b.c\"", 5L),
+                    Map.entry("a.\"say \"\"hi\"\"\"", 1L), Map.entry("\"a.b\".c", 7L));
+        }
+    }
+
     /** Statistics reach the shared view when the writing session flushes them; waits up to 10 s for that. */
     private static void awaitInsertedRows(String url, String table, long inserted) throws Exception {
         long deadline = System.nanoTime() + 10_000_000_000L;
