@@ -109,6 +109,50 @@ class FilesRoundTripTest {
     }
 
     @Test
+    void aFileWithSeveralNamesIsStoredOnceAndRestoredAsOneFileWithThoseNames(@TempDir Path dir) throws Exception {
+        Path media = Files.createDirectories(dir.resolve("media"));
+        Path original = media.resolve("a/photo.raw");
+        Files.createDirectories(original.getParent());
+        Files.createDirectories(media.resolve("b/c"));
+        writeRandom(original, 4L << 20, 7); // 4 MiB, 3 of them random: each stored copy costs ≈ 3 MiB
+        Files.createLink(media.resolve("b/c/same-photo.raw"), original);
+        Files.createLink(media.resolve("z-third-name.raw"), original);
+        Path outsideName = dir.resolve("outside-name.raw"); // a name outside the tree: the inode has 4 names
+        Files.createLink(outsideName, media.resolve("b/c/same-photo.raw"));
+        Files.writeString(media.resolve("plain.txt"), "one name only");
+
+        Lifeboat lifeboat = Lifeboat.configure().files("uploads", media).store(LocalStore.at(dir.resolve("store"))).build();
+        BackupResult result = lifeboat.backupNow();
+
+        assertThat(result.status()).isEqualTo(BackupStatus.SUCCESS);
+        PartInfo part = result.parts().get(0);
+        assertThat(part.tree().files()).isEqualTo(4);
+        assertThat(part.tree().bytes()).as("the content is counted once").isEqualTo((4L << 20) + "one name only".length());
+        assertThat(part.size()).as("stored once (≈ 3 MiB), not three times").isLessThan(4L << 20);
+
+        Path target = dir.resolve("restored");
+        RestoreResult restored = lifeboat.restoreFiles(result.id(), "uploads", target, RestoreOptions.defaults());
+        assertThat(restored.mismatches()).isEmpty();
+        assertThat(FileTrees.snapshot(target)).isEqualTo(FileTrees.snapshot(media));
+        Object inode = Files.getAttribute(target.resolve("a/photo.raw"), "unix:ino");
+        assertThat(Files.getAttribute(target.resolve("b/c/same-photo.raw"), "unix:ino")).isEqualTo(inode);
+        assertThat(Files.getAttribute(target.resolve("z-third-name.raw"), "unix:ino")).isEqualTo(inode);
+        assertThat(Files.getAttribute(target.resolve("a/photo.raw"), "unix:nlink")).isEqualTo(3);
+        assertThat(Files.getAttribute(target.resolve("plain.txt"), "unix:nlink")).isEqualTo(1);
+
+        // stock tar restores the same links from the archive
+        Requirements.requireTool("zstd");
+        Path stock = Files.createDirectory(dir.resolve("stock"));
+        Process p = new ProcessBuilder("bash", "-c", "zstd -dc '" + dir.resolve("store").resolve(part.key()) + "' | tar -x -C '" + stock + "'")
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as(out).isZero();
+        assertThat(FileTrees.snapshot(stock)).isEqualTo(FileTrees.snapshot(media));
+        assertThat(Files.getAttribute(stock.resolve("z-third-name.raw"), "unix:ino"))
+                .isEqualTo(Files.getAttribute(stock.resolve("a/photo.raw"), "unix:ino"));
+    }
+
+    @Test
     void symlinkLoopsAndLinksOutOfTheTreeAreStoredAsLinksAndNeverFollowed(@TempDir Path dir) throws Exception {
         Path media = Files.createDirectories(dir.resolve("media"));
         Path outside = Files.createDirectories(dir.resolve("outside"));

@@ -14,7 +14,8 @@ import java.util.Map;
 
 /**
  * What the tar header of one path needs from its {@code lstat}: the full {@code st_mode} (file type, permission
- * and set-id bits), owner and group ids, size and modification time.
+ * and set-id bits), owner and group ids, size and modification time; and, to store a file with several names once,
+ * its link count and identity ({@code fileKey}: device and inode on Unix, or null).
  *
  * <p>The JDK offers these through the {@code "unix:mode,uid,gid,…"} attribute view only, which parses the attribute
  * string and fills a map on every call. Archiving 20,000 files, that call tree is the largest single job of the
@@ -24,7 +25,7 @@ import java.util.Map;
  * {@code lstat}; elsewhere (a library inside an application, another JDK) the attribute view is used. Both give the
  * same values.
  */
-record FileStat(int mode, long uid, long gid, long size, FileTime lastModified) {
+record FileStat(int mode, long uid, long gid, long size, FileTime lastModified, int links, Object fileKey) {
     static final int S_IFMT = 0170000;
     static final int S_IFDIR = 0040000;
     static final int S_IFREG = 0100000;
@@ -34,7 +35,7 @@ record FileStat(int mode, long uid, long gid, long size, FileTime lastModified) 
     static final int S_IFCHR = 0020000;
     static final int S_IFBLK = 0060000;
 
-    private static final String VIEW_ATTRIBUTES = "unix:mode,uid,gid,size,lastModifiedTime";
+    private static final String VIEW_ATTRIBUTES = "unix:mode,uid,gid,size,lastModifiedTime,nlink,fileKey";
     private static final Direct DIRECT = Direct.find();
 
     /** The {@code lstat} of {@code path} (links are not followed). */
@@ -50,7 +51,8 @@ record FileStat(int mode, long uid, long gid, long size, FileTime lastModified) 
     static FileStat viaView(Path path) throws IOException {
         Map<String, Object> a = Files.readAttributes(path, VIEW_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
         return new FileStat((Integer) a.get("mode"), Integer.toUnsignedLong((Integer) a.get("uid")),
-                Integer.toUnsignedLong((Integer) a.get("gid")), (Long) a.get("size"), (FileTime) a.get("lastModifiedTime"));
+                Integer.toUnsignedLong((Integer) a.get("gid")), (Long) a.get("size"), (FileTime) a.get("lastModifiedTime"),
+                (Integer) a.get("nlink"), a.get("fileKey"));
     }
 
     int type() {
@@ -62,11 +64,11 @@ record FileStat(int mode, long uid, long gid, long size, FileTime lastModified) 
     }
 
     /** {@code sun.nio.fs.UnixFileAttributes}' own accessors, when the module system lets us call them. */
-    private record Direct(Class<?> type, MethodHandle mode, MethodHandle uid, MethodHandle gid) {
+    private record Direct(Class<?> type, MethodHandle mode, MethodHandle uid, MethodHandle gid, MethodHandle nlink) {
         static Direct find() {
             try {
                 Class<?> c = Class.forName("sun.nio.fs.UnixFileAttributes");
-                return new Direct(c, accessor(c, "mode"), accessor(c, "uid"), accessor(c, "gid"));
+                return new Direct(c, accessor(c, "mode"), accessor(c, "uid"), accessor(c, "gid"), accessor(c, "nlink"));
             } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
                 return null; // not opened to us (InaccessibleObjectException), or not this JDK's internals
             }
@@ -89,7 +91,8 @@ record FileStat(int mode, long uid, long gid, long size, FileTime lastModified) 
             }
             try {
                 return new FileStat((int) mode.invokeExact((Object) a), Integer.toUnsignedLong((int) uid.invokeExact((Object) a)),
-                        Integer.toUnsignedLong((int) gid.invokeExact((Object) a)), a.size(), a.lastModifiedTime());
+                        Integer.toUnsignedLong((int) gid.invokeExact((Object) a)), a.size(), a.lastModifiedTime(),
+                        (int) nlink.invokeExact((Object) a), a.fileKey());
             } catch (RuntimeException | Error e) {
                 throw e;
             } catch (Throwable e) {

@@ -43,6 +43,11 @@ final class TarWriter {
         entry(name, '2', target, 0, mode, uid, gid, mtime);
     }
 
+    /** A second name of a file stored earlier in this archive under {@code target} (a hard link: no content). */
+    void hardLink(String name, String target, int mode, long uid, long gid, long mtime) throws IOException {
+        entry(name, '1', target, 0, mode, uid, gid, mtime);
+    }
+
     /** Starts a regular file of exactly {@code size} bytes, to be given with {@link #write} and {@link #endFile}. */
     void beginFile(String name, long size, int mode, long uid, long gid, long mtime) throws IOException {
         entry(name, '0', null, size, mode, uid, gid, mtime);

@@ -20,13 +20,16 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Writes file trees as a POSIX (PAX) tar stream: long names and entries over 8 GiB are fine, symlinks are
- * stored as links and never followed, sockets/FIFOs/devices are skipped with a notice, and a file that is
+ * stored as links and never followed, a file with several names (hard links) is stored once and its other names
+ * as hard-link entries, sockets/FIFOs/devices are skipped with a notice, and a file that is
  * unreadable or changes while it is read is recorded as an {@link Issue.Severity#INCOMPLETE} issue. Entries are
  * written in sorted order, so the same tree gives the same archive. Subdirectories and files are opened relative
  * to their parent's open descriptor without following links (Linux), so a directory swapped for a symlink while
@@ -35,6 +38,11 @@ import java.util.concurrent.TimeUnit;
 public final class TreeArchiver {
     /** At most this many issues are recorded one by one; the rest are summarised. */
     static final int MAX_ISSUES = 1000;
+    /**
+     * At most this many files with several names are remembered at once (≈ 150 bytes each); past that, a further
+     * name of a file not remembered is stored as a copy: a bigger archive, never more memory.
+     */
+    static final int MAX_HARD_LINKS = 100_000;
     private static final int BUFFER = 1024 * 1024;
     private static final String UNREADABLE_NAME = "name is not valid in this JVM's file name encoding ("
             + System.getProperty("sun.jnu.encoding") + "), so it could not be stored faithfully and was left out;"
@@ -48,6 +56,8 @@ public final class TreeArchiver {
     private final List<PathMatcher> pruned;
     private final List<Issue> issues = new ArrayList<>();
     private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER);
+    /** Files stored with more names to come, by identity (device and inode); forgotten after their last name. */
+    private final Map<Object, FirstName> hardLinks = new HashMap<>();
     private long droppedIncomplete;
     private long droppedNotices;
     private long files;
@@ -251,6 +261,19 @@ public final class TreeArchiver {
     private void addFile(Path path, String name, FileStat a, SecureDirectoryStream<Path> parent) throws IOException {
         long size = a.size();
         FileTime mtime = a.lastModified();
+        Object identity = a.links() > 1 ? a.fileKey() : null;
+        if (identity != null) {
+            FirstName first = hardLinks.get(identity);
+            // unchanged since it was stored under its first name: this name gets the same content, as a link
+            if (first != null && first.size == size && first.mtime.equals(mtime)) {
+                tar.hardLink(name, first.name, a.permissions(), a.uid(), a.gid(), mtime(a));
+                if (--first.namesToCome <= 0) {
+                    hardLinks.remove(identity);
+                }
+                files++;
+                return;
+            }
+        }
         SeekableByteChannel ch;
         try {
             // relative to the open parent, never through a link: the file lstat saw in this tree, or nothing
@@ -311,9 +334,26 @@ public final class TreeArchiver {
         }
         if (problem != null) {
             issue(Issue.Severity.INCOMPLETE, name, problem);
+        } else if (identity != null && hardLinks.size() < MAX_HARD_LINKS) {
+            hardLinks.put(identity, new FirstName(name, size, mtime, a.links() - 1));
         }
         files++;
         bytes += size;
+    }
+
+    /** The name a file with several names was stored under, as it was then, and how many of its names may follow. */
+    private static final class FirstName {
+        final String name;
+        final long size;
+        final FileTime mtime;
+        int namesToCome;
+
+        FirstName(String name, long size, FileTime mtime, int namesToCome) {
+            this.name = name;
+            this.size = size;
+            this.mtime = mtime;
+            this.namesToCome = namesToCome;
+        }
     }
 
     /**
