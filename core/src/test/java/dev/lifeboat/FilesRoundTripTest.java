@@ -44,6 +44,17 @@ class FilesRoundTripTest {
         }
     }
 
+    /** {@code zstd -dc PART | tar -x} into a new directory {@code into}, which it returns. */
+    static Path extractWithStockTools(Path part, Path into) throws Exception {
+        Requirements.requireTool("zstd");
+        Files.createDirectory(into);
+        Process p = new ProcessBuilder("bash", "-c", "zstd -dc '" + part + "' | tar -x -C '" + into + "'")
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as(out).isZero();
+        return into;
+    }
+
     @Test
     void treeRoundTripsByContentAndMode(@TempDir Path dir) throws Exception {
         Path media = Files.createDirectories(dir.resolve("media"));
@@ -94,12 +105,7 @@ class FilesRoundTripTest {
                 .isEqualTo(Instant.parse("2020-02-02T02:02:02Z"));
 
         // the archive is readable by stock tar + zstd
-        Requirements.requireTool("zstd");
-        Path stock = Files.createDirectory(dir.resolve("stock"));
-        Process p = new ProcessBuilder("bash", "-c", "zstd -dc '" + dir.resolve("store").resolve(part.key()) + "' | tar -x -C '" + stock + "'")
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor()).as(out).isZero();
+        Path stock = extractWithStockTools(dir.resolve("store").resolve(part.key()), dir.resolve("stock"));
         assertThat(FileTrees.snapshot(stock)).isEqualTo(want);
 
         // a non-empty target is refused and left alone
@@ -141,12 +147,7 @@ class FilesRoundTripTest {
         assertThat(Files.getAttribute(target.resolve("plain.txt"), "unix:nlink")).isEqualTo(1);
 
         // stock tar restores the same links from the archive
-        Requirements.requireTool("zstd");
-        Path stock = Files.createDirectory(dir.resolve("stock"));
-        Process p = new ProcessBuilder("bash", "-c", "zstd -dc '" + dir.resolve("store").resolve(part.key()) + "' | tar -x -C '" + stock + "'")
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor()).as(out).isZero();
+        Path stock = extractWithStockTools(dir.resolve("store").resolve(part.key()), dir.resolve("stock"));
         assertThat(FileTrees.snapshot(stock)).isEqualTo(FileTrees.snapshot(media));
         assertThat(Files.getAttribute(stock.resolve("z-third-name.raw"), "unix:ino"))
                 .isEqualTo(Files.getAttribute(stock.resolve("a/photo.raw"), "unix:ino"));
