@@ -39,10 +39,11 @@ public final class TreeArchiver {
     /** At most this many issues are recorded one by one; the rest are summarised. */
     static final int MAX_ISSUES = 1000;
     /**
-     * At most this many files with several names are remembered at once (≈ 150 bytes each); past that, a further
-     * name of a file not remembered is stored as a copy: a bigger archive, never more memory.
+     * Memory for remembering files with several names (their first name and identity, ≈ 160 bytes plus the name
+     * each: ≈ 100,000 files with typical names); past it, a further name of a file not remembered is stored as a
+     * copy: a bigger archive, never more memory.
      */
-    static final int MAX_HARD_LINKS = 100_000;
+    static final long HARD_LINK_MEMORY = 16L << 20;
     private static final int BUFFER = 1024 * 1024;
     private static final String UNREADABLE_NAME = "name is not valid in this JVM's file name encoding ("
             + System.getProperty("sun.jnu.encoding") + "), so it could not be stored faithfully and was left out;"
@@ -58,6 +59,8 @@ public final class TreeArchiver {
     private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER);
     /** Files stored with more names to come, by identity (device and inode); forgotten after their last name. */
     private final Map<Object, FirstName> hardLinks = new HashMap<>();
+    private final long hardLinkBudget;
+    private long hardLinkMemory;
     private long droppedIncomplete;
     private long droppedNotices;
     private long files;
@@ -66,6 +69,12 @@ public final class TreeArchiver {
     private long bytes;
 
     TreeArchiver(TarWriter tar, List<String> excludeGlobs) {
+        this(tar, excludeGlobs, HARD_LINK_MEMORY);
+    }
+
+    /** With {@code hardLinkBudget} bytes of memory for files with several names (tests use a small one). */
+    TreeArchiver(TarWriter tar, List<String> excludeGlobs, long hardLinkBudget) {
+        this.hardLinkBudget = hardLinkBudget;
         this.tar = tar;
         this.excludes = excludeGlobs.stream().map(g -> FileSystems.getDefault().getPathMatcher("glob:" + g)).toList();
         // "cache/**" excludes everything below cache: the directory itself is kept (empty), and never listed
@@ -269,6 +278,7 @@ public final class TreeArchiver {
                 tar.hardLink(name, first.name, a.permissions(), a.uid(), a.gid(), mtime(a));
                 if (--first.namesToCome <= 0) {
                     hardLinks.remove(identity);
+                    hardLinkMemory -= first.memory();
                 }
                 files++;
                 return;
@@ -334,8 +344,12 @@ public final class TreeArchiver {
         }
         if (problem != null) {
             issue(Issue.Severity.INCOMPLETE, name, problem);
-        } else if (identity != null && hardLinks.size() < MAX_HARD_LINKS) {
-            hardLinks.put(identity, new FirstName(name, size, mtime, a.links() - 1));
+        } else if (identity != null) {
+            FirstName first = new FirstName(name, size, mtime, a.links() - 1);
+            if (hardLinkMemory + first.memory() <= hardLinkBudget) {
+                hardLinks.put(identity, first);
+                hardLinkMemory += first.memory();
+            }
         }
         files++;
         bytes += size;
@@ -353,6 +367,11 @@ public final class TreeArchiver {
             this.size = size;
             this.mtime = mtime;
             this.namesToCome = namesToCome;
+        }
+
+        /** An upper estimate of the heap this entry takes in the map, with its key and name. */
+        long memory() {
+            return 160 + 2L * name.length();
         }
     }
 
