@@ -24,6 +24,7 @@ import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.EnumSet;
@@ -54,6 +55,9 @@ public final class SafeExtractor {
     private static final int MAX_NAME = 4096;
     private static final Set<PosixFilePermission> OWNER_ONLY = EnumSet.of(PosixFilePermission.OWNER_READ,
             PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE);
+    /** Zero blocks of this size (the usual file system block), aligned in the file, are left as holes. */
+    private static final int HOLE = 4096;
+    private static final byte[] ZEROS = new byte[HOLE];
     private static final Set<OpenOption> CREATE_NEW =
             Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
 
@@ -169,6 +173,33 @@ public final class SafeExtractor {
         }
     }
 
+    /**
+     * Writes {@code b[0, n)} at offset {@code at} of {@code out}, except every whole, aligned block of {@link #HOLE}
+     * bytes that holds only zeros: the restored file keeps a hole there (sparse), as a VM image or a preallocated
+     * database file had one when it was backed up, instead of taking its full size on disk. Data is written in runs,
+     * one write per run; a block with anything else in it costs one comparison of its first bytes.
+     */
+    private static void writeLeavingHoles(FileChannel out, byte[] b, int n, long at) throws IOException {
+        int run = 0; // where the data not yet written starts
+        int i = 0;
+        while (i < n) {
+            int end = (int) Math.min(n, i + HOLE - (at + i) % HOLE); // the next block boundary of the file
+            if (end - i == HOLE && Arrays.mismatch(b, i, end, ZEROS, 0, HOLE) < 0) {
+                write(out, b, run, i - run, at + run);
+                run = end;
+            }
+            i = end;
+        }
+        write(out, b, run, n - run, at + run);
+    }
+
+    private static void write(FileChannel out, byte[] b, int off, int len, long position) throws IOException {
+        ByteBuffer buf = ByteBuffer.wrap(b, off, len);
+        while (buf.hasRemaining()) {
+            position += out.write(buf, position);
+        }
+    }
+
     /** Extracts into {@code root}; the directories' modes and times are added to {@code dirModes}, not set. */
     private TreeStats extractInto(InputStream tarStream, Path root, List<DirMeta> dirModes) throws IOException {
         long files = 0;
@@ -237,11 +268,11 @@ public final class SafeExtractor {
                     int n;
                     long copied = 0;
                     while ((n = tar.read(buf.array(), 0, buf.capacity())) >= 0) {
-                        buf.clear().limit(n);
-                        while (buf.hasRemaining()) {
-                            out.write(buf);
-                        }
+                        writeLeavingHoles(out, buf.array(), n, copied);
                         copied += n;
+                    }
+                    if (out.size() < copied) { // it ends in a hole: the last byte gives the file its length
+                        write(out, new byte[1], 0, 1, copied - 1);
                     }
                     bytes += copied;
                 } catch (FileAlreadyExistsException ex) {
