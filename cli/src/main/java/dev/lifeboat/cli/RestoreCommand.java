@@ -180,7 +180,10 @@ final class RestoreCommand extends StoreCommand {
         try {
             Optional<Manifest> previous = recovery.list().stream()
                     .filter(x -> x.backupId().compareTo(m.backupId()) < 0).reduce((a, b) -> b);
-            return previous.map(p -> new IntegrityException(e.getMessage() + ". The restore point before it is "
+            // the message without its "[LB-400] " prefix, which the new exception adds again
+            String prefix = "[" + e.code().id() + "] ";
+            String message = e.getMessage().startsWith(prefix) ? e.getMessage().substring(prefix.length()) : e.getMessage();
+            return previous.map(p -> new IntegrityException(message + ". The restore point before it is "
                     + p.backupId() + " (" + p.status() + ", finished " + p.finishedAt() + "): restore that one with"
                     + " `lifeboat restore " + p.backupId() + " …`", e)).orElse(e);
         } catch (RuntimeException listing) {

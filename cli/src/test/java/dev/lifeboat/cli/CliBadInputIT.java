@@ -287,7 +287,7 @@ class CliBadInputIT {
 
         Jar.Run r = Jar.run(copy, "restore", "latest", "--files", "media", "--to-dir", "out", "--identity", "right.txt");
         assertThat(r.exit()).as(r.toString()).isEqualTo(3);
-        assertThat(r.err()).contains("[LB-400]").contains("files-media of backup " + newer)
+        assertThat(r.err()).contains("[LB-400]").doesNotContain("[LB-400] [LB-400]").contains("files-media of backup " + newer)
                 .contains("The restore point before it is " + backupId + " (SUCCESS, finished ")
                 .contains("lifeboat restore " + backupId);
         assertThat(copy.resolve("out")).doesNotExist();
