@@ -158,9 +158,11 @@ public final class S3Store implements Store {
         return with(settings.withEndpoint(endpoint));
     }
 
+    /** {@code localhost} or a loopback IP literal; never a name that merely starts like one ({@code 127.0.0.1.example}). */
     private static boolean isLoopback(String host) {
         String h = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-        return h.equals("localhost") || h.startsWith("127.") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1");
+        return h.equals("localhost") || h.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}") || h.equals("::1")
+                || h.equals("0:0:0:0:0:0:0:1");
     }
 
     private static void checkEndpoint(URI endpoint) {

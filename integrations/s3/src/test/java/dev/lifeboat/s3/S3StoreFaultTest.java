@@ -485,6 +485,22 @@ class S3StoreFaultTest {
     }
 
     @Test
+    void aListingCutShortWithoutAContinuationTokenIsAnErrorNotAShortList() throws Exception {
+        put("backups/b1/db.pgdump", bytes(23, 10));
+        // a service (or a proxy) that says more follows but gives no token to ask for it: stopping there would hide
+        // a manifest on the next page, and the backup's parts would look like leftovers to delete
+        String page = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+                + "<Name>" + bucket + "</Name><Prefix>p/</Prefix><KeyCount>1</KeyCount><MaxKeys>1</MaxKeys>"
+                + "<IsTruncated>true</IsTruncated><Contents><Key>p/backups/b1/db.pgdump</Key>"
+                + "<LastModified>2026-11-27T10:00:00.000Z</LastModified><ETag>\"x\"</ETag><Size>10</Size>"
+                + "<StorageClass>STANDARD</StorageClass></Contents></ListBucketResult>";
+        proxy.rules(r -> r.method().equals("GET") && r.query().containsKey("list-type") ? new Respond(200, page) : FaultProxy.FORWARD);
+
+        assertThatThrownBy(() -> store.list("backups/")).isInstanceOf(StoreException.class)
+                .hasMessageContaining("cut short").hasMessageContaining("no continuation token");
+    }
+
+    @Test
     void aDownloadThatKeepsBreakingWithoutProgressFailsAsAStoreError() throws Exception {
         put("db.pgdump", bytes(22, SIZE));
         proxy.rules(r -> r.method().equals("GET") && !r.query().containsKey("list-type") ? new CutResponseBody(0) : FaultProxy.FORWARD);

@@ -8,6 +8,7 @@ import dev.lifeboat.api.Secret;
 import dev.lifeboat.api.StoreException;
 import dev.lifeboat.api.store.ObjectWriter;
 import dev.lifeboat.api.store.WriteOption;
+import dev.lifeboat.s3.internal.S3Settings;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -49,6 +50,40 @@ class S3StoreTest {
             assertThat(S3.server().uploads(bucket)).extracting(MultipartUpload::uploadId).containsExactly(elsewhere);
             assertThat(store.abortIncompleteUploads(Duration.ZERO)).isEmpty();
         }
+    }
+
+    @Test
+    void theJanitorNeverAbortsAnUploadThisStoreIsStillWriting() throws Exception {
+        try (S3Store store = S3.server().store(bucket).prefix("app/").partSize(S3Settings.MIN_PART_SIZE)) {
+            byte[] part = new byte[(int) S3Settings.MIN_PART_SIZE];
+            new java.util.Random(3).nextBytes(part);
+            try (ObjectWriter w = store.write("backups/b1/db.pgdump")) {
+                w.stream().write(part); // a whole part: the multipart upload has started
+                w.stream().write(part);
+                assertThat(S3.server().uploads(bucket)).hasSize(1);
+                Thread.sleep(1_100); // S3 reports the initiation time in whole seconds
+                // a garbage collection with a safety age shorter than this (slow) write runs meanwhile
+                assertThat(store.abortIncompleteUploads(Duration.ZERO)).isEmpty();
+                assertThat(S3.server().uploads(bucket)).hasSize(1);
+                w.stream().write(part, 0, 100);
+                assertThat(w.commit().size()).isEqualTo(2L * part.length + 100);
+            }
+            assertThat(S3.server().uploads(bucket)).isEmpty();
+        }
+    }
+
+    @Test
+    void endpointsThatOnlyLookLikeLoopbackOrCarryAQueryAreRefusedWithoutEchoingIt() {
+        S3Store s = S3Store.bucket("shop-backups");
+        assertThatThrownBy(() -> s.endpoint(URI.create("http://127.0.0.1.nip.io:9000"))).hasMessageContaining("insecureEndpoint");
+        assertThatThrownBy(() -> s.endpoint(URI.create("http://127.evil.example"))).hasMessageContaining("insecureEndpoint");
+        assertThat(s.endpoint(URI.create("http://127.0.0.1:9000")).describe()).endsWith("(endpoint http://127.0.0.1:9000)");
+        assertThat(s.endpoint(URI.create("http://[::1]:9000")).describe()).endsWith("(endpoint http://[::1]:9000)");
+        // a presigned URL pasted as the endpoint: its signature and session token are never shown
+        assertThatThrownBy(() -> s.endpoint(URI.create("https://s3.example.com/b/k?X-Amz-Security-Token=Canary-token"
+                + "&X-Amz-Signature=Canary-sig#frag")))
+                .hasMessageContaining("no query or fragment").hasMessageContaining("https://s3.example.com/b/k?***")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("Canary"));
     }
 
     @Test

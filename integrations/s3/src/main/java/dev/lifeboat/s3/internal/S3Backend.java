@@ -18,6 +18,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -54,6 +56,8 @@ public final class S3Backend implements AutoCloseable {
     private final boolean ownsClient;
     private final Retry retry;
     private final AtomicBoolean conditionalWritesUnsupported = new AtomicBoolean();
+    /** Multipart uploads this backend's writers are running: the janitor never aborts them, however old. */
+    private final Set<String> liveUploads = ConcurrentHashMap.newKeySet();
 
     public S3Backend(S3Settings settings) {
         this.settings = settings;
@@ -239,7 +243,14 @@ public final class S3Backend implements AutoCloseable {
                 }
                 out.add(new ObjectInfo(storeKey, o.size() == null ? 0 : o.size(), o.lastModified()));
             }
+            String previous = token;
             token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
+            if (Boolean.TRUE.equals(page.isTruncated()) && (token == null || token.equals(previous))) {
+                // stopping here would hide objects (a manifest listed on the next page): a backup would look
+                // unpublished and its parts like leftovers to delete
+                throw new StoreException("listing " + loc + " was cut short: the service said more follows but gave "
+                        + (token == null ? "no continuation token" : "the same continuation token again"), true, null);
+            }
         } while (token != null);
         out.sort(Comparator.comparing(ObjectInfo::key));
         return out;
@@ -271,7 +282,8 @@ public final class S3Backend implements AutoCloseable {
                     a -> client.listMultipartUploads(r -> r.bucket(settings.bucket()).prefix(settings.prefix())
                             .keyMarker(km).uploadIdMarker(um)));
             for (MultipartUpload u : page.uploads()) {
-                if (u.initiated() == null || u.initiated().isAfter(cutoff) || !u.key().startsWith(settings.prefix())) {
+                if (u.initiated() == null || u.initiated().isAfter(cutoff) || !u.key().startsWith(settings.prefix())
+                        || liveUploads.contains(u.uploadId())) {
                     continue;
                 }
                 if (abortUpload(u.key(), u.uploadId())) {
@@ -282,6 +294,9 @@ public final class S3Backend implements AutoCloseable {
             if (Boolean.TRUE.equals(page.isTruncated())) {
                 keyMarker = page.nextKeyMarker();
                 uploadIdMarker = page.nextUploadIdMarker();
+                if (keyMarker == null || keyMarker.equals(km) && Objects.equals(uploadIdMarker, um)) {
+                    break; // a service that pages without moving on: stop rather than loop; the rest waits for next time
+                }
             } else {
                 keyMarker = null;
             }
@@ -293,6 +308,15 @@ public final class S3Backend implements AutoCloseable {
      * Aborts an upload and confirms it is gone (in-flight parts may still land after an abort, so S3 says to
      * abort again until none remain). Never throws; returns whether the upload is confirmed gone.
      */
+    /** A writer of this backend started {@code uploadId}: the janitor leaves it alone until {@link #uploadEnded}. */
+    void uploadStarted(String uploadId) {
+        liveUploads.add(uploadId);
+    }
+
+    void uploadEnded(String uploadId) {
+        liveUploads.remove(uploadId);
+    }
+
     boolean abortUpload(String objectKey, String uploadId) {
         String loc = location(objectKey);
         boolean interrupted = Thread.interrupted(); // an interrupted thread cannot make SDK calls

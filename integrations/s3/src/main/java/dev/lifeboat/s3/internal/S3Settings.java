@@ -51,12 +51,20 @@ public record S3Settings(
     /**
      * {@code uri} with everything between {@code ://} and its last {@code @} replaced by {@code ***}: credentials
      * typed into an endpoint are masked whole even when they hold a {@code /} or {@code #} (as AWS secret keys
-     * may), which no URI parser would read as user info. Errs on masking too much.
+     * may), which no URI parser would read as user info; and any query or fragment replaced by {@code ?***} (a
+     * presigned URL pasted as the endpoint carries a signature and a session token there). Errs on masking too much.
      */
     public static String redact(String uri) {
         int scheme = uri.indexOf("://");
         int at = uri.lastIndexOf('@');
-        return scheme >= 0 && at > scheme ? uri.substring(0, scheme + 3) + "***" + uri.substring(at) : uri;
+        String s = scheme >= 0 && at > scheme ? uri.substring(0, scheme + 3) + "***" + uri.substring(at) : uri;
+        int from = scheme >= 0 ? s.indexOf("://") + 3 : 0;
+        for (int i = from; i < s.length(); i++) {
+            if (s.charAt(i) == '?' || s.charAt(i) == '#') {
+                return s.substring(0, i) + "?***";
+            }
+        }
+        return s;
     }
 
     public static final long MIN_PART_SIZE = 5L * 1024 * 1024;

@@ -206,6 +206,7 @@ final class S3Writer implements ObjectWriter {
         CreateMultipartUploadResponse response = s3.retry().call("start multipart upload of", location,
                 a -> s3.client().createMultipartUpload(request));
         uploadId = response.uploadId();
+        s3.uploadStarted(uploadId);
         uploadCreated = response.sdkHttpResponse().firstMatchingHeader("Date").map(S3Writer::httpDate).orElse(null);
         ThreadPoolExecutor threads = new ThreadPoolExecutor(settings.parallelParts(), settings.parallelParts(),
                 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), daemonThreads());
@@ -570,6 +571,9 @@ final class S3Writer implements ObjectWriter {
     }
 
     private void release() {
+        if (uploadId != null) {
+            s3.uploadEnded(uploadId);
+        }
         if (pool != null) {
             pool.shutdown();
         }
