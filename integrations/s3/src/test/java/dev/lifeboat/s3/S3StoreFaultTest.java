@@ -478,6 +478,25 @@ class S3StoreFaultTest {
         assertThat(downloads.subList(1, 3)).allSatisfy(e -> assertThat(e.header("if-match")).isNotBlank());
     }
 
+    @Test
+    void aResumedDownloadAnsweredWithoutItsRangeFailsInsteadOfSplicingOtherBytesIn() throws Exception {
+        put("db.pgdump", bytes(24, SIZE));
+        java.util.concurrent.atomic.AtomicInteger gets = new java.util.concurrent.atomic.AtomicInteger();
+        // the download breaks after 1 MiB; the resuming ranged GET is answered 200 with other content, as by a
+        // proxy or service that ignores Range
+        proxy.rules(r -> !r.method().equals("GET") || r.query().containsKey("list-type") ? FaultProxy.FORWARD
+                : switch (gets.incrementAndGet()) {
+                    case 1 -> new CutResponseBody(1L << 20);
+                    case 2 -> new Respond(200, "not the rest of the object");
+                    default -> FaultProxy.FORWARD;
+                });
+
+        assertThatThrownBy(() -> read("db.pgdump")).isInstanceOf(StoreException.class)
+                .hasMessageContaining("cannot resume reading").hasMessageContaining("HTTP 200")
+                .hasMessageContaining("expected 206, bytes ");
+        assertThat(gets.get()).as("refused at once, not retried").isEqualTo(2);
+    }
+
     private static long rangeStart(Exchange e) {
         String range = e.header("range");
         assertThat(range).matches("bytes=\\d+-");

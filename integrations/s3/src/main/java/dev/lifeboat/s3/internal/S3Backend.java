@@ -461,6 +461,17 @@ public final class S3Backend implements AutoCloseable {
             long from = position;
             current = client.getObject(r -> r.bucket(settings.bucket()).key(objectKey).range("bytes=" + from + "-")
                     .ifMatch(eTag));
+            // a service or proxy that ignores Range (a 200 with the whole object) or If-Match (another version) would
+            // splice the wrong bytes in: only exactly the rest of the same object continues the read
+            GetObjectResponse answer = current.response();
+            String expected = "bytes " + from + "-" + (length - 1) + "/" + length;
+            int status = answer.sdkHttpResponse().statusCode();
+            if (status != 206 || !expected.equals(answer.contentRange()) || !eTag.equals(answer.eTag())) {
+                abortCurrent();
+                throw new StoreException("cannot resume reading " + location + " at byte " + from + ": the store answered"
+                        + " the ranged read with HTTP " + status + ", Content-Range " + answer.contentRange() + " and ETag "
+                        + answer.eTag() + " (expected 206, " + expected + " and " + eTag + ")", false, null);
+            }
         }
 
         private void abortCurrent() {
