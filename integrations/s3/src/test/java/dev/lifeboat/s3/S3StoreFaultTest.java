@@ -450,6 +450,29 @@ class S3StoreFaultTest {
         return (StoreException) t;
     }
 
+    @Test
+    void anAbortFromAnotherThreadWhileCommitWaitsForItsPartsPublishesNothing() throws Exception {
+        // part 2 reaches the service only after a while, so commit() is still waiting for it when abort() comes
+        proxy.rules(r -> r.asExchange().isUploadPart() && r.asExchange().partNumber() == 2 ? new Delay(3_000) : FaultProxy.FORWARD);
+        ObjectWriter w = store.write("db.pgdump");
+        w.stream().write(bytes(25, SIZE));
+        java.util.concurrent.CompletableFuture<Object> commit = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return w.commit();
+            } catch (IOException | RuntimeException e) {
+                return e;
+            }
+        });
+        Thread.sleep(500);
+        w.abort(); // waits for commit() to give up
+
+        assertThat(commit.get(30, TimeUnit.SECONDS)).isInstanceOf(IOException.class)
+                .satisfies(e -> assertThat(((Exception) e).getMessage()).contains("aborted"));
+        assertThat(store.stat("db.pgdump")).isEmpty();
+        assertThat(count(Exchange::isCompleteMultipart)).isZero();
+        assertThat(S3.server().uploads(bucket)).isEmpty();
+    }
+
     // ------------------------------------------------------------------ reads
 
     @Test

@@ -260,7 +260,9 @@ final class S3Writer implements ObjectWriter {
                 if (current != null && current.size() > 0) {
                     dispatch();
                 }
-                completeUpload(awaitParts());
+                List<CompletedPart> completed = awaitParts();
+                ensureOpen(); // abort() from another thread while the parts finished: nothing may be published
+                completeUpload(completed);
             }
             ObjectInfo info = verifyStored();
             state = State.COMMITTED;
