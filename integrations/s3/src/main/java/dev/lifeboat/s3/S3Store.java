@@ -303,7 +303,9 @@ public final class S3Store implements Store {
 
     /**
      * The connect timeout and the socket read timeout of each HTTP request (a stalled transfer fails after
-     * this long without a byte, and is retried). (default: 60 seconds)
+     * this long without a byte, and is retried). An upload attempt (a part, a whole small object) is also given at
+     * most this plus its size at 32 KiB/s, so a service that stops reading a request body cannot hold a backup
+     * forever. (default: 60 seconds)
      *
      * @param timeout from 1 second to 1 hour
      */

@@ -56,6 +56,9 @@ public final class Errors {
     /** Whether the failure is the calling thread being interrupted (SDK calls then fail with AbortedException). */
     public static boolean isInterruption(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof ApiCallAttemptTimeoutException || c instanceof ApiCallTimeoutException) {
+                return false; // the SDK interrupts and aborts a request that ran out of time: a timeout, not a stop
+            }
             if (c instanceof AbortedException || c instanceof InterruptedException
                     || c instanceof InterruptedIOException && !(c instanceof java.net.SocketTimeoutException)) {
                 return true;

@@ -7,6 +7,7 @@ import dev.lifeboat.s3.ChecksumMode;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -218,7 +219,8 @@ final class S3Writer implements ObjectWriter {
     private CompletedPart uploadPart(int partNumber, PartBuffer buffer) {
         try {
             UploadPartRequest.Builder r = UploadPartRequest.builder().bucket(settings.bucket()).key(objectKey)
-                    .uploadId(uploadId).partNumber(partNumber).contentLength(buffer.size());
+                    .uploadId(uploadId).partNumber(partNumber).contentLength(buffer.size())
+                    .overrideConfiguration(o -> o.apiCallAttemptTimeout(attemptTimeout(buffer.size())));
             if (settings.checksumMode() == ChecksumMode.WHEN_SUPPORTED) {
                 // the value given spares the SDK an aws-chunked trailer; the algorithm header is what Object Lock
                 // requires (with Content-MD5 as the alternative)
@@ -315,7 +317,8 @@ final class S3Writer implements ObjectWriter {
 
     private PutObjectRequest putRequest(long size, PartBuffer content, boolean conditional) {
         PutObjectRequest.Builder r = PutObjectRequest.builder().bucket(settings.bucket()).key(objectKey)
-                .contentLength(size).contentType(OCTET_STREAM);
+                .contentLength(size).contentType(OCTET_STREAM)
+                .overrideConfiguration(o -> o.apiCallAttemptTimeout(attemptTimeout(size)));
         if (settings.storageClass() != null) {
             r.storageClass(settings.storageClass());
         }
@@ -584,6 +587,19 @@ final class S3Writer implements ObjectWriter {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /**
+     * How long one attempt to send {@code bytes} may take before it is abandoned (and retried like a timeout): the
+     * socket timeout covers reads only, so a service that stops reading a request body (a zero TCP window) would
+     * otherwise hold a part's thread, its buffer and the commit forever. Allows for links down to
+     * {@link #minBytesPerSecond}, on top of the store's timeout.
+     */
+    private Duration attemptTimeout(long bytes) {
+        return settings.timeout().plusMillis(bytes * 1000 / minBytesPerSecond);
+    }
+
+    /** The slowest upload an attempt is given time for: 32 KiB/s (a 16 MiB part: 8.5 minutes). Tests raise it. */
+    static volatile long minBytesPerSecond = 32 * 1024;
 
     private Instant retainUntil() {
         return Instant.now().plus(settings.lockRetention()).truncatedTo(ChronoUnit.SECONDS);
