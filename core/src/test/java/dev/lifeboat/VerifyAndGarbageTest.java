@@ -142,40 +142,15 @@ class VerifyAndGarbageTest {
         };
         java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-        dev.lifeboat.api.source.Source slow = new dev.lifeboat.api.source.Source() {
-            @Override
-            public String name() {
-                return "slow";
+        RawSource slow = new RawSource("slow", dev.lifeboat.api.source.SourceKind.FILES, out -> {
+            started.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                throw new java.io.InterruptedIOException();
             }
-
-            @Override
-            public dev.lifeboat.api.source.SourceKind kind() {
-                return dev.lifeboat.api.source.SourceKind.FILES;
-            }
-
-            @Override
-            public String format() {
-                return "raw";
-            }
-
-            @Override
-            public String extension() {
-                return ".bin";
-            }
-
-            @Override
-            public dev.lifeboat.api.source.SourceResult write(dev.lifeboat.api.source.SourceContext context,
-                    java.io.OutputStream out) throws java.io.IOException {
-                started.countDown();
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    throw new java.io.InterruptedIOException();
-                }
-                out.write(new byte[] {1, 2, 3});
-                return new dev.lifeboat.api.source.SourceResult(java.util.Map.of(), java.util.Map.of(), null, List.of());
-            }
-        };
+            out.write(new byte[] {1, 2, 3});
+        });
         Lifeboat patient = Lifeboat.configure().config("deploy", dir.resolve("app.conf")).source(slow)
                 .store(LocalStore.at(storeDir)).clock(clock).build();
         java.util.concurrent.CompletableFuture<BackupResult> backup = java.util.concurrent.CompletableFuture.supplyAsync(patient::backupNow);

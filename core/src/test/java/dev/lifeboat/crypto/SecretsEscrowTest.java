@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.lifeboat.Lifeboat;
+import dev.lifeboat.RawSource;
 import dev.lifeboat.Recovery;
 import dev.lifeboat.RestoreOptions;
 import dev.lifeboat.api.BackupResult;
@@ -12,15 +13,11 @@ import dev.lifeboat.api.ConfigurationException;
 import dev.lifeboat.api.ErrorCode;
 import dev.lifeboat.api.LifeboatException;
 import dev.lifeboat.api.catalog.PartInfo;
-import dev.lifeboat.api.source.Source;
-import dev.lifeboat.api.source.SourceContext;
 import dev.lifeboat.api.source.SourceKind;
-import dev.lifeboat.api.source.SourceResult;
 import dev.lifeboat.api.verify.VerifyLevel;
 import dev.lifeboat.testing.FileTrees;
 import dev.lifeboat.testing.LogCapture;
 import dev.lifeboat.testing.Requirements;
-import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.lang.reflect.Method;
@@ -30,7 +27,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,7 +46,7 @@ class SecretsEscrowTest {
         assertThat(e.problems()).hasSize(1);
         assertThat(e.getMessage()).contains("secrets \"env\": must be encrypted: configure encryptTo(recipients), but was no recipients");
         ConfigurationException custom = catchThrowableOfType(ConfigurationException.class,
-                () -> Lifeboat.configure().source(new SecretSource()).store(f.store).build());
+                () -> Lifeboat.configure().source(new RawSource("vault", SourceKind.SECRETS, out -> out.write("token".getBytes(StandardCharsets.UTF_8)))).store(f.store).build());
         assertThat(custom.getMessage()).contains("secrets \"vault\": must be encrypted");
     }
 
@@ -156,35 +152,6 @@ class SecretsEscrowTest {
         // positive control: the needle search finds the canaries where they belong
         for (String canary : Fixture.CANARIES) {
             assertThat(FileTrees.anyFileContains(restored, canary)).isTrue();
-        }
-    }
-
-    /** A custom source of kind SECRETS. */
-    static final class SecretSource implements Source {
-        @Override
-        public String name() {
-            return "vault";
-        }
-
-        @Override
-        public SourceKind kind() {
-            return SourceKind.SECRETS;
-        }
-
-        @Override
-        public String format() {
-            return "raw";
-        }
-
-        @Override
-        public String extension() {
-            return ".bin";
-        }
-
-        @Override
-        public SourceResult write(SourceContext context, OutputStream out) throws java.io.IOException {
-            out.write("token".getBytes(StandardCharsets.UTF_8));
-            return new SourceResult(Map.of(), Map.of(), null, List.of());
         }
     }
 }
