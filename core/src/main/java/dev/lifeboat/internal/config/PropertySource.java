@@ -247,13 +247,25 @@ public final class PropertySource {
 
     /**
      * Every effective key, for display; secret values replaced by {@code ***}, and so are passwords inside URLs
-     * ({@code postgres://app:***@db/shop}, {@code ?password=***}, an S3 endpoint's {@code https://user:***@host}).
+     * ({@code postgres://app:***@db/shop}, {@code ?password=***}, an S3 endpoint's {@code https://user:***@host}) and
+     * an endpoint's query (a presigned URL's signature and token: {@code https://host/b?***}), as the S3 store's own
+     * messages show it.
      */
     public Map<String, String> redacted() {
         Map<String, String> out = new TreeMap<>();
         values.forEach((k, v) -> out.put(k, isSecret(k) ? "***"
-                : k.endsWith(".url") || k.endsWith(".endpoint") ? PgUrl.redact(v) : v));
+                : k.endsWith(".url") ? PgUrl.redact(v) : k.endsWith(".endpoint") ? withoutQuery(PgUrl.redact(v)) : v));
         return out;
+    }
+
+    private static String withoutQuery(String uri) {
+        int scheme = uri.indexOf("://");
+        for (int i = scheme < 0 ? 0 : scheme + 3; i < uri.length(); i++) {
+            if (uri.charAt(i) == '?' || uri.charAt(i) == '#') {
+                return uri.substring(0, i) + "?***";
+            }
+        }
+        return uri;
     }
 
     public static boolean isSecret(String key) {

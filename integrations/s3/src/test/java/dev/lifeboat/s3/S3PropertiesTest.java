@@ -91,6 +91,10 @@ class S3PropertiesTest {
         LifeboatProperties props = LifeboatProperties.of(p, env);
         assertThat(props.warnings()).isEmpty();
         assertThat(props.effective()).containsEntry("lifeboat.stores.offsite.secret-key", "***");
+        Map<String, String> presigned = new HashMap<>(p);
+        presigned.put("lifeboat.stores.offsite.endpoint", "https://s3.example.com/b/k?X-Amz-Signature=Canary-sig");
+        assertThat(LifeboatProperties.of(presigned, env).effective())
+                .containsEntry("lifeboat.stores.offsite.endpoint", "https://s3.example.com/b/k?***");
         Map<String, Store> stores = props.stores();
         assertThat(stores.get("offsite")).isInstanceOf(S3Store.class);
         assertThat(stores.get("offsite").describe()).isEqualTo("s3://" + bucket + "/prod/ (endpoint " + proxy.endpoint() + ")");
