@@ -114,8 +114,19 @@ class PostgresFailureTest {
 
     @Test
     void truncatedDumpWithExitZeroIsRefusedByTheFormatCheck() throws Exception {
+        // its table of contents is whole (pg_restore --list accepts it); the walk of its data blocks does not
         fakePgDump(realPgDump + " \"$@\" | head -c 300000\nexit 0");
-        failingBackup(Postgres.url(database), ErrorCode.DUMP_FAILED, "not a complete custom-format archive");
+        LifeboatException e = failingBackup(Postgres.url(database), ErrorCode.DUMP_FAILED, "not a complete custom-format archive");
+        assertThat(e).hasMessageContaining("it ends at byte 300000, inside the data block of TOC entry");
+    }
+
+    @Test
+    void anArchiveVersionTheWalkDoesNotReadIsLeftToPgRestore() throws Exception {
+        // the same dump, its version bytes made 1.17: the walk steps aside, and pg_restore (which then reads the
+        // archive whole) refuses it, so an unknown version never passes unchecked
+        fakePgDump("printf 'PGDMP\\001\\021\\000'\n" + realPgDump + " \"$@\" | tail -c +9\nexit 0");
+        LifeboatException e = failingBackup(Postgres.url(database), ErrorCode.DUMP_FAILED, "not a complete custom-format archive");
+        assertThat(e).hasMessageContaining("pg_restore said").hasMessageContaining("unsupported version (1.17)");
     }
 
     @Test

@@ -9,6 +9,7 @@ import dev.lifeboat.api.source.SourceKind;
 import dev.lifeboat.api.source.SourceResult;
 import dev.lifeboat.internal.io.PipelinedOutputStream;
 import dev.lifeboat.internal.process.ExternalProcess;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -33,9 +34,11 @@ import java.util.concurrent.ExecutionException;
  *   <li>preflight: pg_dump exists and its major version is at least the server's;
  *   <li>the dump runs in a snapshot exported by Lifeboat's own transaction, so the row counts recorded in the
  *       manifest are exactly those of the dump;
- *   <li>the stream is fed, as it passes, to {@code pg_restore} reading the whole archive, so a dump that is
- *       empty, truncated or not a custom-format archive is refused;
- *   <li>success needs exit code 0, non-empty output and pg_restore's approval; a timeout kills the process.
+ *   <li>the stream is checked as it passes: {@code pg_restore --list} reads its header and table of contents, and
+ *       a {@link CustomArchiveWalk} follows the framing of every data block to the end, so a dump that is empty,
+ *       truncated or not a custom-format archive is refused without inflating the data a second time;
+ *   <li>success needs exit code 0, non-empty output, pg_restore's approval and a complete walk; a timeout kills
+ *       the process.
  * </ul>
  */
 public final class PostgresSource implements Source {
@@ -151,15 +154,10 @@ public final class PostgresSource implements Source {
     private void stream(List<String> dumpCmd, String pgRestore, Map<String, String> env, SourceContext context,
             OutputStream out) throws IOException {
         Duration timeout = timeout(context);
+        CustomArchiveWalk walk = new CustomArchiveWalk();
         try (ExternalProcess dump = ExternalProcess.start(dumpCmd, env, timeout);
-                ExternalProcess check = ExternalProcess.start(
-                        List.of(pgRestore, "--file=/dev/null"), Map.of(), timeout)) {
+                RestoreCheck check = new RestoreCheck(pgRestore, timeout, walk)) {
             dump.stdin().close();
-            OutputStream checkIn = check.stdin();
-            // the check is fed from a thread of its own, through a bounded buffer: a moment where it does not
-            // read at once (it competes for the cores) no longer stops the reading of pg_dump's output
-            PipelinedOutputStream checkAhead = new PipelinedOutputStream(checkIn, "lifeboat-pg-dump-check");
-            boolean checkOpen = true;
             long bytes = 0;
             boolean streamed = false;
             try {
@@ -172,21 +170,13 @@ public final class PostgresSource implements Source {
                     }
                     out.write(buf, 0, n);
                     bytes += n;
-                    if (checkOpen) {
-                        try {
-                            checkAhead.write(buf, 0, n);
-                        } catch (InterruptedIOException e) {
-                            throw e;
-                        } catch (IOException e) {
-                            checkOpen = false; // pg_restore stopped reading; its exit code says why
-                        }
-                    }
+                    walk.write(buf, 0, n);
+                    check.write(buf, n);
                 }
                 streamed = true;
             } finally {
                 if (!streamed) {
-                    check.kill(); // first, so that a write blocked on its full pipe returns
-                    checkAhead.abort();
+                    check.kill();
                 }
             }
             int dumpExit;
@@ -194,20 +184,9 @@ public final class PostgresSource implements Source {
                 dumpExit = dump.waitFor();
             } catch (InterruptedException e) {
                 check.kill(); // the check's feeding thread ends too, rather than wait for data forever
-                checkAhead.abort();
                 throw e;
             }
-            try {
-                checkAhead.close();
-            } catch (IOException e) {
-                // pg_restore stopped reading; its exit code says why
-            }
-            try {
-                checkIn.close();
-            } catch (IOException e) {
-                // already gone
-            }
-            int checkExit = check.waitFor();
+            int checkExit = check.finish();
             if (dump.timedOut()) {
                 throw new SourceException(ErrorCode.DUMP_TIMEOUT, "pg_dump of database \"" + name + "\" did not finish within "
                         + timeout + " and was killed; raise Postgres.timeout(…) or find what blocks it"
@@ -221,10 +200,19 @@ public final class PostgresSource implements Source {
                 throw new SourceException(ErrorCode.DUMP_FAILED, "pg_dump of database \"" + name
                         + "\" exited 0 but wrote nothing; an empty dump is never a backup" + tail(dump));
             }
+            String notAnArchive = "pg_dump of database \"" + name + "\" exited 0 but its output (" + bytes
+                    + " bytes) is not a complete custom-format archive: ";
             if (checkExit != 0) {
-                throw new SourceException(ErrorCode.DUMP_FAILED, "pg_dump of database \"" + name + "\" exited 0 but its output ("
-                        + bytes + " bytes) is not a complete custom-format archive: pg_restore said: "
+                throw new SourceException(ErrorCode.DUMP_FAILED, notAnArchive + "pg_restore said: "
                         + (check.stderrTail().isEmpty() ? "exit code " + checkExit : check.stderrTail()));
+            }
+            String broken = walk.finish();
+            if (broken != null) {
+                throw new SourceException(ErrorCode.DUMP_FAILED, notAnArchive + broken);
+            }
+            if (!walk.walksData()) {
+                LOG.log(Level.INFO, "pg_dump of \"{0}\" wrote archive version {1}, which Lifeboat does not walk;"
+                        + " pg_restore read it whole instead", name, walk.versionText());
             }
             if (!dump.stderrTail().isEmpty()) {
                 LOG.log(Level.INFO, "pg_dump of \"{0}\" wrote to stderr: {1}", name, dump.stderrTail());
@@ -232,6 +220,104 @@ public final class PostgresSource implements Source {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SourceException(ErrorCode.DUMP_FAILED, "interrupted while dumping database \"" + name + "\"", e);
+        }
+    }
+
+    /**
+     * The pg_restore that checks the dump beside the {@link CustomArchiveWalk}: {@code pg_restore --list}, which
+     * reads the header and the table of contents (the walk covers the data blocks), or, for an archive version the
+     * walk does not read, a {@code pg_restore} that reads the whole archive. It starts once the walk knows the
+     * version (the archive's first 8 bytes), and is fed from a thread of its own through a bounded buffer, so a
+     * moment where it does not read at once does not stop the reading of pg_dump's output. Once it stops reading
+     * (done, or failed: its exit code says which), the rest of the dump is not fed to it.
+     */
+    private static final class RestoreCheck implements AutoCloseable {
+        private final String pgRestore;
+        private final Duration timeout;
+        private final CustomArchiveWalk walk;
+        private ByteArrayOutputStream early = new ByteArrayOutputStream();
+        private ExternalProcess process;
+        private PipelinedOutputStream ahead;
+        private boolean reading = true;
+
+        RestoreCheck(String pgRestore, Duration timeout, CustomArchiveWalk walk) {
+            this.pgRestore = pgRestore;
+            this.timeout = timeout;
+            this.walk = walk;
+        }
+
+        void write(byte[] b, int n) throws IOException {
+            if (process == null) {
+                early.write(b, 0, n);
+                if (walk.versionKnown()) {
+                    start();
+                }
+                return;
+            }
+            feed(b, n);
+        }
+
+        private void start() throws IOException {
+            List<String> cmd = walk.walksData()
+                    ? List.of(pgRestore, "--list", "--file=/dev/null")
+                    : List.of(pgRestore, "--file=/dev/null");
+            process = ExternalProcess.start(cmd, Map.of(), timeout);
+            ahead = new PipelinedOutputStream(process.stdin(), "lifeboat-pg-dump-check");
+            byte[] first = early.toByteArray();
+            early = null;
+            feed(first, first.length);
+        }
+
+        private void feed(byte[] b, int n) throws IOException {
+            if (!reading) {
+                return;
+            }
+            try {
+                ahead.write(b, 0, n);
+            } catch (InterruptedIOException e) {
+                throw e;
+            } catch (IOException e) {
+                reading = false; // pg_restore stopped reading; its exit code says why
+            }
+        }
+
+        /** The dump has ended: the rest is handed over, pg_restore's input closed, and its exit code returned. */
+        int finish() throws IOException, InterruptedException {
+            if (process == null) {
+                start(); // a dump shorter than a header
+            }
+            try {
+                ahead.close();
+            } catch (InterruptedIOException e) {
+                throw e;
+            } catch (IOException e) {
+                // pg_restore stopped reading; its exit code says why
+            }
+            try {
+                process.stdin().close();
+            } catch (IOException e) {
+                // already gone
+            }
+            return process.waitFor();
+        }
+
+        String stderrTail() {
+            return process.stderrTail();
+        }
+
+        /** Kills pg_restore first, so that a write blocked on its full pipe returns, then drops what waits. */
+        void kill() {
+            if (process != null) {
+                process.kill();
+                ahead.abort();
+            }
+        }
+
+        @Override
+        public void close() {
+            if (process != null) {
+                process.close();
+            }
         }
     }
 
