@@ -122,6 +122,13 @@ public final class Errors {
             return new StoreException(action + " " + location + " was interrupted", false, t);
         }
         if (t instanceof SdkClientException || t instanceof SdkException || t instanceof IOException) {
+            String untrusted = certificateProblem(t);
+            if (untrusted != null) {
+                // the same certificate comes back on every attempt: say so at once instead of retrying
+                return new StoreException(action + " " + location + " failed: the service's TLS certificate is not"
+                        + " accepted (" + untrusted + "); check the endpoint's host name, or add the CA that signed"
+                        + " its certificate to the JVM's trust store (javax.net.ssl.trustStore)", false, t);
+            }
             boolean trans = isNetwork(t);
             String why = firstMessage(t);
             if (!trans && why != null && why.contains("Unable to load credentials")) {
@@ -146,6 +153,20 @@ public final class Errors {
         }
         String t = text == null ? "" : text.toLowerCase(java.util.Locale.ROOT);
         return t.contains("checksum") || t.contains("x-amz-trailer") || t.contains("aws-chunked");
+    }
+
+    /**
+     * The message of a certificate the TLS handshake refused (not trusted, expired, or for another host), or null.
+     * Other TLS failures (a reset during the handshake) stay network errors, worth retrying.
+     */
+    static String certificateProblem(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof java.security.cert.CertificateException || c instanceof javax.net.ssl.SSLPeerUnverifiedException) {
+                String m = c.getMessage();
+                return m == null || m.isBlank() ? c.getClass().getSimpleName() : m.strip();
+            }
+        }
+        return null;
     }
 
     private static boolean isNetwork(Throwable t) {

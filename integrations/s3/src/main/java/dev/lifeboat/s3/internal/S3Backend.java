@@ -304,10 +304,6 @@ public final class S3Backend implements AutoCloseable {
         return aborted;
     }
 
-    /**
-     * Aborts an upload and confirms it is gone (in-flight parts may still land after an abort, so S3 says to
-     * abort again until none remain). Never throws; returns whether the upload is confirmed gone.
-     */
     /** A writer of this backend started {@code uploadId}: the janitor leaves it alone until {@link #uploadEnded}. */
     void uploadStarted(String uploadId) {
         liveUploads.add(uploadId);
@@ -317,6 +313,10 @@ public final class S3Backend implements AutoCloseable {
         liveUploads.remove(uploadId);
     }
 
+    /**
+     * Aborts an upload and confirms it is gone (in-flight parts may still land after an abort, so S3 says to
+     * abort again until none remain). Never throws; returns whether the upload is confirmed gone.
+     */
     boolean abortUpload(String objectKey, String uploadId) {
         String loc = location(objectKey);
         boolean interrupted = Thread.interrupted(); // an interrupted thread cannot make SDK calls
