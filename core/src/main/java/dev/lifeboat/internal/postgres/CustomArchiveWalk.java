@@ -30,6 +30,11 @@ final class CustomArchiveWalk extends OutputStream {
     private static final int K_OFFSET_NO_DATA = 3;
     /** No string pg_dump writes can be this long (PostgreSQL's own limit on a value is 1 GB). */
     private static final long MAX_STRING = 1L << 30;
+    /**
+     * No TOC entry ID is this large (pg_dump numbers the objects it collects from 1; 64 M of them would need far
+     * more memory than pg_dump has). Bounds the walk's own memory (two bit sets of at most 8 MiB) on garbage.
+     */
+    static final long MAX_ID = 1L << 26;
 
     static final int OLDEST = version(1, 12, 0);
     static final int NEWEST = version(1, 16, 255);
@@ -218,7 +223,7 @@ final class CustomArchiveWalk extends OutputStream {
             }
             case ENTRY_ID -> {
                 entryId = integer();
-                if (entryId <= 0 || entryId > Integer.MAX_VALUE) {
+                if (entryId <= 0 || entryId > MAX_ID) {
                     fail("TOC entry " + (entriesRead + 1) + " has the ID " + entryId);
                     return;
                 }
@@ -247,7 +252,7 @@ final class CustomArchiveWalk extends OutputStream {
             }
             case BLOCK_ID -> {
                 blockId = integer();
-                if (blockId <= 0 || blockId > Integer.MAX_VALUE || !announced.get((int) blockId)) {
+                if (blockId <= 0 || blockId > MAX_ID || !announced.get((int) blockId)) {
                     fail("a data block names TOC entry " + blockId + ", which announced no data");
                     return;
                 }

@@ -161,6 +161,12 @@ class CustomArchiveWalkTest {
         badType[last] = 7;
         assertThat(walk(badType)).contains("unknown data block type 7 (at byte " + last + ")");
 
+        // a TOC entry whose ID is beyond any real dump's (the first entry's ID follows the header's 3 strings)
+        byte[] hugeId = ArchiveWriter.sample(1, 14);
+        int firstId = indexOf(hugeId, new byte[] {0, 1, 0, 0, 0, 0, 0, 0, 0, 0}); // ID 1, then "had no dumper"
+        hugeId[firstId + 4] = 0x7f; // ID 1 + 0x7f000000
+        assertThat(walk(hugeId)).contains("TOC entry 1 has the ID " + (1 + 0x7f000000L));
+
         byte[] unannounced = plain.clone();
         unannounced[last + 2] = (byte) 0xEE; // the block's TOC entry ID, low byte
         unannounced[last + 3] = 0x7E;
@@ -175,6 +181,19 @@ class CustomArchiveWalkTest {
         byte[] sign = plain.clone();
         sign[firstChunk] = 9; // its sign byte
         assertThat(walk(sign)).contains("sign byte 9");
+    }
+
+    static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        throw new AssertionError("not found");
     }
 
     /** Where the archive's last data block starts, as the walk saw it. */
