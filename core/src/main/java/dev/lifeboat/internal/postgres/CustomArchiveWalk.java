@@ -149,7 +149,8 @@ final class CustomArchiveWalk extends OutputStream {
     private String where() {
         return switch (token) {
             case MAGIC, VERSION, SIZES, COMPRESSION_ALGORITHM, COMPRESSION_LEVEL, HEADER_INT, HEADER_STRING -> "its header";
-            case TOC_COUNT, ENTRY_ID, ENTRY_INT, ENTRY_STRING, ENTRY_DEPENDENCY, ENTRY_OFFSET ->
+            case TOC_COUNT -> "its table of contents";
+            case ENTRY_ID, ENTRY_INT, ENTRY_STRING, ENTRY_DEPENDENCY, ENTRY_OFFSET ->
                     "its table of contents (entry " + Math.min(entriesRead + 1, tocCount) + " of " + tocCount + ")";
             case BLOCK_TYPE, BLOCK_ID, CHUNK_LENGTH, LO_OID ->
                     "the data block of TOC entry " + blockId + " (from byte " + blockStart + ")";
