@@ -3,7 +3,9 @@ package dev.lifeboat.internal.postgres;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Walks a pg_dump custom-format archive as it streams past, without inflating its data: the header, every entry
@@ -28,13 +30,6 @@ final class CustomArchiveWalk extends OutputStream {
     private static final int BLK_BLOBS = 3;
     private static final int K_OFFSET_POS_NOT_SET = 1;
     private static final int K_OFFSET_NO_DATA = 3;
-    /** No string pg_dump writes can be this long (PostgreSQL's own limit on a value is 1 GB). */
-    private static final long MAX_STRING = 1L << 30;
-    /**
-     * No TOC entry ID is this large (pg_dump numbers the objects it collects from 1; 64 M of them would need far
-     * more memory than pg_dump has). Bounds the walk's own memory (two bit sets of at most 8 MiB) on garbage.
-     */
-    static final long MAX_ID = 1L << 26;
 
     static final int OLDEST = version(1, 12, 0);
     static final int NEWEST = version(1, 16, 255);
@@ -61,8 +56,8 @@ final class CustomArchiveWalk extends OutputStream {
     private long tocCount;
     private long entriesRead;
     private long entryId;
-    private final BitSet announced = new BitSet();
-    private final BitSet seen = new BitSet();
+    private final Ids announced = new Ids();
+    private final Ids seen = new Ids();
     private int blockType;
     private long blockId;
     private long blockStart = -1;
@@ -137,11 +132,10 @@ final class CustomArchiveWalk extends OutputStream {
         if (token != Token.BLOCK_TYPE || have != 0 || skip != 0) {
             return "it ends at byte " + offset + ", inside " + where();
         }
-        BitSet missing = (BitSet) announced.clone();
-        missing.andNot(seen);
-        if (!missing.isEmpty()) {
-            return "it ends at byte " + offset + " without the data of " + missing.cardinality() + " TOC "
-                    + (missing.cardinality() == 1 ? "entry" : "entries") + " (the first: entry " + missing.nextSetBit(0) + ")";
+        long missing = announced.size() - seen.size(); // only announced IDs are ever seen
+        if (missing > 0) {
+            return "it ends at byte " + offset + " without the data of " + missing + " TOC "
+                    + (missing == 1 ? "entry" : "entries") + " (the first: entry " + announced.firstNotIn(seen) + ")";
         }
         return null;
     }
@@ -208,7 +202,8 @@ final class CustomArchiveWalk extends OutputStream {
             }
             case COMPRESSION_ALGORITHM -> next();
             case COMPRESSION_LEVEL, HEADER_INT, ENTRY_INT -> {
-                if (integer() != Long.MIN_VALUE) {
+                integer();
+                if (!ignoring) {
                     next();
                 }
             }
@@ -216,6 +211,9 @@ final class CustomArchiveWalk extends OutputStream {
             case ENTRY_DEPENDENCY -> string(true);
             case TOC_COUNT -> {
                 tocCount = integer();
+                if (ignoring) {
+                    return;
+                }
                 if (tocCount < 0) {
                     fail("its table of contents has " + tocCount + " entries");
                     return;
@@ -224,7 +222,10 @@ final class CustomArchiveWalk extends OutputStream {
             }
             case ENTRY_ID -> {
                 entryId = integer();
-                if (entryId <= 0 || entryId > MAX_ID) {
+                if (ignoring) {
+                    return;
+                }
+                if (entryId <= 0 || entryId > Integer.MAX_VALUE) {
                     fail("TOC entry " + (entriesRead + 1) + " has the ID " + entryId);
                     return;
                 }
@@ -237,7 +238,7 @@ final class CustomArchiveWalk extends OutputStream {
                     return;
                 }
                 if (flag != K_OFFSET_NO_DATA) {
-                    announced.set((int) entryId);
+                    announced.add((int) entryId);
                 }
                 entriesRead++;
                 startEntry();
@@ -253,19 +254,25 @@ final class CustomArchiveWalk extends OutputStream {
             }
             case BLOCK_ID -> {
                 blockId = integer();
-                if (blockId <= 0 || blockId > MAX_ID || !announced.get((int) blockId)) {
+                if (ignoring) {
+                    return;
+                }
+                if (blockId <= 0 || blockId > Integer.MAX_VALUE || !announced.contains((int) blockId)) {
                     fail("a data block names TOC entry " + blockId + ", which announced no data");
                     return;
                 }
-                if (seen.get((int) blockId)) {
+                if (seen.contains((int) blockId)) {
                     fail("the data block of TOC entry " + blockId + " appears twice");
                     return;
                 }
-                seen.set((int) blockId);
+                seen.add((int) blockId);
                 expect(blockType == BLK_DATA ? Token.CHUNK_LENGTH : Token.LO_OID, 1 + intSize);
             }
             case CHUNK_LENGTH -> {
                 long n = integer();
+                if (ignoring) {
+                    return;
+                }
                 if (n < 0) {
                     fail("a chunk of TOC entry " + blockId + "'s data has the length " + n);
                 } else if (n == 0) {
@@ -346,7 +353,7 @@ final class CustomArchiveWalk extends OutputStream {
     /** A string's length was read: its bytes are skipped; a null string (length -1) ends a dependency list. */
     private void string(boolean dependency) {
         long length = integer();
-        if (length == Long.MIN_VALUE) {
+        if (ignoring) {
             return;
         }
         if (length == -1) {
@@ -358,7 +365,7 @@ final class CustomArchiveWalk extends OutputStream {
             }
             return;
         }
-        if (length < -1 || length > MAX_STRING) {
+        if (length < -1 || length > Integer.MAX_VALUE) {
             fail("a string in " + where() + " has the length " + length);
             return;
         }
@@ -369,12 +376,15 @@ final class CustomArchiveWalk extends OutputStream {
         }
     }
 
-    /** {@code acc} as pg_dump's integer: a sign byte (0 or 1), then {@code intSize} bytes, least significant first. */
+    /**
+     * {@code acc} as pg_dump's integer: a sign byte (0 or 1), then {@code intSize} bytes, least significant first.
+     * A bad sign byte fails the walk (the caller checks {@code ignoring}).
+     */
     private long integer() {
         int sign = acc[0] & 0xff;
         if (sign > 1) {
             fail("an integer in " + where() + " has the sign byte " + sign);
-            return Long.MIN_VALUE;
+            return 0;
         }
         long v = magnitude();
         return sign == 1 ? -v : v;
@@ -386,5 +396,42 @@ final class CustomArchiveWalk extends OutputStream {
             v |= (acc[1 + i] & 0xffL) << (8 * i);
         }
         return v;
+    }
+
+    /**
+     * A set of TOC entry IDs: a bit set for the usual ones (pg_dump numbers the objects it collects from 1, so at
+     * most 8 MiB), a hash set for IDs beyond (a database with tens of millions of large objects, each its own entry
+     * before PostgreSQL 17), so memory follows the entries read rather than the largest ID.
+     */
+    private static final class Ids {
+        private static final int DENSE = 1 << 26;
+        private final BitSet dense = new BitSet();
+        private final Set<Integer> sparse = new HashSet<>();
+
+        void add(int id) {
+            if (id < DENSE) {
+                dense.set(id);
+            } else {
+                sparse.add(id);
+            }
+        }
+
+        boolean contains(int id) {
+            return id < DENSE ? dense.get(id) : sparse.contains(id);
+        }
+
+        long size() {
+            return (long) dense.cardinality() + sparse.size();
+        }
+
+        /** The smallest ID here and not in {@code other}, or -1. */
+        long firstNotIn(Ids other) {
+            BitSet d = (BitSet) dense.clone();
+            d.andNot(other.dense);
+            if (!d.isEmpty()) {
+                return d.nextSetBit(0);
+            }
+            return sparse.stream().filter(i -> !other.sparse.contains(i)).mapToLong(Integer::longValue).min().orElse(-1);
+        }
     }
 }

@@ -186,7 +186,6 @@ public final class PostgresSource implements Source {
                 check.kill(); // the check's feeding thread ends too, rather than wait for data forever
                 throw e;
             }
-            int checkExit = check.finish();
             if (dump.timedOut()) {
                 throw new SourceException(ErrorCode.DUMP_TIMEOUT, "pg_dump of database \"" + name + "\" did not finish within "
                         + timeout + " and was killed; raise Postgres.timeout(…) or find what blocks it"
@@ -200,6 +199,8 @@ public final class PostgresSource implements Source {
                 throw new SourceException(ErrorCode.DUMP_FAILED, "pg_dump of database \"" + name
                         + "\" exited 0 but wrote nothing; an empty dump is never a backup" + tail(dump));
             }
+            // only now, so that a failure to start or run the check cannot hide pg_dump's own failure
+            int checkExit = check.finish();
             String notAnArchive = "pg_dump of database \"" + name + "\" exited 0 but its output (" + bytes
                     + " bytes) is not a complete custom-format archive: ";
             if (checkExit != 0) {
@@ -309,12 +310,15 @@ public final class PostgresSource implements Source {
         void kill() {
             if (process != null) {
                 process.kill();
+            }
+            if (ahead != null) {
                 ahead.abort();
             }
         }
 
         @Override
         public void close() {
+            kill(); // after finish() pg_restore has exited and the hand-over is closed: nothing left to stop
             if (process != null) {
                 process.close();
             }

@@ -161,11 +161,11 @@ class CustomArchiveWalkTest {
         badType[last] = 7;
         assertThat(walk(badType)).contains("unknown data block type 7 (at byte " + last + ")");
 
-        // a TOC entry whose ID is beyond any real dump's (the first entry's ID follows the header's 3 strings)
+        // a TOC entry ID beyond a signed 32-bit int (the first entry's ID follows the header's 3 strings)
         byte[] hugeId = ArchiveWriter.sample(1, 14);
         int firstId = indexOf(hugeId, new byte[] {0, 1, 0, 0, 0, 0, 0, 0, 0, 0}); // ID 1, then "had no dumper"
-        hugeId[firstId + 4] = 0x7f; // ID 1 + 0x7f000000
-        assertThat(walk(hugeId)).contains("TOC entry 1 has the ID " + (1 + 0x7f000000L));
+        hugeId[firstId + 4] = (byte) 0x80; // ID 1 + 2^31
+        assertThat(walk(hugeId)).contains("TOC entry 1 has the ID " + (1 + 0x80000000L));
 
         byte[] unannounced = plain.clone();
         unannounced[last + 2] = (byte) 0xEE; // the block's TOC entry ID, low byte
@@ -224,6 +224,15 @@ class CustomArchiveWalkTest {
     }
 
     @Test
+    void largeEntryIdsAreTrackedToo() {
+        // a database with tens of millions of large objects numbers its entries that high (before PostgreSQL 17)
+        byte[] archive = ArchiveWriter.sample(1, 14, 0x7f000000);
+        assertThat(walk(archive)).isNull();
+        assertThat(walk(archive, lastBlockStart(archive), null)).as("without the large objects' block")
+                .contains("without the data of 1 TOC entry (the first: entry " + (0x7f000000 + 4) + ")");
+    }
+
+    @Test
     void theTestWriterMatchesWhatPgRestoreReads() throws Exception {
         byte[] archive = ArchiveWriter.sample(1, 14);
         assertThat(walk(archive)).isNull();
@@ -268,6 +277,11 @@ class CustomArchiveWalkTest {
         }
 
         static byte[] sample(int major, int minor) {
+            return sample(major, minor, 0);
+        }
+
+        /** {@code base} is added to the IDs of the two entries with data. */
+        static byte[] sample(int major, int minor, int base) {
             ArchiveWriter w = new ArchiveWriter(minor);
             w.bytes("PGDMP".getBytes(StandardCharsets.US_ASCII));
             w.bytes(new byte[] {(byte) major, (byte) minor, 0, 4, 8, 1}); // version, int and offset sizes, custom
@@ -285,16 +299,16 @@ class CustomArchiveWalkTest {
             w.integer(4); // TOC entries
             w.entry(1, false, "ENCODING", "ENCODING", "SET client_encoding = 'UTF8';\n", null, 2, false);
             w.entry(2, false, "t", "TABLE", "CREATE TABLE public.t (id integer, name text);\n", null, 2, false);
-            w.entry(3, true, "t", "TABLE DATA", "", "COPY public.t (id, name) FROM stdin;\n", 3, true);
-            w.entry(4, true, "BLOBS", "BLOBS", "", null, 3, true);
+            w.entry(base + 3, true, "t", "TABLE DATA", "", "COPY public.t (id, name) FROM stdin;\n", 3, true);
+            w.entry(base + 4, true, "BLOBS", "BLOBS", "", null, 3, true);
             w.bytes(new byte[] {1}); // BLK_DATA
-            w.integer(3);
+            w.integer(base + 3);
             w.chunk("1\tone\n");
             w.chunk("2\ttwo\n");
             w.chunk("\\.\n\n"); // pg_dump's COPY data ends with its own end marker
             w.integer(0);
             w.bytes(new byte[] {3}); // BLK_BLOBS
-            w.integer(4);
+            w.integer(base + 4);
             w.integer(16390);
             w.chunk("large");
             w.integer(0);
