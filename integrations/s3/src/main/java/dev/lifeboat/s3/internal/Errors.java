@@ -156,17 +156,26 @@ public final class Errors {
     }
 
     /**
-     * The message of a certificate the TLS handshake refused (not trusted, expired, or for another host), or null.
-     * Other TLS failures (a reset during the handshake) stay network errors, worth retrying.
+     * The message of a certificate the TLS handshake refused (not trusted, expired, issued for another host), or
+     * null. Only a {@code CertificateException} under an {@code SSLHandshakeException} counts: other TLS failures (a
+     * reset during the handshake, a revocation check that could not reach its server) stay network errors, worth
+     * retrying.
      */
     static String certificateProblem(Throwable t) {
+        boolean handshake = false;
+        String refused = null;
         for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof java.security.cert.CertificateException || c instanceof javax.net.ssl.SSLPeerUnverifiedException) {
+            if (c instanceof javax.net.ssl.SSLHandshakeException) {
+                handshake = true;
+            } else if (c instanceof java.security.cert.CertPathValidatorException v && v.getReason()
+                    == java.security.cert.CertPathValidatorException.BasicReason.UNDETERMINED_REVOCATION_STATUS) {
+                return null;
+            } else if (handshake && refused == null && c instanceof java.security.cert.CertificateException) {
                 String m = c.getMessage();
-                return m == null || m.isBlank() ? c.getClass().getSimpleName() : m.strip();
+                refused = m == null || m.isBlank() ? c.getClass().getSimpleName() : m.strip();
             }
         }
-        return null;
+        return refused;
     }
 
     private static boolean isNetwork(Throwable t) {
