@@ -3,6 +3,7 @@ package dev.lifeboat.internal.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lifeboat.Postgres;
+import dev.lifeboat.testing.FileTrees;
 import dev.lifeboat.testing.Requirements;
 import dev.lifeboat.testing.TestPostgres;
 import java.io.ByteArrayOutputStream;
@@ -163,7 +164,8 @@ class CustomArchiveWalkTest {
 
         // a TOC entry ID beyond a signed 32-bit int (the first entry's ID follows the header's 3 strings)
         byte[] hugeId = ArchiveWriter.sample(1, 14);
-        int firstId = indexOf(hugeId, new byte[] {0, 1, 0, 0, 0, 0, 0, 0, 0, 0}); // ID 1, then "had no dumper"
+        int firstId = FileTrees.indexOf(hugeId, new byte[] {0, 1, 0, 0, 0, 0, 0, 0, 0, 0}); // ID 1, then "had no dumper"
+        assertThat(firstId).isNotNegative();
         hugeId[firstId + 4] = (byte) 0x80; // ID 1 + 2^31
         assertThat(walk(hugeId)).contains("TOC entry 1 has the ID " + (1 + 0x80000000L));
 
@@ -181,19 +183,6 @@ class CustomArchiveWalkTest {
         byte[] sign = plain.clone();
         sign[firstChunk] = 9; // its sign byte
         assertThat(walk(sign)).contains("sign byte 9");
-    }
-
-    static int indexOf(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= haystack.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        throw new AssertionError("not found");
     }
 
     /** Where the archive's last data block starts, as the walk saw it. */
