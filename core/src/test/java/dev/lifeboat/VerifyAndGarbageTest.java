@@ -17,6 +17,7 @@ import dev.lifeboat.api.verify.VerifyLevel;
 import dev.lifeboat.crypto.SigningKey;
 import dev.lifeboat.store.LocalStore;
 import dev.lifeboat.testing.LogCapture;
+import dev.lifeboat.testing.RawSource;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.lifeboat.Lifeboat;
-import dev.lifeboat.RawSource;
+import dev.lifeboat.testing.RawSource;
 import dev.lifeboat.Recovery;
 import dev.lifeboat.RestoreOptions;
 import dev.lifeboat.api.BackupResult;

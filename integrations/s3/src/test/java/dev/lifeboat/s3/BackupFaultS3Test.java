@@ -9,12 +9,11 @@ import dev.lifeboat.api.BackupId;
 import dev.lifeboat.api.BackupResult;
 import dev.lifeboat.api.StoreException;
 import dev.lifeboat.api.source.Source;
-import dev.lifeboat.api.source.SourceContext;
 import dev.lifeboat.api.source.SourceKind;
-import dev.lifeboat.api.source.SourceResult;
 import dev.lifeboat.api.verify.VerifyLevel;
 import dev.lifeboat.s3.FaultProxy.Respond;
 import dev.lifeboat.s3.FaultProxy.ResetMidBody;
+import dev.lifeboat.testing.RawSource;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -93,47 +92,24 @@ class BackupFaultS3Test {
 
     /** A database dump that writes {@code bytes} of output, then dies (or, with {@code hang}, blocks until interrupted). */
     static Source dyingDump(int bytes, boolean hang, java.util.concurrent.CountDownLatch started) {
-        return new Source() {
-            @Override
-            public String name() {
-                return "main";
+        return new RawSource("main", SourceKind.DATABASE, out -> {
+            byte[] block = new byte[1 << 20];
+            new Random(9).nextBytes(block);
+            for (int written = 0; written < bytes; written += block.length) {
+                out.write(block);
             }
-
-            @Override
-            public SourceKind kind() {
-                return SourceKind.DATABASE;
-            }
-
-            @Override
-            public String format() {
-                return "test-dump";
-            }
-
-            @Override
-            public String extension() {
-                return ".dump";
-            }
-
-            @Override
-            public SourceResult write(SourceContext context, OutputStream out) throws IOException {
-                byte[] block = new byte[1 << 20];
-                new Random(9).nextBytes(block);
-                for (int written = 0; written < bytes; written += block.length) {
-                    out.write(block);
+            out.flush();
+            started.countDown();
+            if (hang) {
+                try {
+                    Thread.sleep(TimeUnit.MINUTES.toMillis(2));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("the dump was interrupted");
                 }
-                out.flush();
-                started.countDown();
-                if (hang) {
-                    try {
-                        Thread.sleep(TimeUnit.MINUTES.toMillis(2));
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new java.io.InterruptedIOException("the dump was interrupted");
-                    }
-                }
-                throw new IOException("pg_dump exited with code 1 (test)");
             }
-        };
+            throw new IOException("pg_dump exited with code 1 (test)");
+        });
     }
 
     void assertOnlyThePreviousBackup(BackupResult previous, Lifeboat withDump) {

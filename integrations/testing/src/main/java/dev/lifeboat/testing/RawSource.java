@@ -1,4 +1,4 @@
-package dev.lifeboat;
+package dev.lifeboat.testing;
 
 import dev.lifeboat.api.source.Source;
 import dev.lifeboat.api.source.SourceContext;
