@@ -12,6 +12,7 @@ import dev.lifeboat.crypto.Recipients;
 import dev.lifeboat.crypto.SigningKey;
 import dev.lifeboat.internal.config.PropertySource;
 import dev.lifeboat.internal.config.Values;
+import dev.lifeboat.internal.crypto.SecureFiles;
 import dev.lifeboat.store.LocalStore;
 import java.io.IOException;
 import java.io.Reader;
@@ -414,7 +415,8 @@ public final class LifeboatProperties {
             try {
                 return Secret.of(Files.readString(Path.of(file), StandardCharsets.UTF_8).strip());
             } catch (IOException e) {
-                problems.add(new Problem(k + "password-file", "a readable file", "\"" + file + "\" (" + e.getClass().getSimpleName() + ")"));
+                problems.add(new Problem(k + "password-file", "a readable file",
+                        SecureFiles.nameOfSecretFile(file) + " (" + e.getClass().getSimpleName() + ")"));
                 return null;
             }
         }

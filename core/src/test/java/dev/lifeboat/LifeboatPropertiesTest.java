@@ -274,6 +274,17 @@ class LifeboatPropertiesTest {
     }
 
     @Test
+    void aPasswordGivenWherePasswordFileWasMeantIsNotEchoed() {
+        Map<String, String> p = minimal();
+        p.put("lifeboat.databases.main.url", "jdbc:postgresql://127.0.0.1:5432/shop");
+        p.put("lifeboat.databases.main.password-file", "${DB_PASSWORD}"); // meant: .password
+        ConfigurationException e = catchThrowableOfType(
+                () -> LifeboatProperties.of(p, Map.of("DB_PASSWORD", "Canary-pw.2026")).build(), ConfigurationException.class);
+        assertThat(e.problems()).extracting(Problem::setting).containsExactly("lifeboat.databases.main.password-file");
+        assertThat(e.getMessage()).doesNotContain("Canary").contains("not shown", "NoSuchFileException");
+    }
+
+    @Test
     void theEffectiveSettingsShowNoSecret() {
         Map<String, String> p = minimal();
         p.put("lifeboat.databases.main.url", "postgres://app:url-CANARY-1@db.internal:5432/shop?sslmode=require");

@@ -10,7 +10,9 @@ import dev.lifeboat.internal.postgres.PgUrl;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -179,8 +181,10 @@ public final class Main {
             return exitCode(e);
         });
         cl.setParameterExceptionHandler((e, a) -> {
-            // picocli quotes the offending argument, which may be a URL with a password in it
-            String message = Output.printable(PgUrl.redact(String.valueOf(e.getMessage())));
+            // picocli quotes the offending argument, which may be a URL with a password in it, or the value of an
+            // option that does not exist (--password hunter2)
+            String message = Output.printable(PgUrl.redact(e instanceof CommandLine.UnmatchedArgumentException u
+                    ? unmatched(u) : String.valueOf(e.getMessage())));
             if (java.util.Arrays.asList(a).contains("--json")) {
                 // the command line did not parse, so no command ran to say it in JSON: say it here
                 e.getCommandLine().getOut().println(Output.json(Output.error(ErrorCode.CONFIGURATION, message)));
@@ -191,6 +195,45 @@ public final class Main {
             return USAGE;
         });
         return cl.execute(args);
+    }
+
+    /**
+     * What picocli would say of arguments it could not place, but without the values: after an unknown option
+     * ({@code --password hunter2}, {@code --secret-key=…}) they are likely what a user meant to pass to it, so
+     * only option names are shown. Arguments that follow no unknown option (a stray second backup id) are shown.
+     */
+    static String unmatched(CommandLine.UnmatchedArgumentException e) {
+        List<String> options = new ArrayList<>();
+        int hidden = 0;
+        for (String arg : e.getUnmatched()) {
+            if (arg.startsWith("-") && arg.length() > 1) {
+                String name = "'" + (arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg) + "'";
+                if (!options.contains(name)) {
+                    options.add(name);
+                }
+                if (arg.contains("=")) {
+                    hidden++;
+                }
+            } else if (!options.isEmpty()) {
+                hidden++;
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        if (options.isEmpty()) {
+            sb.append(e.getMessage());
+        } else {
+            sb.append(options.size() == 1 ? "Unknown option: " : "Unknown options: ").append(String.join(", ", options));
+        }
+        if (hidden > 0) {
+            sb.append(hidden == 1 ? " (its value is not shown: it may be a secret)"
+                    : " (their values are not shown: they may be secrets)");
+        }
+        List<String> suggestions = e.getSuggestions();
+        if (!suggestions.isEmpty()) {
+            sb.append("; did you mean ").append(String.join(" or ", suggestions.subList(0, Math.min(3, suggestions.size()))))
+                    .append("?");
+        }
+        return sb.toString();
     }
 
     /** Log records as one short line each on stderr: "lifeboat: warning: …". */

@@ -15,6 +15,7 @@ import dev.lifeboat.api.Secret;
 import dev.lifeboat.api.catalog.Manifest;
 import dev.lifeboat.api.catalog.PartInfo;
 import dev.lifeboat.api.source.SourceKind;
+import dev.lifeboat.internal.crypto.SecureFiles;
 import dev.lifeboat.internal.postgres.PgUrl;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -220,7 +221,8 @@ final class RestoreCommand extends StoreCommand {
             try {
                 password = Secret.of(Files.readString(toPasswordFile, StandardCharsets.UTF_8).strip());
             } catch (IOException e) {
-                problems.add(new Problem("--to-password-file", "a readable file", "\"" + toPasswordFile + "\""));
+                problems.add(new Problem("--to-password-file", "a readable file",
+                        SecureFiles.nameOfSecretFile(toPasswordFile.toString())));
             }
         }
         List<Target> targets = new ArrayList<>();

@@ -424,6 +424,16 @@ class CliBadInputIT {
         assertThat(unknownJson.exit()).isEqualTo(2);
         assertThat(unknownJson.json().string("code")).isEqualTo("LB-100");
         assertThat(unknownJson.json().string("message")).contains("Unknown option: '--frobnicate'");
+        // the CLI has no --password option; what a user guesses for it must not be echoed
+        Jar.Run guessed = Jar.run(work, "--json", "restore", "latest", "--database", "main", "--to-url",
+                "jdbc:postgresql://127.0.0.1:5432/x", "--password", "Canary-pw", "--secret-key=Canary-sk");
+        assertThat(guessed.exit()).isEqualTo(2);
+        assertThat(guessed.err()).contains("Unknown options: '--password', '--secret-key' (their values are not shown")
+                .doesNotContain("Canary");
+        assertThat(guessed.out()).contains("LB-100").doesNotContain("Canary");
+        Jar.Run stray = Jar.run(work, "show", "latest", "extra-argument");
+        assertThat(stray.exit()).isEqualTo(2);
+        assertThat(stray.err()).as("an argument after no unknown option is shown").contains("extra-argument");
         Jar.Run listHelp = Jar.run(work, "list", "--help");
         assertThat(listHelp.exit()).as("the hint above must work: " + listHelp).isZero();
         assertThat(listHelp.out()).startsWith("Usage: lifeboat list");

@@ -45,7 +45,7 @@ public final class Identities {
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new ConfigurationException("identity file", "a readable age identity file (age-keygen -o key.txt)",
-                    "\"" + file + "\" (" + e.getClass().getSimpleName() + ")");
+                    SecureFiles.nameOfSecretFile(file.toString()) + " (" + e.getClass().getSimpleName() + ")");
         }
         if (SecureFiles.readableByOthers(file)) {
             System.getLogger(Identities.class.getName()).log(System.Logger.Level.WARNING,

@@ -40,6 +40,30 @@ class KeyHandlingTest {
     }
 
     @Test
+    void anIdentityGivenWhereItsFileWasMeantIsNotEchoed() {
+        AgeKeys keys = AgeKeys.generate();
+        String secret = identityLine(keys);
+        assertThatThrownBy(() -> Identities.fromFile(Path.of(secret)))
+                .isInstanceOf(dev.lifeboat.api.ConfigurationException.class)
+                .hasMessageContaining("a key itself, not the name of a file")
+                .hasMessageNotContaining(secret.substring("AGE-SECRET-KEY-1".length()));
+        Path missing = dir.resolve("no-such-key.txt");
+        assertThatThrownBy(() -> Identities.fromFile(missing))
+                .as("a path is still named")
+                .hasMessageContaining("\"" + missing + "\"");
+    }
+
+    private String identityLine(AgeKeys keys) {
+        Path file = dir.resolve("identity-" + System.nanoTime() + ".txt");
+        try {
+            keys.writeIdentityFile(file);
+            return Files.readAllLines(file).stream().filter(l -> l.startsWith("AGE-SECRET-KEY-1")).findFirst().orElseThrow();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
     void identitiesFromAgeKeygenDeriveTheirRecipients() throws Exception {
         AgeCli.require();
         Path a = dir.resolve("a.txt");

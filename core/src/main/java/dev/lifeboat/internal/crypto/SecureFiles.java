@@ -55,4 +55,32 @@ public final class SecureFiles {
             return false;
         }
     }
+
+    /**
+     * How a message names a file that should hold a secret (a password file, an identity file) but cannot be read.
+     * Whatever was given in its place may be the secret itself (a password where its file was meant, an
+     * {@code AGE-SECRET-KEY-1…} where the file holding it was), so the name is shown only when it reads as a path:
+     * absolute, starting with {@code ./}, {@code ../} or {@code ~/}, or under a directory that exists, and holding no
+     * key material or white space.
+     */
+    public static String nameOfSecretFile(String given) {
+        String upper = given.toUpperCase(java.util.Locale.ROOT);
+        if (upper.contains("AGE-SECRET-KEY-") || upper.contains("PRIVATE KEY")) {
+            return "a key itself, not the name of a file holding one (not shown)";
+        }
+        boolean pathLike = given.startsWith("/") || given.startsWith("./") || given.startsWith("../") || given.startsWith("~/");
+        if (!pathLike && given.indexOf('/') > 0) {
+            try {
+                Path parent = Path.of(given).getParent();
+                pathLike = parent != null && Files.isDirectory(parent);
+            } catch (java.nio.file.InvalidPathException e) {
+                pathLike = false;
+            }
+        }
+        if (!pathLike || given.chars().anyMatch(Character::isWhitespace)) {
+            return "a name that is not shown (not a path such as /etc/lifeboat/key.txt or ./key.txt: it may be the"
+                    + " secret itself)";
+        }
+        return "\"" + given + "\"";
+    }
 }

@@ -19,6 +19,7 @@ public record PgUrl(String host, int port, String database, String user, Secret 
     private static final Pattern LIBPQ = Pattern.compile(
             "postgres(?:ql)?://(?:(?<userinfo>[^@/]*)@)?(?<host>\\[[^\\]]+\\]|[^/:?,@]+)(?::(?<port>\\d{1,5}))?/(?<db>[^?]+)(?:\\?(?<query>.*))?");
     private static final Pattern PASSWORD_PARAM = Pattern.compile("(?i)(password=)[^&]*");
+    private static final Pattern SEPARATORS = Pattern.compile("[;&=]");
 
     /** Parses {@code url}; throws {@link IllegalArgumentException} saying what shape is expected. */
     public static PgUrl parse(String url) {
@@ -40,9 +41,16 @@ public record PgUrl(String host, int port, String database, String user, Secret 
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("a port between 1 and 65535");
         }
+        // a parameter written into the path ("shop;password=…", "shop&password=…") would become part of the database
+        // name, and so reach messages, a CREATE DATABASE and pg_restore's command line: refused, not guessed at
+        if (SEPARATORS.matcher(m.group("db")).find()) {
+            throw new IllegalArgumentException("a database name without ';', '&' or '=' (parameters follow a '?' and are"
+                    + " joined by '&'; a name that really holds one writes it as %3B, %26 or %3D)");
+        }
         String db = decode(m.group("db"));
         Map<String, String> params = new LinkedHashMap<>();
         String query = m.group("query");
+        String rawUser = null;
         if (query != null && !query.isEmpty()) {
             for (String pair : query.split("&")) {
                 if (pair.isEmpty()) {
@@ -52,13 +60,24 @@ public record PgUrl(String host, int port, String database, String user, Secret 
                 String k = decode(eq < 0 ? pair : pair.substring(0, eq));
                 String v = eq < 0 ? "" : decode(pair.substring(eq + 1));
                 params.put(k, v);
+                if (k.equals("user")) {
+                    rawUser = eq < 0 ? "" : pair.substring(eq + 1);
+                }
             }
+        }
+        if (rawUser != null && SEPARATORS.matcher(rawUser).find()) {
+            throw new IllegalArgumentException("a user name without ';' or '=' (parameters are joined by '&', as in"
+                    + " ?user=app&sslmode=require; a name that really holds one writes it as %3B or %3D)");
         }
         String user = params.remove("user");
         String pw = params.remove("password");
         if (!jdbc && m.group("userinfo") != null) {
             String info = m.group("userinfo");
             int colon = info.indexOf(':');
+            if (SEPARATORS.matcher(colon < 0 ? info : info.substring(0, colon)).find()) {
+                throw new IllegalArgumentException("a user name without ';', '&' or '=' (a password follows a ':', as"
+                        + " in postgres://app:password@host/db; a name that really holds one writes it as %3B, %26 or %3D)");
+            }
             user = decode(colon < 0 ? info : info.substring(0, colon));
             if (colon >= 0) {
                 pw = decode(info.substring(colon + 1));
@@ -81,7 +100,7 @@ public record PgUrl(String host, int port, String database, String user, Secret 
             m.appendReplacement(sb, Matcher.quoteReplacement(m.group(1) + "***"));
         }
         m.appendTail(sb);
-        String s = sb.toString();
+        String s = maskEncodedPasswordKeys(sb.toString());
         // user:password@ — up to the last '@', so a password holding an unencoded '/' or '@' is masked whole (a URL
         // too malformed to parse is still shown, so this errs on masking too much)
         int scheme = s.indexOf("://");
@@ -91,8 +110,40 @@ public record PgUrl(String host, int port, String database, String user, Secret 
             if (colon >= 0 && colon < at) {
                 s = s.substring(0, colon + 1) + "***" + s.substring(at);
             }
+        } else if (scheme < 0 && at > 0) {
+            // no "//" (jdbc:postgresql:app:pw@db/shop, a typo): whatever stands between the scheme and the '@'
+            int colon = s.indexOf(':');
+            if (colon >= 0 && colon < at) {
+                s = s.substring(0, colon + 1) + "***" + s.substring(at);
+            }
         }
         return s;
+    }
+
+    /**
+     * Masks the value of every query parameter whose key decodes to "password" in any case ({@code pass%77ord=…},
+     * which {@link #parse} takes as the password), and of every key that does not decode at all.
+     */
+    private static String maskEncodedPasswordKeys(String url) {
+        int q = url.indexOf('?');
+        if (q < 0 || url.indexOf('%', q) < 0) {
+            return url;
+        }
+        StringBuilder sb = new StringBuilder(url.substring(0, q + 1));
+        String[] pairs = url.substring(q + 1).split("&", -1);
+        for (int i = 0; i < pairs.length; i++) {
+            String pair = pairs[i];
+            int eq = pair.indexOf('=');
+            String rawKey = eq < 0 ? pair : pair.substring(0, eq);
+            boolean mask;
+            try {
+                mask = eq >= 0 && URLDecoder.decode(rawKey.replace("+", "%2B"), StandardCharsets.UTF_8).equalsIgnoreCase("password");
+            } catch (IllegalArgumentException e) {
+                mask = eq >= 0;
+            }
+            sb.append(i == 0 ? "" : "&").append(mask ? rawKey + "=***" : pair);
+        }
+        return sb.toString();
     }
 
     /** The JDBC URL without credentials. */

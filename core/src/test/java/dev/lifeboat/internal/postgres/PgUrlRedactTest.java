@@ -1,8 +1,15 @@
 package dev.lifeboat.internal.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.lifeboat.Lifeboat;
+import dev.lifeboat.Postgres;
+import dev.lifeboat.api.ConfigurationException;
+import dev.lifeboat.store.LocalStore;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What reaches messages: no part of a password in a database URL, however malformed, and no row data quoted by
@@ -40,5 +47,45 @@ class PgUrlRedactTest {
             "jdbc:postgresql://db:5432/shop?password=p@ss/Canary", "postgres://app:Canary/@/@db/shop?password=x@Canary"}) {
             assertThat(PgUrl.redact(url)).as(url).doesNotContain("Canary").doesNotContain("p@ss").doesNotContain("Zx/9k").contains("***");
         }
+    }
+
+    @Test
+    void aPasswordKeyWrittenWithEscapesOrWithoutTheSlashesIsMaskedToo() {
+        // parse() decodes keys, so pass%77ord= is the password: redact must agree with it
+        for (String url : new String[] {"jdbc:postgresql://db/shop?user=app&pass%77ord=Canary",
+            "postgres://db/shop?PASS%57ORD=Canary&sslmode=require", "jdbc:postgresql://db/shop?user=app&pa%zzss=Canary",
+            "jdbc:postgresql:app:Canary@db/shop", "postgres:/app:Canary@db/shop"}) {
+            assertThat(PgUrl.redact(url)).as(url).doesNotContain("Canary").contains("***");
+        }
+        assertThat(PgUrl.redact("jdbc:postgresql://db/shop?user=app&sslmode=require&application%5Fname=x"))
+                .isEqualTo("jdbc:postgresql://db/shop?user=app&sslmode=require&application%5Fname=x");
+        assertThat(PgUrl.parse("jdbc:postgresql://db/shop?user=app&pass%77ord=Canary").password().reveal()).isEqualTo("Canary");
+    }
+
+    @Test
+    void parametersWrittenIntoTheDatabaseOrUserNameAreRefusedNotTakenAsNames() {
+        // otherwise "shop;password=…" is a database name: in messages, in a CREATE DATABASE, on pg_restore's command line
+        for (String url : new String[] {"jdbc:postgresql://db/shop;password=Canary", "jdbc:postgresql://db/shop&password=Canary",
+            "jdbc:postgresql://db/shop?user=app;password=Canary", "postgres://db/shop?user=app;password=Canary",
+            "postgres://app;password=Canary@db/shop"}) {
+            assertThatThrownBy(() -> PgUrl.parse(url)).as(url).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageNotContaining("Canary").hasMessageContaining("without ';'");
+            assertThat(PgUrl.redact(url)).as(url).doesNotContain("Canary");
+        }
+        // a name that really holds one of them is written escaped
+        PgUrl escaped = PgUrl.parse("jdbc:postgresql://db/a%3Bb%3Dc?user=x%3By");
+        assertThat(escaped.database()).isEqualTo("a;b=c");
+        assertThat(escaped.user()).isEqualTo("x;y");
+    }
+
+    @Test
+    void theBuilderReportsSuchAUrlWithoutThePassword(@TempDir Path dir) {
+        assertThatThrownBy(() -> Lifeboat.configure()
+                        .database("main", Postgres.url("jdbc:postgresql://127.0.0.1:5432/shop;password=Canary"))
+                        .store(LocalStore.at(dir)).build())
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("database name without ';'")
+                .hasMessageContaining("shop;password=***")
+                .hasMessageNotContaining("Canary");
     }
 }
