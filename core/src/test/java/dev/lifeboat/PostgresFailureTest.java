@@ -107,6 +107,14 @@ class PostgresFailureTest {
     }
 
     @Test
+    void dumpKilledBySigkillMidStreamSaysSo() throws Exception {
+        // as the out-of-memory killer would: no exit of its own, no message
+        fakePgDump(realPgDump + " \"$@\" | head -c 100000\nkill -9 $$");
+        LifeboatException e = failingBackup(Postgres.url(database), ErrorCode.DUMP_FAILED, "exit code 137 (killed by signal 9, SIGKILL");
+        assertThat(e).hasMessageContaining("after 100000 bytes");
+    }
+
+    @Test
     void dumpThatExitsZeroWithoutOutputIsNotABackup() throws Exception {
         fakePgDump("exit 0");
         failingBackup(Postgres.url(database), ErrorCode.DUMP_FAILED, "wrote nothing");

@@ -139,7 +139,7 @@ public final class PostgresSource implements Source {
                 List<String> dumpCmd = new ArrayList<>(List.of(dump.path(), "--format=custom", "--snapshot=" + snapshot,
                         "--lock-wait-timeout=" + lockWaitMillis(context)));
                 dumpCmd.addAll(client.connectionArgs());
-                stream(dumpCmd, validate.path(), env, context, out);
+                stream(dumpCmd, validate.path(), env, context, out, client);
             } finally {
                 PgClient.deletePassFile(env);
             }
@@ -152,7 +152,7 @@ public final class PostgresSource implements Source {
     }
 
     private void stream(List<String> dumpCmd, String pgRestore, Map<String, String> env, SourceContext context,
-            OutputStream out) throws IOException {
+            OutputStream out, PgClient client) throws IOException {
         Duration timeout = timeout(context);
         CustomArchiveWalk walk = new CustomArchiveWalk();
         try (ExternalProcess dump = ExternalProcess.start(dumpCmd, env, timeout);
@@ -189,15 +189,15 @@ public final class PostgresSource implements Source {
             if (dump.timedOut()) {
                 throw new SourceException(ErrorCode.DUMP_TIMEOUT, "pg_dump of database \"" + name + "\" did not finish within "
                         + timeout + " and was killed; raise Postgres.timeout(…) or find what blocks it"
-                        + " (locks held by long transactions)" + tail(dump));
+                        + " (locks held by long transactions)" + tail(dump, client));
             }
             if (dumpExit != 0) {
-                throw new SourceException(ErrorCode.DUMP_FAILED, "pg_dump of database \"" + name + "\" failed with exit code "
-                        + dumpExit + " after " + bytes + " bytes" + tail(dump));
+                throw new SourceException(ErrorCode.DUMP_FAILED, "pg_dump of database \"" + name + "\" failed with "
+                        + ExternalProcess.describeExit(dumpExit) + " after " + bytes + " bytes" + tail(dump, client));
             }
             if (bytes == 0) {
                 throw new SourceException(ErrorCode.DUMP_FAILED, "pg_dump of database \"" + name
-                        + "\" exited 0 but wrote nothing; an empty dump is never a backup" + tail(dump));
+                        + "\" exited 0 but wrote nothing; an empty dump is never a backup" + tail(dump, client));
             }
             // only now, so that a failure to start or run the check cannot hide pg_dump's own failure
             int checkExit = check.finish();
@@ -205,7 +205,7 @@ public final class PostgresSource implements Source {
                     + " bytes) is not a complete custom-format archive: ";
             if (checkExit != 0) {
                 throw new SourceException(ErrorCode.DUMP_FAILED, notAnArchive + "pg_restore said: "
-                        + (check.stderrTail().isEmpty() ? "exit code " + checkExit : check.stderrTail()));
+                        + (check.stderrTail().isEmpty() ? ExternalProcess.describeExit(checkExit) : client.sanitize(check.stderrTail())));
             }
             String broken = walk.finish();
             if (broken != null) {
@@ -216,7 +216,7 @@ public final class PostgresSource implements Source {
                         + " pg_restore read it whole instead", name, walk.versionText());
             }
             if (!dump.stderrTail().isEmpty()) {
-                LOG.log(Level.INFO, "pg_dump of \"{0}\" wrote to stderr: {1}", name, dump.stderrTail());
+                LOG.log(Level.INFO, "pg_dump of \"{0}\" wrote to stderr: {1}", name, client.sanitize(dump.stderrTail()));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -340,9 +340,10 @@ public final class PostgresSource implements Source {
         t.start();
     }
 
-    private static String tail(ExternalProcess p) {
+    /** What the tool wrote to stderr, less any row data the server quoted in it, and the password. */
+    private static String tail(ExternalProcess p, PgClient client) {
         String t = p.stderrTail();
-        return t.isEmpty() ? "" : ". stderr: " + t;
+        return t.isEmpty() ? "" : ". stderr: " + client.sanitize(t);
     }
 
     private static Map<String, Long> join(CompletableFuture<Map<String, Long>> f) {

@@ -45,13 +45,14 @@ public final class ExternalProcess implements AutoCloseable {
     }
 
     /**
-     * Starts {@code command}. {@code environment} entries are added to the inherited environment; a
-     * {@code null} value removes the variable.
+     * Starts {@code command}. {@code environment} entries are added to the inherited environment, less what
+     * {@link #withoutOurSecrets} removes; a {@code null} value removes the variable.
      */
     public static ExternalProcess start(List<String> command, Map<String, String> environment, Duration timeout)
             throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command);
         Map<String, String> env = pb.environment();
+        withoutOurSecrets(env);
         environment.forEach((k, v) -> {
             if (v == null) {
                 env.remove(k);
@@ -64,6 +65,34 @@ public final class ExternalProcess implements AutoCloseable {
         LOG.log(Level.DEBUG, "starting: {0}", display);
         Process p = pb.start();
         return new ExternalProcess(display, p, timeout);
+    }
+
+    /**
+     * Removes from an inherited environment what no dump or restore tool needs and Lifeboat may hold secrets in:
+     * its own settings ({@code LIFEBOAT_…}, passwords and S3 keys among them) and the AWS SDK's credentials. What a
+     * tool does need (libpq's {@code PG…} variables, {@code PATH}, locale) stays.
+     */
+    static void withoutOurSecrets(Map<String, String> env) {
+        env.keySet().removeIf(k -> k.startsWith("LIFEBOAT_") || k.equals("AWS_SECRET_ACCESS_KEY")
+                || k.equals("AWS_SESSION_TOKEN") || k.equals("AWS_SECURITY_TOKEN"));
+    }
+
+    /**
+     * An exit status for messages: {@code exit code 2}, or, for a process ended by a signal (128 + its number, as
+     * Java reports it), {@code exit code 137 (killed by signal 9, SIGKILL: the kernel's out-of-memory killer, or by
+     * hand)}.
+     */
+    public static String describeExit(int exit) {
+        String signal = switch (exit - 128) {
+            case 9 -> "signal 9, SIGKILL: the kernel's out-of-memory killer, or by hand";
+            case 15 -> "signal 15, SIGTERM: stopped by hand or by the system";
+            case 6 -> "signal 6, SIGABRT";
+            case 11 -> "signal 11, SIGSEGV: the tool crashed";
+            case 2 -> "signal 2, SIGINT";
+            case 1 -> "signal 1, SIGHUP";
+            default -> null;
+        };
+        return "exit code " + exit + (signal == null ? "" : " (killed by " + signal + ")");
     }
 
     /** The command as started (no secrets by construction). */
