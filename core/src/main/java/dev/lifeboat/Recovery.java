@@ -190,8 +190,10 @@ public final class Recovery {
      * missing; must be empty unless {@link RestoreOptions#replace(boolean)}) or a SQLite file.
      */
     public RestoreResult restoreDatabase(BackupId id, String name, Database target, RestoreOptions options) {
-        return fromAnyCopy(id, (store, m) -> restorer(store).restoreDatabase(m, part(m, SourceKind.DATABASE, name), target,
-                options.replace()));
+        return fromAnyCopy(id, (store, m) -> {
+            PartInfo part = part(m, SourceKind.DATABASE, name);
+            return restorer(store).restoreDatabase(m, part, target, options.replace(), limits(part, options).maxBytes());
+        });
     }
 
     /** Restores files {@code name} of backup {@code id} into {@code directory}, which must be absent or empty. */
@@ -224,9 +226,10 @@ public final class Recovery {
     }
 
     /**
-     * The caps of an archive restore: those set in {@code options}, else what the manifest records with room to
-     * spare (an eighth more, plus 64 MiB and 10,000 entries), so a part that expands far beyond what was backed up
-     * (a decompression bomb from a compromised writer, which can sign it) is refused before it fills the disk.
+     * The caps of an archive (or SQLite) restore: those set in {@code options}, else what the manifest records with
+     * room to spare (an eighth more, plus 64 MiB and 10,000 entries), so a part that expands far beyond what was
+     * backed up (a decompression bomb from a compromised writer, which can sign it) is refused before it fills the
+     * disk.
      */
     static SafeExtractor.Limits limits(PartInfo part, RestoreOptions options) {
         long bytes = options.maxBytes();

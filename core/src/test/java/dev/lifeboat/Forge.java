@@ -68,14 +68,24 @@ final class Forge {
 
     /** As {@link #filesBackup(Store, byte[])}, with the tree the manifest claims for the part. */
     static BackupId filesBackup(Store store, byte[] bytes, TreeStats tree) throws IOException {
+        return backup(store, SourceKind.FILES, "uploads", "tar+zstd", ".tar.zst", bytes, tree);
+    }
+
+    /** Publishes a backup with one SQLite database part named "app" holding {@code bytes}, claiming {@code tree}. */
+    static BackupId sqliteBackup(Store store, byte[] bytes, TreeStats tree) throws IOException {
+        return backup(store, SourceKind.DATABASE, "app", "sqlite+zstd", ".sqlite.zst", bytes, tree);
+    }
+
+    private static BackupId backup(Store store, SourceKind kind, String name, String format, String extension, byte[] bytes,
+            TreeStats tree) throws IOException {
         BackupId id = BackupId.generate(Instant.now());
-        String key = Layout.partKey(id, "files-uploads.tar.zst");
+        String key = Layout.partKey(id, kind.prefix() + "-" + name + extension);
         try (ObjectWriter w = store.write(key)) {
             w.stream().write(bytes);
             w.commit();
         }
         String sha = Hex.sha256Hex(bytes);
-        PartInfo part = new PartInfo("uploads", SourceKind.FILES, "tar+zstd", key, bytes.length, sha, bytes.length, sha,
+        PartInfo part = new PartInfo(name, kind, format, key, bytes.length, sha, bytes.length, sha,
                 false, 1, Map.of(), Map.of(), tree, List.of());
         Manifest m = new Manifest(Manifest.FORMAT_VERSION, id, "evil", BackupStatus.SUCCESS, Instant.now(), Instant.now(),
                 "host", "test", List.of(part));

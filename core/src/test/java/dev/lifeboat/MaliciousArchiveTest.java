@@ -82,6 +82,35 @@ class MaliciousArchiveTest {
     }
 
     @Test
+    void aSqlitePartExpandingFarPastItsRecordedSizeIsRefusedAndLeavesNothing() throws Exception {
+        java.io.ByteArrayOutputStream zst = new java.io.ByteArrayOutputStream();
+        try (var z = new com.github.luben.zstd.ZstdOutputStream(zst)) {
+            byte[] block = new byte[1 << 20];
+            for (int i = 0; i < 80; i++) {
+                z.write(block);
+            }
+        }
+        assertThat(zst.size()).isLessThan(1 << 20);
+        BackupId id = Forge.sqliteBackup(store, zst.toByteArray(), new dev.lifeboat.api.catalog.TreeStats(1, 0, 0, 8192));
+        Path db = Files.createDirectories(dir.resolve("app")).resolve("app.db");
+
+        Throwable t = catchThrowable(() -> recovery.restoreDatabase(id, "app", Sqlite.file(db), RestoreOptions.defaults()));
+        assertThat(t).isInstanceOf(RestoreException.class)
+                .hasMessageContaining("db-app expands to more than " + (8192 + 1024 + (64L << 20)) + " bytes")
+                .hasMessageContaining("records a database of 8192 bytes");
+        assertThat(((RestoreException) t).code()).isEqualTo(ErrorCode.UNSAFE_ARCHIVE);
+        try (var left = Files.list(db.getParent())) {
+            assertThat(left).as("no file, no temporary file").isEmpty();
+        }
+
+        // a raised cap lets it through to the next check: eighty MiB of zeros are no database
+        Throwable raised = catchThrowable(() -> recovery.restoreDatabase(id, "app", Sqlite.file(db),
+                RestoreOptions.defaults().maxBytes(100L << 20)));
+        assertThat(((RestoreException) raised).code()).isEqualTo(ErrorCode.RESTORE_FAILED);
+        assertThat(db).doesNotExist();
+    }
+
+    @Test
     void dotDotIsRefused() throws Exception {
         assertRefused(Forge.tarZst(tar -> {
             Forge.file(tar, "ok.txt", "fine");

@@ -93,6 +93,8 @@ class SqliteRoundTripTest {
         RestoreResult r = lifeboat.restoreDatabase(result.id(), "app", Sqlite.file(restored), RestoreOptions.defaults());
         assertThat(r.mismatches()).isEmpty();
         assertThat(r.rowCounts()).isEqualTo(part.rowCounts());
+        assertThat(part.tree()).as("the database file's size, a restore's cap").isNotNull();
+        assertThat(Files.size(restored)).isEqualTo(part.tree().bytes()).isPositive();
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + restored); Statement st = c.createStatement()) {
             try (ResultSet rs = st.executeQuery("select count(*) from events where payload = 'pair'")) {
                 rs.next();

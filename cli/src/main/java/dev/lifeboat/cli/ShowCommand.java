@@ -3,6 +3,7 @@ package dev.lifeboat.cli;
 import dev.lifeboat.api.catalog.Issue;
 import dev.lifeboat.api.catalog.Manifest;
 import dev.lifeboat.api.catalog.PartInfo;
+import dev.lifeboat.api.source.SourceKind;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
@@ -40,7 +41,9 @@ final class ShowCommand extends StoreCommand {
             if (!p.tools().isEmpty()) {
                 out.printf("    tools %s%n", p.tools());
             }
-            if (p.tree() != null) {
+            if (p.tree() != null && p.kind() == SourceKind.DATABASE) {
+                out.printf("    database file of %s%n", Output.bytes(p.tree().bytes()));
+            } else if (p.tree() != null) {
                 out.printf("    %d files, %d directories, %d symlinks, %s%n", p.tree().files(), p.tree().directories(),
                         p.tree().symlinks(), Output.bytes(p.tree().bytes()));
             }

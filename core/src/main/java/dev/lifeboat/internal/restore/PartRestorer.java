@@ -93,7 +93,11 @@ public final class PartRestorer {
         }
     }
 
-    public RestoreResult restoreDatabase(Manifest m, PartInfo part, Database target, boolean replace) {
+    /**
+     * Restores a database part. {@code maxBytes} caps what a SQLite part may expand to (a PostgreSQL dump is
+     * pg_restore's to read).
+     */
+    public RestoreResult restoreDatabase(Manifest m, PartInfo part, Database target, boolean replace, long maxBytes) {
         long t0 = System.nanoTime();
         if (part.kind() != SourceKind.DATABASE) {
             throw new RestoreException(ErrorCode.RESTORE_FAILED, part.qualifiedName() + " is not a database part");
@@ -124,7 +128,7 @@ public final class PartRestorer {
             long[] read = new long[1];
             List<Map<String, Long>> rows = new ArrayList<>(1);
             io(() -> store.read(part.key(), in -> readPart(in, m, part, read,
-                    plaintext -> rows.add(SqliteRestorer.restore(plaintext, part, sq.path(), replace, mismatches)))));
+                    plaintext -> rows.add(SqliteRestorer.restore(plaintext, part, sq.path(), replace, maxBytes, mismatches)))));
             return new RestoreResult(m.backupId(), part.qualifiedName(), target.describe(), read[0], rows.get(0), null,
                     mismatches, Duration.ofNanos(System.nanoTime() - t0), store.describe());
         }

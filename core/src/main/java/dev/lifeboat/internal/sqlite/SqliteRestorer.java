@@ -92,9 +92,28 @@ public final class SqliteRestorer {
         view.setPermissions(a.permissions());
     }
 
-    /** Restores and returns the row counts of the restored file; adds differences from the manifest to mismatches. */
-    public static Map<String, Long> restore(InputStream in, PartInfo part, Path target, boolean replace, List<String> mismatches)
-            throws IOException {
+    private static long copyAtMost(InputStream in, OutputStream out, long maxBytes, PartInfo part) throws IOException {
+        byte[] buf = new byte[64 * 1024];
+        long total = 0;
+        for (int n; (n = in.read(buf)) != -1; ) {
+            if (n > maxBytes - total) {
+                throw new RestoreException(ErrorCode.UNSAFE_ARCHIVE, part.qualifiedName() + " expands to more than "
+                        + maxBytes + " bytes" + (part.tree() != null ? ", while its manifest records a database of "
+                        + part.tree().bytes() + " bytes" : "") + "; nothing was restored. Treat the backup as hostile,"
+                        + " or raise the cap (RestoreOptions.maxBytes, restore --max-bytes) if the size is expected");
+            }
+            out.write(buf, 0, n);
+            total += n;
+        }
+        return total;
+    }
+
+    /**
+     * Restores and returns the row counts of the restored file; adds differences from the manifest to mismatches. A
+     * part that expands past {@code maxBytes} is refused (and what was written of it removed) before the disk fills.
+     */
+    public static Map<String, Long> restore(InputStream in, PartInfo part, Path target, boolean replace, long maxBytes,
+            List<String> mismatches) throws IOException {
         Path abs = target.toAbsolutePath();
         Path temp = abs.resolveSibling("." + abs.getFileName() + ".lifeboat-" + UUID.randomUUID() + ".tmp");
         try {
@@ -104,8 +123,11 @@ public final class SqliteRestorer {
                     FileChannel ch = posix
                             ? FileChannel.open(temp, CREATE_WRITE, PosixFilePermissions.asFileAttribute(PRIVATE))
                             : FileChannel.open(temp, CREATE_WRITE)) {
-                z.transferTo(Channels.newOutputStream(ch));
+                long size = copyAtMost(z, Channels.newOutputStream(ch), maxBytes, part);
                 ch.force(true);
+                if (part.tree() != null && part.tree().bytes() != size) {
+                    mismatches.add("the database file has " + size + " bytes, the manifest recorded " + part.tree().bytes());
+                }
             }
             // read the part to its very end: a verifying stream checks the part's hash there, before anything moves
             in.transferTo(OutputStream.nullOutputStream());

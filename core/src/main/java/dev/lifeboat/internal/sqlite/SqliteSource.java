@@ -4,6 +4,7 @@ import com.github.luben.zstd.ZstdOutputStream;
 import dev.lifeboat.Sqlite;
 import dev.lifeboat.api.ErrorCode;
 import dev.lifeboat.api.SourceException;
+import dev.lifeboat.api.catalog.TreeStats;
 import dev.lifeboat.api.source.Source;
 import dev.lifeboat.api.source.SourceContext;
 import dev.lifeboat.api.source.SourceKind;
@@ -86,6 +87,7 @@ public final class SqliteSource implements Source {
         }
         try {
             Map<String, Long> rows;
+            long size;
             try (Connection c = open(copy, true)) {
                 rows = rowCounts(c);
             } catch (SQLException e) {
@@ -97,9 +99,10 @@ public final class SqliteSource implements Source {
                 if (context.compressionWorkers() > 0) {
                     z.setWorkers(context.compressionWorkers());
                 }
-                Files.copy(copy, z);
+                size = Files.copy(copy, z);
             }
-            return new SourceResult(Map.of("sqlite", version), rows, null, List.of());
+            // one file of this size: what a restore may expand the part to (a bigger one is refused, not written)
+            return new SourceResult(Map.of("sqlite", version), rows, new TreeStats(1, 0, 0, size), List.of());
         } finally {
             Files.deleteIfExists(copy);
         }
