@@ -91,9 +91,17 @@ public final class Lifeboat {
             throw new BackupInProgressException(other != null ? other : id);
         }
         try {
-            return new BackupEngine(plan).run(id);
+            return new BackupEngine(plan).run(id, this::settled);
         } finally {
             running.set(null);
+        }
+    }
+
+    /** The engine chose another id, to sort after a backup a store already holds: later ids sort after it too. */
+    private synchronized void settled(BackupId id) {
+        running.set(id);
+        if (lastId == null || id.compareTo(lastId) > 0) {
+            lastId = id;
         }
     }
 

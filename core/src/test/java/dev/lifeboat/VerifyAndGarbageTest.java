@@ -218,11 +218,15 @@ class VerifyAndGarbageTest {
                 .store(LocalStore.at(storeDir)).clock(Clock.fixed(Instant.now().plus(Duration.ofDays(30)), ZoneOffset.UTC))
                 .build();
 
-        // within the tolerance, and a future backup this Lifeboat does not trust, change nothing
-        aheadBy3Minutes.backupNow();
+        // within the tolerance, a clock ahead is drift: the backup taken after it still sorts after it, and so is the
+        // latest; a future backup this Lifeboat does not trust changes nothing
+        BackupResult ahead = aheadBy3Minutes.backupNow();
         forger.backupNow();
         BackupResult second = now.backupNow();
-        assertThat(now.latest().orElseThrow().backupId()).as("a clock minutes ahead is drift").isNotEqualTo(second.id());
+        assertThat(second.id().timestamp()).as("one second after the backup of the clock ahead")
+                .isEqualTo(ahead.id().timestamp().plusSeconds(1));
+        assertThat(now.latest().orElseThrow().backupId()).isEqualTo(second.id());
+        assertThat(second.manifest().startedAt()).as("the real start is still recorded").isBefore(ahead.id().timestamp());
 
         BackupResult future = aheadBy1Day.backupNow();
         List<BackupId> before = now.list().stream().map(m -> m.backupId()).toList();
@@ -236,6 +240,25 @@ class VerifyAndGarbageTest {
         assertThat(now.list().stream().map(m -> m.backupId()).toList()).as("nothing was written").isEqualTo(before);
         assertThat(LocalStore.at(storeDir).list("backups/").stream().map(o -> o.key().split("/")[1]).distinct())
                 .as("four backups, the forged one included, and no leftover of a fifth").hasSize(4);
+    }
+
+    @Test
+    void backupsOfTwoProcessesInTheSameSecondSortInTheOrderTheyWereTaken() throws Exception {
+        // two Lifeboats on one store (an application and a cron job of the CLI), whose clocks stand still: each id is
+        // of the same second, so only the random suffix would order them, half of the time the wrong way round
+        Clock frozen = Clock.fixed(Instant.now(), ZoneOffset.UTC);
+        Path conf = dir.resolve("app.conf");
+        Lifeboat app = Lifeboat.configure().config("deploy", conf).store(LocalStore.at(storeDir)).clock(frozen).build();
+        Lifeboat cron = Lifeboat.configure().config("deploy", conf).store(LocalStore.at(storeDir)).clock(frozen).build();
+        BackupId previous = null;
+        for (int i = 0; i < 6; i++) {
+            BackupResult r = (i % 2 == 0 ? app : cron).backupNow();
+            if (previous != null) {
+                assertThat(r.id()).as("backup " + i).isGreaterThan(previous);
+            }
+            assertThat(app.latest().orElseThrow().backupId()).as("backup " + i + " is the latest").isEqualTo(r.id());
+            previous = r.id();
+        }
     }
 
     @Test

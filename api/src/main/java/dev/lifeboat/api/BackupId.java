@@ -11,7 +11,9 @@ import java.util.regex.Pattern;
 /**
  * The identifier of one backup: {@code 20261126T021500Z-3f9a1c0b} (UTC start time to the second, then
  * 8 random hex digits). Ids sort by start time; the random suffix makes two backups started in the same
- * second distinct.
+ * second distinct. When a store already holds a backup that would sort after the new one (made in the same second
+ * by another process, or by a machine whose clock runs ahead), the new id is one second after that backup's
+ * instead, so that the backup taken last sorts last; the manifest's {@code startedAt} keeps the real start.
  */
 public record BackupId(String value) implements Comparable<BackupId> {
     private static final Pattern FORMAT = Pattern.compile("\\d{8}T\\d{6}Z-[0-9a-f]{8}");

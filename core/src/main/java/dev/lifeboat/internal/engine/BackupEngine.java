@@ -59,14 +59,32 @@ public final class BackupEngine {
         this.plan = plan;
     }
 
-    public BackupResult run(BackupId id) {
-        LifeboatListener listener = plan.listener();
+    /**
+     * Runs a backup. Its id is {@code proposed}, unless a store already holds a backup that sorts after it (one made
+     * in the same second by another process, or by a machine whose clock is ahead of this one's, within
+     * {@link ClockSkewException#TOLERANCE}): then it is an id one second after that backup's, so that the backup
+     * taken last is the latest. {@code settled} hears the id before anything is written under it.
+     */
+    public BackupResult run(BackupId proposed, java.util.function.Consumer<BackupId> settled) {
         Instant started = plan.clock().instant();
-        notify(() -> listener.backupStarted(id));
         List<Copy> copies = new ArrayList<>();
         for (Plan.NamedStore ns : plan.stores()) {
             copies.add(new Copy(ns));
         }
+        BackupId id;
+        try {
+            id = sortingLast(proposed, prepareStores(started));
+        } catch (Throwable t) {
+            notify(() -> plan.listener().backupStarted(proposed));
+            throw failed(t, proposed, copies);
+        }
+        settled.accept(id);
+        return run(id, started, copies);
+    }
+
+    private BackupResult run(BackupId id, Instant started, List<Copy> copies) {
+        LifeboatListener listener = plan.listener();
+        notify(() -> listener.backupStarted(id));
         Path temp = null;
         try {
             removeStaleTemporaryFolders();
@@ -77,7 +95,6 @@ public final class BackupEngine {
                         + " directory in " + plan.tempRoot() + " (" + (e.getMessage() == null ? e.getClass().getSimpleName()
                         : e.getMessage()) + "); free space there or set another temp directory (lifeboat.temp-dir)", e);
             }
-            prepareStores(started);
             SourceContext context = new Context(temp);
             for (Source s : plan.sources()) {
                 s.preflight(context);
@@ -109,29 +126,52 @@ public final class BackupEngine {
             notify(() -> listener.backupFinished(result));
             return result;
         } catch (Throwable t) {
-            LifeboatException failure = classify(t, id);
-            // an interrupted backup still removes what it wrote: stores' clients (the AWS SDK) refuse to work on an
-            // interrupted thread, so the flag is set aside for the clean-up and put back afterwards
-            boolean interrupted = Thread.interrupted();
-            try {
-                for (Copy c : copies) {
-                    removeWritten(id, c);
-                }
-            } finally {
-                if (interrupted) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            LOG.log(Level.ERROR, "backup {0} failed; nothing was published: {1}", id, failure.getMessage());
-            notify(() -> listener.backupFailed(id, failure));
-            if (t instanceof Error err) {
-                throw err;
-            }
-            throw failure;
+            throw failed(t, id, copies);
         } finally {
             Trees.deleteQuietly(temp);
         }
     }
+
+    /**
+     * After a failure: removes what the backup wrote, logs and reports it, and returns the exception to throw (an
+     * {@link Error} is rethrown as it is).
+     */
+    private LifeboatException failed(Throwable t, BackupId id, List<Copy> copies) {
+        LifeboatException failure = classify(t, id);
+        // an interrupted backup still removes what it wrote: stores' clients (the AWS SDK) refuse to work on an
+        // interrupted thread, so the flag is set aside for the clean-up and put back afterwards
+        boolean interrupted = Thread.interrupted();
+        try {
+            for (Copy c : copies) {
+                removeWritten(id, c);
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        LOG.log(Level.ERROR, "backup {0} failed; nothing was published: {1}", id, failure.getMessage());
+        notify(() -> plan.listener().backupFailed(id, failure));
+        if (t instanceof Error err) {
+            throw err;
+        }
+        return failure;
+    }
+
+    /** {@code proposed}, or an id one second after {@code newest} when {@code proposed} would not sort after it. */
+    static BackupId sortingLast(BackupId proposed, Optional<Newest> newest) {
+        if (newest.isEmpty() || proposed.compareTo(newest.get().id()) > 0) {
+            return proposed;
+        }
+        BackupId after = BackupId.generate(newest.get().id().timestamp().plusSeconds(1));
+        LOG.log(Level.INFO, "backup {0} would sort before {1} in {2}, made in the same second or by a machine whose"
+                + " clock is ahead of this one''s; this backup is {3} instead, so that it is the latest", proposed,
+                newest.get().id(), newest.get().store(), after);
+        return after;
+    }
+
+    /** The newest backup found in the stores, and in which. */
+    record Newest(BackupId id, String store) {}
 
     /**
      * Writes the manifest, last, to every store still holding the whole backup, and returns it. The manifest records
@@ -451,10 +491,11 @@ public final class BackupEngine {
      * authenticates) is dated more than {@link ClockSkewException#TOLERANCE} after {@code now} (the new backup would
      * sort before it, and "latest" would still name the older data); warns when the store has less space free than
      * that backup took, before this one fills the disk. A store that cannot be listed is left to fail (or not) when
-     * written.
+     * written. Returns the newest backup of all stores, which the new one must sort after.
      */
-    private void prepareStores(Instant now) {
+    private Optional<Newest> prepareStores(Instant now) {
         Instant limit = now.plus(ClockSkewException.TOLERANCE);
+        Newest newestOfAll = null;
         for (Plan.NamedStore ns : plan.stores()) {
             Store store = ns.store();
             Catalog catalog = new Catalog(store, plan.crypto().trusted());
@@ -479,6 +520,9 @@ public final class BackupEngine {
             if (latest.timestamp().isAfter(limit)) {
                 throw new ClockSkewException(latest, store.describe(), Duration.between(now, latest.timestamp()));
             }
+            if (newestOfAll == null || latest.compareTo(newestOfAll.id()) > 0) {
+                newestOfAll = new Newest(latest, store.describe());
+            }
             long took = newest.get().parts().stream().mapToLong(PartInfo::size).sum();
             try {
                 java.util.OptionalLong free = store.usableSpace();
@@ -491,6 +535,7 @@ public final class BackupEngine {
                 LOG.log(Level.DEBUG, "cannot tell the free space of {0}: {1}", store.describe(), e.getMessage());
             }
         }
+        return Optional.ofNullable(newestOfAll);
     }
 
     private static void removeWritten(BackupId id, Copy c) {
