@@ -379,7 +379,8 @@ public final class SafeExtractor {
                 + "; nothing was written to the target");
     }
 
-    private static String printable(String s) {
+    /** {@code s} for a message: at most 200 characters, control characters replaced. */
+    static String printable(String s) {
         String cut = s.length() > 200 ? s.substring(0, 200) + "…" : s;
         return cut.replaceAll("\\p{Cntrl}", "?");
     }

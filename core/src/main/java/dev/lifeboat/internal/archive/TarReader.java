@@ -356,7 +356,8 @@ final class TarReader {
                 }
                 return v;
             } catch (NumberFormatException e) {
-                throw new IOException("corrupt tar archive: pax " + key + " \"" + value + "\" is not a non-negative integer"
+                throw new IOException("corrupt tar archive: pax " + SafeExtractor.printable(key) + " \""
+                        + SafeExtractor.printable(value) + "\" is not a non-negative integer"
                         + " (extended header at offset " + headerAt + ")");
             }
         }
@@ -376,7 +377,7 @@ final class TarReader {
                 }
                 return FileTime.from(Instant.ofEpochSecond(seconds, nanos));
             } catch (NumberFormatException | ArithmeticException | java.time.DateTimeException e) {
-                throw new IOException("corrupt tar archive: pax mtime \"" + value + "\" is not a time"
+                throw new IOException("corrupt tar archive: pax mtime \"" + SafeExtractor.printable(value) + "\" is not a time"
                         + " (extended header at offset " + headerAt + ")");
             }
         }

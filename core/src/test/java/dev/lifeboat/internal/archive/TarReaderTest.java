@@ -211,6 +211,12 @@ class TarReaderTest {
                 .hasMessageContaining("not a non-negative integer");
         assertThatThrownBy(() -> new TarReader(new ByteArrayInputStream(pax("28 size=4611686018427387905\n", "f"))).next())
                 .hasMessageContaining("more than 2^62 bytes");
+        String digits = "9".repeat(300_000); // a value as long as the header allows is not quoted whole
+        String record = " mtime=" + digits + "\n";
+        int len = record.length() + Integer.toString(record.length() + 6).length();
+        assertThatThrownBy(() -> new TarReader(new ByteArrayInputStream(pax(len + record, "f"))).next())
+                .hasMessageContaining("pax mtime \"999").hasMessageContaining("…\" is not a time")
+                .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(400));
         assertThat(new TarReader(new ByteArrayInputStream(pax("16 path=renamed\n", "f"))).next().name()).isEqualTo("renamed");
         assertThat(new TarReader(new ByteArrayInputStream(pax("19 mtime=-86400.25\n", "f"))).next().mtime().toInstant())
                 .isEqualTo(Instant.ofEpochSecond(-86_401L, 750_000_000L));
@@ -251,7 +257,7 @@ class TarReaderTest {
         fixChecksum(header);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.write(header);
-        out.write(Arrays.copyOf(data, TarReader.BLOCK));
+        out.write(Arrays.copyOf(data, Math.max(1, (data.length + TarReader.BLOCK - 1) / TarReader.BLOCK) * TarReader.BLOCK));
         out.write(archive(name, "abc"));
         return out.toByteArray();
     }
