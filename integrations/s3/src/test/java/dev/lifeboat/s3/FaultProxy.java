@@ -219,9 +219,11 @@ final class FaultProxy implements AutoCloseable {
                 }
                 int status = Integer.parseInt(responseHead.split(" ")[1]);
                 if (fault instanceof LoseResponse) {
-                    upIn.transferTo(OutputStream.nullOutputStream());
-                    client.setSoLinger(true, 0);
+                    // logged first: the server's answer is known from its head, and draining the rest may end in a
+                    // reset (the server closing its side), which must not lose the record of the exchange
                     log.add(new Exchange(method, path, query, headers, fault, status, sent));
+                    client.setSoLinger(true, 0);
+                    upIn.transferTo(OutputStream.nullOutputStream());
                     return;
                 }
                 out.write((responseHead + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
