@@ -30,13 +30,19 @@ public enum ErrorCode {
     CLOCK_SKEW("LB-303", 1),
     /** Stored data does not match its manifest (hash, size, missing part, unreadable manifest). */
     INTEGRITY("LB-400", 3),
-    /** An archive contains an entry that would escape or damage the restore target. */
+    /**
+     * An archive contains an entry that would escape or damage the restore target, or a part expands past the
+     * restore's byte or entry caps.
+     */
     UNSAFE_ARCHIVE("LB-401", 1),
     /** The restore target is not empty and replacing it was not requested. */
     RESTORE_TARGET_NOT_EMPTY("LB-402", 1),
-    /** The restore itself failed (pg_restore exit code, I/O error, limits exceeded). */
+    /** The restore itself failed (pg_restore exit code, I/O error). */
     RESTORE_FAILED("LB-403", 1),
-    /** The backup was written but is incomplete (files changed or unreadable while read). */
+    /**
+     * The backup was written but is incomplete (files changed or unreadable while read). Reserved: an incomplete
+     * backup is reported by its status ({@code BackupResult.status()}), not by an exception.
+     */
     INCOMPLETE("LB-404", 3),
     /**
      * An encrypted part cannot be decrypted: no identity was given, or none of the identities given matches the

@@ -16,8 +16,9 @@ import picocli.CommandLine.Option;
 
 /** Options shared by the commands that read backups: which store, which identity. */
 final class StoreOptions {
-    @Option(names = "--store", paramLabel = "NAME", description = "list, status: only this configured store (default: every one); show, verify,"
-            + " restore: read from this store first, then the others (default: in configured order)")
+    @Option(names = "--store", paramLabel = "NAME", description = "list, status, verify: only this configured store (default: every one;"
+            + " verify: the first holding the backup); show, restore: read from this store first, then the others"
+            + " (default: in configured order)")
     String store;
 
     @Option(names = "--identity", paramLabel = "FILE", description = "age identity file (private key) for encrypted parts")
