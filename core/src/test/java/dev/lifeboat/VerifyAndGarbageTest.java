@@ -206,6 +206,27 @@ class VerifyAndGarbageTest {
     }
 
     @Test
+    void aFolderNamedLikeABackupOfADateThatDoesNotExistIsDebrisAndStopsNothing() throws Exception {
+        // month 13: the shape of an id, but no time; it once made every sweep of the store fail
+        Path impossible = Files.createDirectories(storeDir.resolve("backups/20261301T000000Z-00000000"));
+        Files.writeString(impossible.resolve("db-app.sqlite.zst"), "junk");
+        Files.setLastModifiedTime(impossible.resolve("db-app.sqlite.zst"), FileTime.from(Instant.now().minus(Duration.ofDays(3))));
+        BackupId crashed = BackupId.generate(Instant.now().minus(Duration.ofDays(3)));
+        Path debris = Files.createDirectories(storeDir.resolve("backups/" + crashed));
+        Files.writeString(debris.resolve("db-app.sqlite.zst"), "partial");
+        Files.setLastModifiedTime(debris.resolve("db-app.sqlite.zst"), FileTime.from(Instant.now().minus(Duration.ofDays(3))));
+
+        assertThat(BackupId.isValid("20261301T000000Z-00000000")).isFalse();
+        assertThatThrownBy(() -> BackupId.parse("20261126T250000Z-00000000")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("must look like");
+        assertThat(lifeboat.collectGarbage()).containsExactlyInAnyOrder("20261301T000000Z-00000000", crashed.value());
+        assertThat(impossible).doesNotExist();
+        assertThat(debris).doesNotExist();
+        BackupResult good = lifeboat.backupNow();
+        assertThat(lifeboat.latest()).map(m -> m.backupId()).contains(good.id());
+    }
+
+    @Test
     void aBackupDatedInTheFutureStopsBackupsThatWouldNotBeTheLatest() throws Exception {
         SigningKey key = SigningKey.generate();
         Path conf = dir.resolve("app.conf");

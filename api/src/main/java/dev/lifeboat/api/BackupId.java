@@ -23,7 +23,7 @@ public record BackupId(String value) implements Comparable<BackupId> {
 
     public BackupId {
         Objects.requireNonNull(value, "null backup id");
-        if (!FORMAT.matcher(value).matches()) {
+        if (!isValid(value)) {
             throw new IllegalArgumentException(
                     "backup id must look like 20261126T021500Z-3f9a1c0b, but was \"" + printable(value) + "\"");
         }
@@ -40,9 +40,17 @@ public record BackupId(String value) implements Comparable<BackupId> {
         return new BackupId(value);
     }
 
-    /** Whether {@code value} is a well-formed id. */
+    /** Whether {@code value} is a well-formed id: the shape above, and a date and time that exist. */
     public static boolean isValid(String value) {
-        return value != null && FORMAT.matcher(value).matches();
+        if (value == null || !FORMAT.matcher(value).matches()) {
+            return false;
+        }
+        try {
+            STAMP.parse(value.substring(0, 16), Instant::from); // month 13 or hour 25 has the shape, but is no time
+            return true;
+        } catch (java.time.DateTimeException e) {
+            return false;
+        }
     }
 
     /** The start time encoded in the id (second precision). */
@@ -74,6 +82,6 @@ public record BackupId(String value) implements Comparable<BackupId> {
 
     private static String printable(String s) {
         String cut = s.length() > 64 ? s.substring(0, 64) + "…" : s;
-        return cut.replaceAll("\\p{Cntrl}", "?");
+        return cut.replaceAll("[\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]", "?");
     }
 }
