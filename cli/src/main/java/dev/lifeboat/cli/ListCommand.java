@@ -34,7 +34,7 @@ final class ListCommand extends StoreCommand {
             } catch (LifeboatException e) {
                 failed++;
                 storeErrors.add(Map.of("store", s.getKey(), "message", e.getMessage()));
-                err.println("lifeboat: store " + s.getKey() + ": " + e.getMessage());
+                err.println("lifeboat: store " + s.getKey() + ": " + Output.printable(e.getMessage()));
             }
         }
         if (main.json) {

@@ -194,7 +194,15 @@ public final class Main {
             e.getCommandLine().getErr().println("Try 'lifeboat " + command + "--help'.");
             return USAGE;
         });
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } catch (Error e) {
+            // picocli handles exceptions only: an OutOfMemoryError or StackOverflowError still gets its one
+            // document in --json mode and a line on stderr, not a bare stack trace
+            Main main = cl.getCommand() instanceof Main m ? m : null;
+            report(e, main != null && main.json, out, err);
+            return FAILURE;
+        }
     }
 
     /**
@@ -250,7 +258,8 @@ public final class Main {
                 String level = r.getLevel().intValue() >= Level.SEVERE.intValue() ? "error"
                         : r.getLevel().intValue() >= Level.WARNING.intValue() ? "warning" : "info";
                 String thrown = r.getThrown() == null ? "" : " (" + r.getThrown() + ")";
-                return "lifeboat: " + level + ": " + formatMessage(r) + thrown + System.lineSeparator();
+                // messages quote what a store holds (a manifest that does not parse, a service's error text)
+                return "lifeboat: " + level + ": " + Output.printable(formatMessage(r) + thrown) + System.lineSeparator();
             }
         });
         root.addHandler(console);
@@ -273,7 +282,7 @@ public final class Main {
         if (json) {
             out.println(Output.json(Output.error(e instanceof LifeboatException le ? le.code() : ErrorCode.INTERNAL, message)));
         }
-        err.println("lifeboat: " + message);
+        err.println("lifeboat: " + Output.printable(message));
     }
 
     /** Loads the configuration and reports unknown keys on stderr. */

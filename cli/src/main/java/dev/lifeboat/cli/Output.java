@@ -31,11 +31,12 @@ final class Output {
     }
 
     /**
-     * {@code s} with control characters shown as {@code ?}: file and table names come from the backed-up system,
-     * and an escape sequence in one must not reach the operator's terminal.
+     * {@code s} with control and format characters shown as {@code ?}: file and table names come from the
+     * backed-up system, and manifests and error texts from the store, and neither an escape sequence (C0 or C1,
+     * such as U+009B) nor a bidi override in one may reach the operator's terminal.
      */
     static String printable(Object s) {
-        return String.valueOf(s).replaceAll("\\p{Cntrl}", "?");
+        return String.valueOf(s).replaceAll("[\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]", "?");
     }
 
     static String time(Instant i) {
@@ -126,8 +127,8 @@ final class Output {
     static List<String> copyLines(Manifest m) {
         List<String> lines = new ArrayList<>();
         for (StoreCopy c : m.stores()) {
-            lines.add(String.format("%-12s %s%s%s", c.name(), c.complete() ? "complete" : "FAILED",
-                    c.required() ? "" : " (optional)", c.error() == null ? "" : ": " + c.error()));
+            lines.add(String.format("%-12s %s%s%s", printable(c.name()), c.complete() ? "complete" : "FAILED",
+                    c.required() ? "" : " (optional)", c.error() == null ? "" : ": " + printable(c.error())));
         }
         return lines;
     }

@@ -143,7 +143,7 @@ final class RestoreCommand extends StoreCommand {
                 if (!main.json) {
                     out.printf("restored %-24s -> %s  (%s in %s, from %s)%s%n", r.part(), r.target(),
                             Output.bytes(r.bytesRead()), Output.duration(r.duration()), r.store(),
-                            r.matchesManifest() ? "" : "  MISMATCH: " + r.mismatches());
+                            r.matchesManifest() ? "" : "  MISMATCH: " + Output.printable(r.mismatches()));
                 }
             }
         } finally {

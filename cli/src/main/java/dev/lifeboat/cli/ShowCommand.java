@@ -25,10 +25,10 @@ final class ShowCommand extends StoreCommand {
             return Main.OK;
         }
         out.printf("Backup       %s%n", m.backupId());
-        out.printf("Application  %s%n", m.application());
+        out.printf("Application  %s%n", Output.printable(m.application()));
         out.printf("Status       %s%n", m.status());
         out.printf("Started      %s (took %s)%n", Output.time(m.startedAt()), Output.duration(Duration.between(m.startedAt(), m.finishedAt())));
-        out.printf("Host         %s, Lifeboat %s%n", m.host(), m.lifeboatVersion());
+        out.printf("Host         %s, Lifeboat %s%n", Output.printable(m.host()), Output.printable(m.lifeboatVersion()));
         out.printf("Size         %s in %d parts%n", Output.bytes(Output.size(m)), m.parts().size());
         List<String> copies = Output.copyLines(m);
         for (int i = 0; i < copies.size(); i++) {
@@ -36,10 +36,11 @@ final class ShowCommand extends StoreCommand {
         }
         for (PartInfo p : m.parts()) {
             out.println();
-            out.printf("  %s  (%s%s)%n", p.key(), p.format(), p.encrypted() ? ", age-encrypted" : "");
-            out.printf("    size %s, sha256 %s%n", Output.bytes(p.size()), p.sha256());
+            out.printf("  %s  (%s%s)%n", Output.printable(p.key()), Output.printable(p.format()),
+                    p.encrypted() ? ", age-encrypted" : "");
+            out.printf("    size %s, sha256 %s%n", Output.bytes(p.size()), Output.printable(p.sha256()));
             if (!p.tools().isEmpty()) {
-                out.printf("    tools %s%n", p.tools());
+                out.printf("    tools %s%n", Output.printable(p.tools()));
             }
             if (p.tree() != null && p.kind() == SourceKind.DATABASE) {
                 out.printf("    database file of %s%n", Output.bytes(p.tree().bytes()));

@@ -97,7 +97,7 @@ final class StatusCommand extends StoreCommand {
                 healthy = false;
                 o.put("reachable", false);
                 o.put("error", e.getMessage());
-                lines.add(String.format("  %-12s %-7s %s", s.getKey(), "DOWN", e.getMessage()));
+                lines.add(String.format("  %-12s %-7s %s", s.getKey(), "DOWN", Output.printable(e.getMessage())));
             }
             storesJson.add(o);
         }

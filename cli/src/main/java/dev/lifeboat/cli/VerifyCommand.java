@@ -44,7 +44,7 @@ final class VerifyCommand extends StoreCommand {
                     r.ok() ? "OK" : r.findings().size() + " findings", r.partsChecked(), Output.bytes(r.bytesRead()),
                     Output.duration(r.duration()), r.store());
             for (Finding f : r.findings()) {
-                out.println("  " + f);
+                out.println("  " + Output.printable(f));
             }
         }
         return r.ok() ? Main.OK : Main.FINDINGS;

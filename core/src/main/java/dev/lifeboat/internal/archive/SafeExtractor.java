@@ -379,9 +379,9 @@ public final class SafeExtractor {
                 + "; nothing was written to the target");
     }
 
-    /** {@code s} for a message: at most 200 characters, control characters replaced. */
+    /** {@code s} for a message: at most 200 characters, control and format (bidi) characters replaced. */
     static String printable(String s) {
         String cut = s.length() > 200 ? s.substring(0, 200) + "…" : s;
-        return cut.replaceAll("\\p{Cntrl}", "?");
+        return cut.replaceAll("[\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]", "?");
     }
 }

@@ -101,7 +101,7 @@ public final class Json {
                 case '\b' -> sb.append("\\b");
                 case '\f' -> sb.append("\\f");
                 default -> {
-                    if (c < 0x20 || c == 0x2028 || c == 0x2029) {
+                    if (mustEscape(s, i, c)) {
                         sb.append(String.format("\\u%04x", (int) c));
                     } else {
                         sb.append(c);
@@ -110,6 +110,25 @@ public final class Json {
             }
         }
         sb.append('"');
+    }
+
+    /**
+     * Whether {@code c} (at {@code i} in {@code s}) is written as a {@code \\u} escape: control characters (C0, DEL
+     * and C1, which a terminal showing the JSON could take for an escape sequence), format characters such as bidi
+     * overrides, line and paragraph separators, and a surrogate that is not half of a pair (which UTF-8 cannot
+     * carry, and an encoder would turn into '?').
+     */
+    private static boolean mustEscape(String s, int i, char c) {
+        if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x2028 || c == 0x2029) {
+            return true;
+        }
+        if (Character.isHighSurrogate(c)) {
+            return i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1));
+        }
+        if (Character.isLowSurrogate(c)) {
+            return i == 0 || !Character.isHighSurrogate(s.charAt(i - 1));
+        }
+        return Character.getType(c) == Character.FORMAT;
     }
 
     /** Parses JSON text. Throws {@link IllegalArgumentException} with the position of the first error. */
