@@ -35,13 +35,19 @@ import java.util.function.Function;
  */
 final class FaultProxy implements AutoCloseable {
     /** What to do with one request. */
-    sealed interface Fault permits Forward, Respond, ResetMidBody, Delay, LoseResponse, CutResponseBody {}
+    sealed interface Fault permits Forward, Respond, ResetMidBody, Delay, LoseResponse, CutResponseBody, SlowBody {}
 
     /** Forward to S3Proxy unchanged. */
     record Forward() implements Fault {}
 
     /** Read the request body, then answer with this status and body instead of forwarding. */
     record Respond(int status, String body) implements Fault {}
+
+    /**
+     * Read the request body at most this fast (a slow link), then answer with this status and body. The exchange is
+     * logged with the bytes read even when the client gives up sending (status -1 then).
+     */
+    record SlowBody(long bytesPerSecond, int status, String body) implements Fault {}
 
     /** Read this many bytes of the request body, then reset the connection (TCP RST). */
     record ResetMidBody(long afterBytes) implements Fault {}
@@ -177,6 +183,42 @@ final class FaultProxy implements AutoCloseable {
                 out.write(body);
                 out.flush();
                 log.add(new Exchange(method, path, query, headers, fault, r.status(), read));
+                return;
+            }
+            if (fault instanceof SlowBody slow) {
+                if (expectContinue) {
+                    out.write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                }
+                long read = 0;
+                byte[] buf = new byte[16 * 1024];
+                long started = System.nanoTime();
+                try {
+                    while (read < length) {
+                        int n = in.read(buf, 0, (int) Math.min(buf.length, length - read));
+                        if (n < 0) {
+                            break;
+                        }
+                        read += n;
+                        long due = started + read * 1_000_000_000L / slow.bytesPerSecond();
+                        long wait = due - System.nanoTime();
+                        if (wait > 0) {
+                            Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                        }
+                    }
+                } catch (IOException e) {
+                    // the client stopped sending
+                }
+                if (read < length) {
+                    log.add(new Exchange(method, path, query, headers, fault, -1, read));
+                    return;
+                }
+                byte[] body = slow.body().getBytes(StandardCharsets.UTF_8);
+                out.write(("HTTP/1.1 " + slow.status() + " Fault\r\nContent-Type: application/xml\r\nContent-Length: "
+                        + body.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.write(body);
+                out.flush();
+                log.add(new Exchange(method, path, query, headers, fault, slow.status(), read));
                 return;
             }
             if (fault instanceof ResetMidBody reset) {

@@ -14,6 +14,7 @@ import dev.lifeboat.s3.FaultProxy.Delay;
 import dev.lifeboat.s3.FaultProxy.Exchange;
 import dev.lifeboat.s3.FaultProxy.Respond;
 import dev.lifeboat.s3.FaultProxy.ResetMidBody;
+import dev.lifeboat.s3.FaultProxy.SlowBody;
 import dev.lifeboat.testing.LogCapture;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -142,6 +143,34 @@ class S3StoreFaultTest {
         assertThat(e.isTransient()).isTrue();
         assertThat(proxy.exchanges().stream().filter(x -> x.isUploadPart() && x.partNumber() == 2).count())
                 .as("attempts of part 2").isEqualTo(4);
+        assertAbortedAndNothingStored("db.pgdump");
+    }
+
+    @Test
+    void aPartStillBeingSentWhenAnotherFailsForGoodIsCutShortNotWaitedFor() throws Exception {
+        // part 1 is refused for good after 2 s; part 2 goes to a service reading 512 KiB/s, which would take 64 s for
+        // its 32 MiB (far more than socket buffers hold): the clean-up's interrupt stops it (the SDK checks for one
+        // as it reads the body) rather than waiting for it, which with this 60 s timeout would take a minute and
+        // could let the part land after the abort
+        proxy.rules(r -> !r.asExchange().isUploadPart() ? FaultProxy.FORWARD
+                : r.asExchange().partNumber() == 1 ? new SlowBody(16L << 20, 403, s3Error("AccessDenied", "Access Denied"))
+                : new SlowBody(512 * 1024, 500, s3Error("InternalError", "We encountered an internal error.")));
+        long t0 = System.nanoTime();
+        try (S3Store big = S3ProxyServer.store(proxy.endpoint(), bucket).prefix("p/").partSize(32L << 20).parallelParts(2)
+                .timeout(Duration.ofSeconds(60))) {
+            Throwable t = catchThrowable(() -> {
+                try (ObjectWriter w = big.write("db.pgdump")) {
+                    byte[] chunk = bytes(26, 1 << 20);
+                    for (int i = 0; i < 80; i++) {
+                        w.stream().write(chunk);
+                    }
+                    w.commit();
+                }
+            });
+            assertThat(t).isInstanceOf(StoreException.class).hasMessageContaining("upload part 1 of").hasMessageContaining("403");
+        }
+        long seconds = Duration.ofNanos(System.nanoTime() - t0).toSeconds();
+        assertThat(seconds).as("the clean-up did not wait for part 2 to be sent whole").isLessThan(30);
         assertAbortedAndNothingStored("db.pgdump");
     }
 
