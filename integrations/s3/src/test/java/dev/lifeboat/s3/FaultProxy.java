@@ -86,6 +86,11 @@ final class FaultProxy implements AutoCloseable {
             return method.equals("DELETE") && query.containsKey("uploadId");
         }
 
+        /** ListObjectsV2 of the bucket (GET on the bucket itself with list-type=2). */
+        boolean isListObjects() {
+            return method.equals("GET") && "2".equals(query.get("list-type"));
+        }
+
         boolean isPutObject() {
             return method.equals("PUT") && !query.containsKey("uploadId") && path.split("/").length > 2;
         }

@@ -175,6 +175,23 @@ class S3StoreFaultTest {
     }
 
     @Test
+    void aWriterThatMayNotListStillRetriesAPartWhoseConnectionWasReset() throws Exception {
+        // a write-only key (put, no list): the question the writer asks after a broken connection is refused with
+        // AccessDenied, which says nothing about the upload; the part is retried, not failed for good
+        AtomicBoolean reset = new AtomicBoolean();
+        proxy.rules(r -> r.asExchange().isListObjects() ? new Respond(403, s3Error("AccessDenied", "Access Denied"))
+                : r.asExchange().isUploadPart() && r.asExchange().partNumber() == 2 && reset.compareAndSet(false, true)
+                ? new ResetMidBody(256 * 1024) : FaultProxy.FORWARD);
+        byte[] content = bytes(27, SIZE);
+
+        put("db.pgdump", content);
+
+        assertThat(sha256(read("db.pgdump"))).isEqualTo(sha256(content));
+        assertThat(count(Exchange::isListObjects)).as("the writer did ask").isGreaterThanOrEqualTo(1);
+        assertThat(proxy.exchanges().stream().filter(x -> x.isUploadPart() && x.partNumber() == 2).count()).isEqualTo(2);
+    }
+
+    @Test
     void aConnectionResetInTheMiddleOfAPartAbortsTheUpload() throws Exception {
         proxy.rules(r -> r.asExchange().isUploadPart() && r.asExchange().partNumber() == 2
                 ? new ResetMidBody(256 * 1024) : FaultProxy.FORWARD);

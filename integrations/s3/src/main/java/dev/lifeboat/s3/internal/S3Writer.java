@@ -397,8 +397,10 @@ final class S3Writer implements ObjectWriter {
     /**
      * Runs a request with a body. When it fails without an HTTP answer (a broken pipe: some services refuse a
      * request, e.g. for bad credentials, and close the connection while the body is still being sent, so the
-     * refusal is lost), asks the service a bodiless question about the same key: if that is refused with 403
-     * or NoSuchBucket, the refusal is the real, permanent error, and retrying the upload is pointless.
+     * refusal is lost), asks the service a bodiless question about the same key: if that is refused for the
+     * credentials themselves or a missing bucket, the refusal is the real, permanent error, and retrying the upload
+     * is pointless. A plain AccessDenied is not such an answer: a writer allowed to put but not to list (a
+     * write-only key) gets it for the question alone, and its upload failed for another reason, which is retried.
      */
     private <T> T withBody(java.util.function.Supplier<T> request) {
         try {
@@ -416,6 +418,10 @@ final class S3Writer implements ObjectWriter {
         }
     }
 
+    private static final java.util.Set<String> CREDENTIAL_OR_BUCKET_REFUSALS = java.util.Set.of("InvalidAccessKeyId",
+            "SignatureDoesNotMatch", "InvalidToken", "InvalidSecurity", "AccountProblem", "AllAccessDisabled",
+            "NoSuchBucket");
+
     private AwsServiceException probe() {
         try {
             // a listing of the key itself: allowed for a writer limited to its prefix, and unlike a HEAD its
@@ -423,7 +429,7 @@ final class S3Writer implements ObjectWriter {
             s3.client().listObjectsV2(r -> r.bucket(settings.bucket()).prefix(objectKey).maxKeys(1));
             return null;
         } catch (AwsServiceException e) {
-            return e.statusCode() == 403 || "NoSuchBucket".equals(Errors.code(e)) ? e : null;
+            return CREDENTIAL_OR_BUCKET_REFUSALS.contains(String.valueOf(Errors.code(e))) ? e : null;
         } catch (RuntimeException e) {
             return null;
         }
