@@ -182,11 +182,7 @@ final class FaultProxy implements AutoCloseable {
                     out.flush();
                 }
                 long read = chunked ? copyChunked(in, OutputStream.nullOutputStream()) : copy(in, OutputStream.nullOutputStream(), length);
-                byte[] body = r.body().getBytes(StandardCharsets.UTF_8);
-                out.write(("HTTP/1.1 " + r.status() + " Fault\r\nContent-Type: application/xml\r\nContent-Length: "
-                        + body.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-                out.write(body);
-                out.flush();
+                answer(out, r.status(), r.body());
                 log.add(new Exchange(method, path, query, headers, fault, r.status(), read));
                 return;
             }
@@ -218,11 +214,7 @@ final class FaultProxy implements AutoCloseable {
                     log.add(new Exchange(method, path, query, headers, fault, -1, read));
                     return;
                 }
-                byte[] body = slow.body().getBytes(StandardCharsets.UTF_8);
-                out.write(("HTTP/1.1 " + slow.status() + " Fault\r\nContent-Type: application/xml\r\nContent-Length: "
-                        + body.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-                out.write(body);
-                out.flush();
+                answer(out, slow.status(), slow.body());
                 log.add(new Exchange(method, path, query, headers, fault, slow.status(), read));
                 return;
             }
@@ -290,6 +282,15 @@ final class FaultProxy implements AutoCloseable {
         } finally {
             open.remove(client);
         }
+    }
+
+    /** Answers with {@code status} and an XML {@code body} in place of the service. */
+    private static void answer(OutputStream out, int status, String body) throws IOException {
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        out.write(("HTTP/1.1 " + status + " Fault\r\nContent-Type: application/xml\r\nContent-Length: " + b.length
+                + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(b);
+        out.flush();
     }
 
     /** Reads up to the blank line; returns the head without it, or null at end of stream. */

@@ -9,6 +9,7 @@ import dev.lifeboat.api.LifeboatException;
 import dev.lifeboat.api.RestoreResult;
 import dev.lifeboat.api.catalog.Manifest;
 import dev.lifeboat.api.catalog.PartInfo;
+import dev.lifeboat.api.source.SourceKind;
 import dev.lifeboat.api.verify.Finding;
 import dev.lifeboat.api.verify.VerificationReport;
 import dev.lifeboat.api.verify.VerifyLevel;
@@ -123,7 +124,8 @@ public final class Quickstart {
         System.out.printf("Backup %s  %s  in %s%n", backup.id(), backup.status(), seconds(backup.duration()));
         System.out.printf("  %-26s %10s %10s  %-16s %s%n", "PART", "STORED", "CONTENT", "SHA-256", "TIME");
         for (PartInfo p : backup.parts()) {
-            String content = p.tree() != null ? bytes(p.tree().bytes()) : p.rowCounts().values().stream().mapToLong(Long::longValue).sum() + " rows";
+            String content = p.kind() != SourceKind.DATABASE ? bytes(p.tree().bytes())
+                    : p.rowCounts().values().stream().mapToLong(Long::longValue).sum() + " rows";
             System.out.printf("  %-26s %10s %10s  %-16s %s%n", p.fileName(), bytes(p.size()), content,
                     p.sha256().substring(0, 12) + "…", seconds(Duration.ofMillis(p.durationMillis())));
         }
