@@ -278,11 +278,20 @@ public final class Main {
     }
 
     static void report(Throwable e, boolean json, PrintWriter out, PrintWriter err) {
-        String message = e instanceof LifeboatException ? e.getMessage() : "unexpected error: " + e;
         if (json) {
-            out.println(Output.json(Output.error(e instanceof LifeboatException le ? le.code() : ErrorCode.INTERNAL, message)));
+            out.println(Output.json(errorDocument(e)));
         }
-        err.println("lifeboat: " + Output.printable(message));
+        err.println("lifeboat: " + Output.printable(message(e)));
+    }
+
+    /** The JSON form of a failure: {@code {"error", "code", "message"}}; a caller may add to it. */
+    static Map<String, Object> errorDocument(Throwable e) {
+        return Output.error(e instanceof LifeboatException le ? le.code() : ErrorCode.INTERNAL, message(e));
+    }
+
+    /** A failure's message, which starts with its code like every error message ([LB-900] for a bug). */
+    static String message(Throwable e) {
+        return e instanceof LifeboatException ? e.getMessage() : "[" + ErrorCode.INTERNAL.id() + "] unexpected error: " + e;
     }
 
     /** Loads the configuration and reports unknown keys on stderr. */

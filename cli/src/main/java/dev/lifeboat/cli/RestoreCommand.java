@@ -130,13 +130,28 @@ final class RestoreCommand extends StoreCommand {
                             ? recovery.restoreDatabase(m.backupId(), t.name, t.database, ro)
                             : recovery.restoreArchive(m.backupId(), t.kind, t.name, t.dir, ro);
                 } catch (RuntimeException e) {
-                    if (!results.isEmpty()) {
-                        // the targets restored before stay restored: say which, so the operator knows where things are
-                        err.println("lifeboat: restore of " + t.label() + " failed; restored before it: "
-                                + results.stream().map(x -> x.part() + " -> " + x.target()).toList() + "; not restored: "
-                                + resolved.subList(results.size(), resolved.size()).stream().map(Target::label).toList());
+                    RuntimeException failure = e instanceof IntegrityException ie && ie.code() == ErrorCode.INTEGRITY
+                            ? withPrevious(recovery, m, ie) : e;
+                    if (results.isEmpty()) {
+                        throw failure;
                     }
-                    throw e instanceof IntegrityException ie && ie.code() == ErrorCode.INTEGRITY ? withPrevious(recovery, m, ie) : e;
+                    // the targets restored before stay restored: say which, so the operator (or a script reading
+                    // the JSON) knows where things are
+                    List<String> notRestored = resolved.subList(results.size(), resolved.size()).stream().map(Target::label).toList();
+                    progress.done();
+                    err.println("lifeboat: restore of " + t.label() + " failed; restored before it: "
+                            + results.stream().map(x -> x.part() + " -> " + x.target()).toList() + "; not restored: "
+                            + notRestored);
+                    if (!main.json) {
+                        throw failure;
+                    }
+                    Map<String, Object> o = Main.errorDocument(failure);
+                    o.put("backupId", m.backupId().value());
+                    o.put("restored", results.stream().map(Output::restore).toList());
+                    o.put("notRestored", notRestored);
+                    out.println(Output.json(o));
+                    err.println("lifeboat: " + Output.printable(Main.message(failure)));
+                    return Main.exitCode(failure);
                 }
                 progress.done();
                 results.add(r);

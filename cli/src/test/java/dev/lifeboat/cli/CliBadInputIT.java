@@ -276,6 +276,33 @@ class CliBadInputIT {
     }
 
     @Test
+    void aRestoreOfEverythingThatFailsMidwaySaysWhatWasAndWasNotRestoredInJsonToo() throws Exception {
+        Path mid = Files.createDirectories(dir.resolve("restore-midway"));
+        Path media = Files.createDirectories(mid.resolve("media"));
+        Jar.write(media.resolve("a.txt"), "a");
+        Path conf = Jar.write(mid.resolve("app.conf"), "listen 80\n");
+        Lifeboat lifeboat = Lifeboat.configure().files("media", media).config("deploy", conf)
+                .store(LocalStore.at(mid.resolve("store"))).build();
+        BackupId id = lifeboat.backupNow().id();
+        Path part = mid.resolve("store/backups/" + id + "/config-deploy.tar.zst");
+        byte[] bytes = Files.readAllBytes(part);
+        bytes[bytes.length / 2] ^= 1; // same size: the checks before the restore pass, the part's hash does not
+        Files.write(part, bytes);
+        Jar.write(mid.resolve("lifeboat.properties"), "lifeboat.stores.local.type=local\nlifeboat.stores.local.path="
+                + mid.resolve("store") + "\n");
+
+        Jar.Run r = Jar.run(mid, "--json", "restore", id.value(), "--all", "--to-dir", mid.resolve("out").toString());
+
+        assertThat(r.exit()).as(r.toString()).isEqualTo(3);
+        assertThat(r.json().string("code")).isEqualTo("LB-400");
+        assertThat(r.json().array("restored")).singleElement()
+                .satisfies(x -> assertThat(JsonObject.of(x, "restored").string("part")).isEqualTo("files-media"));
+        assertThat(r.json().array("notRestored")).containsExactly("config-deploy");
+        assertThat(mid.resolve("out/files-media/a.txt")).hasContent("a");
+        assertThat(r.err()).contains("restored before it").contains("not restored: [config-deploy]");
+    }
+
+    @Test
     void aLatestBackupDamagedInEveryStoreNamesTheRestorePointBeforeIt() throws Exception {
         Path copy = storeOnlyCopy("older");
         BackupId newer = Lifeboat.configure().files("media", work.resolve("media")).store(LocalStore.at(copy.resolve("store")))
