@@ -40,6 +40,7 @@ public final class VerifyingInputStream extends InputStream {
     private boolean sourceDone;
     private boolean verified;
     private long count;
+    private Exception failure;
 
     public VerifyingInputStream(InputStream in, long expectedSize, String expectedSha256, int holdback, String what) {
         this(in, expectedSize, expectedSha256, null, holdback, what);
@@ -74,10 +75,22 @@ public final class VerifyingInputStream extends InputStream {
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
+        // a failure stays: a consumer that reads again after it (or swallows it) gets it again, never an end of
+        // stream that would look like a whole part
+        if (failure instanceof IOException io) {
+            throw io;
+        } else if (failure != null) {
+            throw (RuntimeException) failure;
+        }
         if (len == 0) {
             return 0;
         }
-        return checkpoints != null ? readSpans(b, off, len) : readHoldingBack(b, off, len);
+        try {
+            return checkpoints != null ? readSpans(b, off, len) : readHoldingBack(b, off, len);
+        } catch (IOException | RuntimeException e) {
+            failure = e;
+            throw e;
+        }
     }
 
     private int readSpans(byte[] b, int off, int len) throws IOException {
