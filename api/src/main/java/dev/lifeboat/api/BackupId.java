@@ -80,6 +80,7 @@ public record BackupId(String value) implements Comparable<BackupId> {
         return value.hashCode();
     }
 
+    // the characters of dev.lifeboat.internal.Text (lifeboat-core), which this module cannot depend on
     private static String printable(String s) {
         String cut = s.length() > 64 ? s.substring(0, 64) + "…" : s;
         return cut.replaceAll("[\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]", "?");

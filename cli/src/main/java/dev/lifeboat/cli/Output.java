@@ -8,6 +8,7 @@ import dev.lifeboat.api.catalog.PartInfo;
 import dev.lifeboat.api.catalog.StoreCopy;
 import dev.lifeboat.api.verify.Finding;
 import dev.lifeboat.api.verify.VerificationReport;
+import dev.lifeboat.internal.Text;
 import dev.lifeboat.internal.catalog.ManifestCodec;
 import dev.lifeboat.internal.json.Json;
 import java.time.Duration;
@@ -36,7 +37,7 @@ final class Output {
      * such as U+009B) nor a bidi override in one may reach the operator's terminal.
      */
     static String printable(Object s) {
-        return String.valueOf(s).replaceAll("[\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]", "?");
+        return Text.printable(String.valueOf(s));
     }
 
     static String time(Instant i) {

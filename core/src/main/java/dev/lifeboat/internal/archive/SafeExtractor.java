@@ -4,6 +4,7 @@ import com.github.luben.zstd.ZstdInputStream;
 import dev.lifeboat.api.ErrorCode;
 import dev.lifeboat.api.RestoreException;
 import dev.lifeboat.api.catalog.TreeStats;
+import dev.lifeboat.internal.Text;
 import dev.lifeboat.internal.io.NonClosingInputStream;
 import dev.lifeboat.internal.io.PipelinedInputStream;
 import dev.lifeboat.internal.io.Trees;
@@ -382,6 +383,6 @@ public final class SafeExtractor {
     /** {@code s} for a message: at most 200 characters, control and format (bidi) characters replaced. */
     static String printable(String s) {
         String cut = s.length() > 200 ? s.substring(0, 200) + "…" : s;
-        return cut.replaceAll("[\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]", "?");
+        return Text.printable(cut);
     }
 }
