@@ -172,6 +172,22 @@ class TamperingTest {
     }
 
     @Test
+    void aSignedManifestCopiedOverAnotherBackupIsRefusedAndNotCalledUnsigned() throws Exception {
+        Files.copy(f.manifestFile(first.id()), f.manifestFile(second.id()), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(f.signatureFile(first.id()), f.signatureFile(second.id()), StandardCopyOption.REPLACE_EXISTING);
+
+        VerificationReport report = recovery.verify(second.id(), VerifyLevel.CONTENT);
+        assertThat(report.ok()).isFalse();
+        assertThat(report.signature()).as("trusted keys are configured: it cannot be trusted").isEqualTo(SignatureStatus.INVALID);
+        assertThat(report.findings()).singleElement().satisfies(x -> {
+            assertThat(x.type()).isEqualTo(Finding.Type.MANIFEST_INVALID);
+            assertThat(x.message()).contains("stored as backup " + second.id()).contains("names backup " + first.id());
+        });
+        assertRestoreWritesNothing(() -> recovery.restoreFiles(second.id(), "uploads", target(), RestoreOptions.defaults()),
+                ErrorCode.INTEGRITY, "backup " + second.id());
+    }
+
+    @Test
     void partNamesAndKeysThatCouldLeadOutOfARestoreTargetAreRefusedEvenUnsigned() throws Exception {
         String json = Fixture.text(f.manifestFile(first.id()));
         String id = first.id().value();

@@ -11,6 +11,10 @@ public enum SignatureStatus {
     UNTRUSTED,
     /** Not signed, and no trusted key was configured (signing is off): authenticity was not checked. */
     UNSIGNED,
-    /** Missing, broken or untrusted signature: see the {@link Finding.Type#SIGNATURE_INVALID} finding. */
+    /**
+     * Missing, broken or untrusted signature (see the {@link Finding.Type#SIGNATURE_INVALID} finding), or, where trusted
+     * keys are configured, a manifest that cannot be used at all (see the {@link Finding.Type#MANIFEST_INVALID}
+     * finding).
+     */
     INVALID
 }

@@ -57,8 +57,9 @@ public final class Verifier {
     }
 
     /**
-     * Verifies backup {@code id}. Throws {@link NotFoundException} when it has no manifest (it does not exist);
-     * everything else is a finding.
+     * Verifies backup {@code id}. Throws {@link NotFoundException} when it has no manifest (it does not exist) and
+     * {@link dev.lifeboat.api.StoreException} when the store cannot be read for the manifest at all; everything else
+     * is a finding.
      */
     public VerificationReport verify(BackupId id, VerifyLevel level) {
         long t0 = System.nanoTime();
@@ -70,8 +71,10 @@ public final class Verifier {
             boolean signature = e.code() == ErrorCode.SIGNATURE_INVALID;
             findings.add(new Finding(signature ? Finding.Type.SIGNATURE_INVALID : Finding.Type.MANIFEST_INVALID, "manifest",
                     e.getMessage()));
-            return new VerificationReport(id, level, 0, 0, findings, Duration.ofNanos(System.nanoTime() - t0),
-                    signature ? SignatureStatus.INVALID : SignatureStatus.UNSIGNED, store.describe());
+            // a manifest that cannot be used cannot be trusted either: UNSIGNED only where trust is not checked at all
+            SignatureStatus status = signature || !trusted.isEmpty() ? SignatureStatus.INVALID : SignatureStatus.UNSIGNED;
+            return new VerificationReport(id, level, 0, 0, findings, Duration.ofNanos(System.nanoTime() - t0), status,
+                    store.describe());
         }
         Manifest m = loaded.manifest();
         long bytes = 0;
