@@ -13,12 +13,17 @@ import dev.lifeboat.api.verify.VerifyLevel;
 import dev.lifeboat.store.LocalStore;
 import dev.lifeboat.testing.Requirements;
 import dev.lifeboat.testing.TestPostgres;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -117,6 +122,42 @@ class PostgresRoundTripTest {
         assertThat(restored.mismatches()).isEmpty();
         assertThat(restored.rowCounts()).isEqualTo(part.rowCounts());
         assertThat(fingerprint(target)).isEqualTo(fingerprint(source));
+    }
+
+    /**
+     * A restore killed outright leaves its private folder with the password file in it: the next restore removes it
+     * once its process is gone and an hour has passed, and nothing of a live process's or a fresh one.
+     */
+    @Test
+    void aRestoreRemovesThePrivateFolderOfARestoreKilledEarlier(@TempDir Path dir) throws Exception {
+        String source = createShop();
+        Lifeboat lifeboat = Lifeboat.configure().database("main", Postgres.url(source))
+                .store(LocalStore.at(dir.resolve("store"))).build();
+        BackupResult result = lifeboat.backupNow();
+        Path tempRoot = Files.createDirectories(dir.resolve("tmp"));
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        long deadPid = gone.pid();
+        long ourPid = ProcessHandle.current().pid();
+        FileTime twoHoursAgo = FileTime.from(Instant.now().minus(Duration.ofHours(2)));
+        Path killed = Files.createDirectories(tempRoot.resolve("lifeboat-restore-" + deadPid + "-111"));
+        Files.writeString(killed.resolve("pgpass-1"), "127.0.0.1:5432:*:app:Canary-pw\n");
+        Files.setLastModifiedTime(killed, twoHoursAgo);
+        Path justKilled = Files.createDirectories(tempRoot.resolve("lifeboat-restore-" + deadPid + "-222"));
+        Path live = Files.createDirectories(tempRoot.resolve("lifeboat-restore-" + ourPid + "-333"));
+        Files.setLastModifiedTime(live, twoHoursAgo);
+        Path notOurs = Files.createDirectories(tempRoot.resolve("lifeboat-restore-x-444"));
+        Files.setLastModifiedTime(notOurs, twoHoursAgo);
+
+        String target = PG.reserveDatabase("lb_restore");
+        RestoreResult restored = Recovery.from(LocalStore.at(dir.resolve("store")), tempRoot)
+                .restoreDatabase(result.id(), "main", Postgres.url(target), RestoreOptions.defaults());
+
+        assertThat(restored.mismatches()).isEmpty();
+        assertThat(killed).doesNotExist();
+        try (Stream<Path> left = Files.list(tempRoot)) {
+            assertThat(left).as("the restore's own folder goes too").containsExactlyInAnyOrder(justKilled, live, notOurs);
+        }
     }
 
     /** The runbook's path: the operator runs {@code createdb} first, and the new database has its public schema. */

@@ -26,9 +26,14 @@ import dev.lifeboat.internal.postgres.PgRestorer;
 import dev.lifeboat.internal.sqlite.SqliteRestorer;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.System.Logger.Level;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +56,10 @@ public final class PartRestorer {
     private static final int HEADER_PROBE = 64 * 1024;
 
     private final Store store;
+    private static final System.Logger LOG = System.getLogger(PartRestorer.class.getName());
+    private static final String PRIVATE_DIR_PREFIX = "lifeboat-restore-";
+    private static final Duration ABANDONED_AFTER = Duration.ofHours(1);
+
     private final Path tempRoot;
     private final Identities identities;
     private final LifeboatListener listener;
@@ -309,15 +318,48 @@ public final class PartRestorer {
     }
 
     private void withPrivateDir(DirAction action) {
+        removeAbandonedPrivateDirs();
         Path dir = null;
         try {
-            dir = Files.createTempDirectory(tempRoot, "lifeboat-restore-");
+            dir = Files.createTempDirectory(tempRoot, PRIVATE_DIR_PREFIX + ProcessHandle.current().pid() + "-");
             Path d = dir;
             io(() -> action.run(d));
         } catch (IOException e) {
             throw new RestoreException(ErrorCode.RESTORE_FAILED, "cannot create a private temporary directory in " + tempRoot, e);
         } finally {
             Trees.deleteQuietly(dir);
+        }
+    }
+
+    /**
+     * A restore killed outright (SIGKILL, the OOM killer) leaves its private folder, and the database password file in
+     * it. Removed here when the process that made it is gone and it is older than {@link #ABANDONED_AFTER} (a process
+     * in another PID namespace sharing this folder looks gone: the age keeps its running restore's folder).
+     */
+    private void removeAbandonedPrivateDirs() {
+        Instant cutoff = Instant.now().minus(ABANDONED_AFTER);
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(tempRoot, PRIVATE_DIR_PREFIX + "*")) {
+            for (Path p : ds) {
+                String rest = p.getFileName().toString().substring(PRIVATE_DIR_PREFIX.length());
+                int dash = rest.indexOf('-');
+                long pid;
+                try {
+                    pid = Long.parseLong(rest.substring(0, Math.max(dash, 0)));
+                } catch (NumberFormatException e) {
+                    continue; // not one of ours
+                }
+                if (ProcessHandle.of(pid).isPresent()) {
+                    continue;
+                }
+                BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                if (a.isDirectory() && a.lastModifiedTime().toInstant().isBefore(cutoff)) {
+                    Trees.deleteQuietly(p);
+                    LOG.log(Level.INFO, "removed the private folder {0} of a restore that did not end", p);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "cannot look for abandoned private folders in {0}: {1}", tempRoot,
+                    e.getMessage());
         }
     }
 
