@@ -2,7 +2,6 @@ package dev.lifeboat.cli;
 
 import dev.lifeboat.LifeboatProperties;
 import dev.lifeboat.api.BackupId;
-import dev.lifeboat.api.LifeboatException;
 import dev.lifeboat.api.catalog.Manifest;
 import dev.lifeboat.api.store.Store;
 import java.io.PrintWriter;
@@ -31,10 +30,10 @@ final class ListCommand extends StoreCommand {
                     manifests.putIfAbsent(m.backupId(), m);
                     where.computeIfAbsent(m.backupId(), k -> new ArrayList<>()).add(s.getKey());
                 }
-            } catch (LifeboatException e) {
+            } catch (RuntimeException e) { // a bug in one store's client still leaves the others listed
                 failed++;
-                storeErrors.add(Map.of("store", s.getKey(), "message", e.getMessage()));
-                err.println("lifeboat: store " + s.getKey() + ": " + Output.printable(e.getMessage()));
+                storeErrors.add(Map.of("store", s.getKey(), "message", Main.message(e)));
+                err.println("lifeboat: store " + s.getKey() + ": " + Output.printable(Main.message(e)));
             }
         }
         if (main.json) {

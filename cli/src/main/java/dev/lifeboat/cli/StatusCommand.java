@@ -4,7 +4,6 @@ import dev.lifeboat.LifeboatProperties;
 import dev.lifeboat.Recovery;
 import dev.lifeboat.api.BackupStatus;
 import dev.lifeboat.api.ClockSkewException;
-import dev.lifeboat.api.LifeboatException;
 import dev.lifeboat.api.catalog.Manifest;
 import dev.lifeboat.api.store.Store;
 import dev.lifeboat.api.verify.VerificationReport;
@@ -93,11 +92,11 @@ final class StatusCommand extends StoreCommand {
                     lines.add(String.format("  %-12s %-7s %s; verify it, and restore from an older backup or another"
                             + " store", "", "", d));
                 }
-            } catch (LifeboatException e) {
+            } catch (RuntimeException e) { // a bug in one store's client still leaves the others reported
                 healthy = false;
                 o.put("reachable", false);
-                o.put("error", e.getMessage());
-                lines.add(String.format("  %-12s %-7s %s", s.getKey(), "DOWN", Output.printable(e.getMessage())));
+                o.put("error", Main.message(e));
+                lines.add(String.format("  %-12s %-7s %s", s.getKey(), "DOWN", Output.printable(Main.message(e))));
             }
             storesJson.add(o);
         }
