@@ -23,8 +23,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.Command;
@@ -257,9 +259,18 @@ final class RestoreCommand extends StoreCommand {
             targets.add(Target.dir(SourceKind.SECRETS, secrets, toDir));
         }
         if (all) {
+            Map<String, String> nameByTarget = new HashMap<>();
             for (Map.Entry<String, String> e : databaseUrls.entrySet()) {
                 Database db = database(e.getValue(), password, "--database-url " + e.getKey(), problems);
-                if (db != null) {
+                if (db == null) {
+                    continue;
+                }
+                // two parts into one database: the second would fail midway, or with --replace drop the first
+                String other = nameByTarget.putIfAbsent(sameDatabase(db), e.getKey());
+                if (other != null) {
+                    problems.add(new Problem("--database-url " + e.getKey(), "a database no other --database-url names",
+                            "the target of --database-url " + other + " (" + db.describe() + ")"));
+                } else {
                     targets.add(Target.db(e.getKey(), db));
                 }
             }
@@ -321,6 +332,15 @@ final class RestoreCommand extends StoreCommand {
         }
         Postgres pg = Postgres.url(url);
         return password == null ? pg : pg.password(password);
+    }
+
+    /** What two targets share when they are the same database: server and database name, or the file. */
+    private static String sameDatabase(Database db) {
+        if (db instanceof Sqlite sq) {
+            return "sqlite " + sq.path().toAbsolutePath().normalize();
+        }
+        PgUrl u = PgUrl.parse(((Postgres) db).url());
+        return "postgresql " + u.host().toLowerCase(Locale.ROOT) + ":" + u.port() + "/" + u.database();
     }
 
     private static final class Target {

@@ -397,6 +397,14 @@ class CliBadInputIT {
         assertThat(a.exit()).isEqualTo(1);
         assertThat(a.err()).contains("[LB-402]");
         assertThat(all).doesNotExist();
+
+        // two parts into one database: refused before anything is read, even with --replace
+        Jar.Run twice = Jar.run(work, "restore", "latest", "--all", "--to-dir", all.toString(), "--database-url", "main=" + db,
+                "--database-url", "other=" + db, "--identity", "right.txt", "--replace");
+        assertThat(twice.exit()).as(twice.toString()).isEqualTo(2);
+        assertThat(twice.err()).contains("[LB-100]").contains("--database-url other: must be a database no other"
+                + " --database-url names, but was the target of --database-url main");
+        assertThat(all).doesNotExist();
     }
 
     @Test
