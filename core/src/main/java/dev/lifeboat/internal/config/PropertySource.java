@@ -29,6 +29,8 @@ public final class PropertySource {
             "signing.key-file", "signing.public-key");
     /** Settings whose values are secrets: never echoed in messages. */
     public static final List<String> SECRET_SETTINGS = List.of("password", "secret-key", "session-token");
+    private static final List<String> SECRET_WORDS = List.of("password", "passwd", "passphrase", "secret", "token",
+            "credential", "privatekey", "apikey");
 
     static {
         SECTIONS.put("databases", List.of("url", "user", "password", "password-file", "bin-dir", "timeout", "row-counts"));
@@ -268,8 +270,17 @@ public final class PropertySource {
         return uri;
     }
 
+    /**
+     * Whether a key's value must not be shown: the secret settings, and any key whose last part looks like one (a
+     * misspelt {@code secret_key}, an unknown {@code db-password} or {@code api-token}), so that a typo does not print
+     * the secret it was meant to hide. Paths to secrets ({@code password-file}) are not secrets.
+     */
     public static boolean isSecret(String key) {
         String last = key.substring(key.lastIndexOf('.') + 1);
-        return SECRET_SETTINGS.contains(last);
+        if (SECRET_SETTINGS.contains(last)) {
+            return true;
+        }
+        String letters = last.toLowerCase(Locale.ROOT).replaceAll("[^a-z]", "");
+        return !letters.endsWith("file") && !letters.endsWith("path") && SECRET_WORDS.stream().anyMatch(letters::contains);
     }
 }
