@@ -295,7 +295,11 @@ public final class S3Backend implements AutoCloseable {
                 keyMarker = page.nextKeyMarker();
                 uploadIdMarker = page.nextUploadIdMarker();
                 if (keyMarker == null || keyMarker.equals(km) && Objects.equals(uploadIdMarker, um)) {
-                    break; // a service that pages without moving on: stop rather than loop; the rest waits for next time
+                    // a service that pages without moving on: stop rather than loop; the rest waits for next time
+                    LOG.log(System.Logger.Level.WARNING, () -> "the listing of multipart uploads in " + loc + " says it is"
+                            + " truncated but gives no next position; uploads after " + (km == null ? "the first page"
+                            : km) + " are not checked this time (a bucket lifecycle rule aborts them too)");
+                    break;
                 }
             } else {
                 keyMarker = null;
