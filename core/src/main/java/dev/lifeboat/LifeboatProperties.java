@@ -296,12 +296,13 @@ public final class LifeboatProperties {
         });
         List<String> required = new ArrayList<>();
         boolean narrowed = false;
-        for (Map.Entry<String, Store> s : stores(problems).entrySet()) {
-            b.store(s.getKey(), s.getValue());
-            boolean req = optBool("lifeboat.stores." + s.getKey() + ".required", problems).orElse(true);
+        Map<String, Store> stores = stores(problems);
+        stores.forEach(b::store);
+        for (String name : source.names("stores")) { // every store's, also one with other problems: all at once
+            boolean req = optBool("lifeboat.stores." + name + ".required", problems).orElse(true);
             narrowed |= !req;
-            if (req) {
-                required.add(s.getKey());
+            if (req && stores.containsKey(name)) {
+                required.add(name);
             }
         }
         if (narrowed) {

@@ -137,6 +137,12 @@ class S3PropertiesTest {
         p.put("lifeboat.stores.nobucket.access-key", "AKIA");
         p.put("lifeboat.stores.badbucket.type", "s3");
         p.put("lifeboat.stores.badbucket.bucket", "x");
+        p.put("lifeboat.stores.badbucket.part-size", "1MiB"); // still checked, with the bucket's problem
+        p.put("lifeboat.stores.badbucket.endpoint", "https:/AKIA:" + CANARY + "@minio.internal"); // one '/' missing
+        p.put("lifeboat.stores.badbucket.required", "maybe");
+        p.put("lifeboat.stores.h.type", "s3");
+        p.put("lifeboat.stores.h.bucket", "shop-backups");
+        p.put("lifeboat.stores.h.endpoint", "AKIA:" + CANARY + "@minio:9000"); // no scheme
         p.put("lifeboat.stores.c.type", "s3");
         p.put("lifeboat.stores.c.bucket", "shop-backups");
         p.put("lifeboat.stores.c.prefix", "no-slash");
@@ -178,6 +184,10 @@ class S3PropertiesTest {
         assertThat(e.problems()).extracting(Problem::setting).containsExactlyInAnyOrder(
                 "lifeboat.stores.nobucket.bucket",
                 "lifeboat.stores.badbucket.bucket",
+                "lifeboat.stores.badbucket.part-size",
+                "lifeboat.stores.badbucket.endpoint",
+                "lifeboat.stores.badbucket.required",
+                "lifeboat.stores.h.endpoint",
                 "lifeboat.stores.c.prefix",
                 "lifeboat.stores.c.region",
                 "lifeboat.stores.c.endpoint",
@@ -208,12 +218,14 @@ class S3PropertiesTest {
         assertThat(bySetting.get("lifeboat.stores.d.object-lock-mode")).contains("GOVERNANCE or COMPLIANCE", "\"forever\"");
         assertThat(bySetting.get("lifeboat.stores.d.endpoint")).contains("minio.internal");
         assertThat(bySetting.get("lifeboat.stores.e.endpoint")).contains("\"https://***@minio.internal:9000\"").doesNotContain("wJal");
+        assertThat(bySetting.get("lifeboat.stores.badbucket.endpoint")).contains("\"***@minio.internal\"");
+        assertThat(bySetting.get("lifeboat.stores.h.endpoint")).contains("\"***@minio:9000\"");
         assertThat(bySetting.get("lifeboat.stores.f.object-lock-retention")).contains("at least 1s", "\"0s\"");
         assertThat(bySetting.get("lifeboat.stores.g.object-lock-retention")).contains("\"soon\"");
 
         // the same store keys, on a recovery machine: stores() reports the same store problems
         ConfigurationException s = catchThrowableOfType(props::stores, ConfigurationException.class);
-        assertThat(s.problems()).hasSize(e.problems().size() - 1);
+        assertThat(s.problems()).as("all but the unknown key and the backup plan's `required`").hasSize(e.problems().size() - 2);
         assertThat(s.getMessage()).doesNotContain(CANARY);
     }
 }

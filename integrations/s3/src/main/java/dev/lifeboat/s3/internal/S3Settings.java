@@ -49,7 +49,8 @@ public record S3Settings(
 
     /** S3's smallest part (all but the last). */
     /**
-     * {@code uri} with everything between {@code ://} and its last {@code @} replaced by {@code ***}: credentials
+     * {@code uri} with everything between {@code ://} (or, without one, its start) and its last {@code @} replaced by
+     * {@code ***}: credentials
      * typed into an endpoint are masked whole even when they hold a {@code /} or {@code #} (as AWS secret keys
      * may), which no URI parser would read as user info; and any query or fragment replaced by {@code ?***} (a
      * presigned URL pasted as the endpoint carries a signature and a session token there). Errs on masking too much.
@@ -57,7 +58,9 @@ public record S3Settings(
     public static String redact(String uri) {
         int scheme = uri.indexOf("://");
         int at = uri.lastIndexOf('@');
-        String s = scheme >= 0 && at > scheme ? uri.substring(0, scheme + 3) + "***" + uri.substring(at) : uri;
+        // without "://" (https:/key:secret@host, key:secret@host: a typo) everything before the last '@' is masked
+        String s = scheme >= 0 && at > scheme ? uri.substring(0, scheme + 3) + "***" + uri.substring(at)
+                : scheme < 0 && at >= 0 ? "***" + uri.substring(at) : uri;
         int from = scheme >= 0 ? s.indexOf("://") + 3 : 0;
         for (int i = from; i < s.length(); i++) {
             if (s.charAt(i) == '?' || s.charAt(i) == '#') {

@@ -37,16 +37,23 @@ public final class S3StoreProvider implements StoreProvider {
     @Override
     public Store create(StoreSettings s) {
         Optional<String> bucket = s.get("bucket");
+        // without a usable bucket the other settings are still checked (against a stand-in), so that every mistake
+        // is reported at once; no store is made
+        boolean usable = true;
+        S3Store store = null;
         if (bucket.isEmpty()) {
             s.problem("bucket", "set (the bucket name)", "missing");
-            return null;
+            usable = false;
+        } else {
+            try {
+                store = S3Store.bucket(bucket.get());
+            } catch (IllegalArgumentException e) {
+                s.problem("bucket", "a valid bucket name", "\"" + bucket.get() + "\"");
+                usable = false;
+            }
         }
-        S3Store store;
-        try {
-            store = S3Store.bucket(bucket.get());
-        } catch (IllegalArgumentException e) {
-            s.problem("bucket", "a valid bucket name", "\"" + bucket.get() + "\"");
-            return null;
+        if (store == null) {
+            store = S3Store.bucket("stand-in");
         }
         store = apply(s, "prefix", store, (st, v) -> st.prefix(v));
         store = apply(s, "region", store, (st, v) -> st.region(v));
@@ -96,7 +103,7 @@ public final class S3StoreProvider implements StoreProvider {
                 store = store.objectLock(mode, retention.get());
             }
         }
-        return store;
+        return usable ? store : null;
     }
 
     private interface Setter {
