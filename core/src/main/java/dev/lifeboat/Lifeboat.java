@@ -367,7 +367,9 @@ public final class Lifeboat {
 
         /**
          * Also accepts manifests signed by these keys (the own signing key is always trusted), e.g. the previous key
-         * after a signing key rotation, so that older backups stay listed, verifiable and restorable.
+         * after a signing key rotation, so that older backups stay listed, verifiable and restorable. Needs a signing
+         * key ({@link #signWith} or {@link #signingKeyFile}): where a key is trusted, unsigned manifests are refused,
+         * this Lifeboat's own included.
          */
         public Builder trust(ManifestVerifyKey... keys) {
             for (ManifestVerifyKey k : keys) {
@@ -619,6 +621,13 @@ public final class Lifeboat {
                                 ? new Problem(label("signingKeyFile"), p.requirement(), p.actual()) : p);
                     }
                 }
+            }
+            if (signingKey == null && signingKeyFile == null && !trusted.isEmpty()) {
+                // its own manifests would be unsigned, and an unsigned manifest is refused where a key is trusted:
+                // every backup would fail after uploading its data
+                problems.add(new Problem(label("trust"), "used with a signing key (" + label("signingKeyFile")
+                        + " or signWith) on a Lifeboat that backs up: its own unsigned manifests would be refused",
+                        "no signing key"));
             }
             return new CryptoPlan(all, encryptAllParts, key, trusted);
         }

@@ -203,6 +203,7 @@ public final class LifeboatProperties {
                 Map.entry("rpo", "lifeboat.rpo"),
                 Map.entry("rto", "lifeboat.rto"),
                 Map.entry("encryptTo", "lifeboat.encryption.recipients"),
+                Map.entry("trust", "lifeboat.signing.public-key"),
                 Map.entry("signingKeyFile", "lifeboat.signing.key-file")));
         opt("lifeboat.application").ifPresent(b::application);
         optDuration("lifeboat.rpo", problems).ifPresent(b::rpo);

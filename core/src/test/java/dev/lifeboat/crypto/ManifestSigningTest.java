@@ -1,8 +1,11 @@
 package dev.lifeboat.crypto;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lifeboat.Lifeboat;
+import dev.lifeboat.LifeboatProperties;
+import dev.lifeboat.api.ConfigurationException;
 import dev.lifeboat.api.BackupResult;
 import dev.lifeboat.api.verify.SignatureStatus;
 import dev.lifeboat.api.verify.VerifyLevel;
@@ -57,6 +60,30 @@ class ManifestSigningTest {
         Lifeboat restarted = f.configure().encryptTo(AgeKeys.generate().recipient()).signingKeyFile(keyFile).build();
         assertThat(restarted.manifestVerifyKey()).contains(key);
         assertThat(restarted.list()).hasSize(1);
+    }
+
+    /** Trusting a key without signing: every backup would be refused by its own read-back, after its upload. */
+    @Test
+    void aTrustedKeyWithoutASigningKeyIsAConfigurationError() throws Exception {
+        Fixture f = Fixture.create(dir.resolve("app"));
+        ManifestVerifyKey other = SigningKey.generate().verifyKey();
+
+        assertThatThrownBy(() -> f.configure().trust(other).build()).isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("trust: must be used with a signing key (signingKeyFile or signWith)")
+                .hasMessageContaining("but was no signing key");
+        Map<String, String> p = new java.util.HashMap<>();
+        p.put("lifeboat.files.media.path", dir.resolve("app").toString());
+        p.put("lifeboat.stores.local.type", "local");
+        p.put("lifeboat.stores.local.path", dir.resolve("store").toString());
+        p.put("lifeboat.signing.public-key", other.toString());
+        LifeboatProperties props = LifeboatProperties.of(p);
+        assertThatThrownBy(props::build).isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("lifeboat.signing.public-key: must be used with a signing key (lifeboat.signing.key-file");
+        assertThat(props.recovery(null, null).trustedKeys()).as("a recovery machine's configuration").containsExactly(other);
+
+        Lifeboat signing = f.configure().encryptTo(AgeKeys.generate().recipient()).signWith(SigningKey.generate()).trust(other)
+                .build();
+        assertThat(signing.backupNow().manifest().signedBy()).isNotNull();
     }
 
     @Test
