@@ -322,12 +322,19 @@ public final class Recovery {
 
     private record Located(Store store, Catalog.Loaded loaded) {}
 
-    /** The first store holding a readable, trusted manifest of {@code id}. */
-    private Located locate(BackupId id) {
+    /**
+     * The first store holding a readable, trusted manifest of {@code id}, or, when none does, the first store where
+     * it exists but cannot be used ({@code failing}) and the failure to report ({@code first}: that store's, else
+     * the first store's "not found").
+     */
+    private record Search(Located found, Store failing, LifeboatException first) {}
+
+    private Search search(BackupId id) {
         LifeboatException first = null;
+        Store failing = null;
         for (Store s : stores) {
             try {
-                return new Located(s, catalog(s).read(id));
+                return new Search(new Located(s, catalog(s).read(id)), null, null);
             } catch (NotFoundException e) {
                 first = first == null ? e : first;
             } catch (LifeboatException e) {
@@ -335,23 +342,35 @@ public final class Recovery {
                     throw e;
                 }
                 // damaged, untrusted or unreachable here: another store may hold a good copy
-                if (first == null || first instanceof NotFoundException) {
+                if (failing == null) {
+                    failing = s;
                     first = e;
                 }
                 LOG.log(System.Logger.Level.WARNING, "backup {0} in {1}: {2}", id, s.describe(), e.getMessage());
             }
         }
-        throw first;
+        return new Search(null, failing, first);
     }
 
-    private Store locateOrFirst(BackupId id) {
-        try {
-            return locate(id).store();
-        } catch (NotFoundException e) {
-            throw e;
-        } catch (LifeboatException e) {
-            return stores.get(0); // let the verifier report what is wrong with it there
+    /** The first store holding a readable, trusted manifest of {@code id}. */
+    private Located locate(BackupId id) {
+        Search found = search(id);
+        if (found.found() == null) {
+            throw found.first();
         }
+        return found.found();
+    }
+
+    /** The store to verify {@code id} in: one with a good copy, else the first where it exists but is not good. */
+    private Store locateOrFirst(BackupId id) {
+        Search found = search(id);
+        if (found.found() != null) {
+            return found.found().store();
+        }
+        if (found.failing() != null) {
+            return found.failing(); // let the verifier report what is wrong with it there
+        }
+        throw found.first();
     }
 
     private Located locateForRestore(BackupId id) {

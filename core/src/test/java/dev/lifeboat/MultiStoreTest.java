@@ -388,6 +388,25 @@ class MultiStoreTest {
     }
 
     @Test
+    void aBackupMissingFromTheFirstStoreAndTamperedInTheSecondIsVerifiedInTheSecond() throws Exception {
+        SigningKey key = SigningKey.generate();
+        BackupResult result = configure().store("a", LocalStore.at(dirA)).store("b", LocalStore.at(dirB)).signWith(key).build()
+                .backupNow();
+        LocalStore.at(dirA).delete(Layout.manifestKey(result.id()));
+        Path manifestB = dirB.resolve(Layout.manifestKey(result.id()));
+        Files.writeString(manifestB, Files.readString(manifestB).replace("\"application\": \"shop\"", "\"application\": \"sh0p\""),
+                StandardCharsets.UTF_8);
+
+        Recovery both = Recovery.from(List.of(LocalStore.at(dirA), LocalStore.at(dirB)), dir).trusting(key.verifyKey());
+        VerificationReport report = both.verify(result.id(), VerifyLevel.STRUCTURE);
+
+        assertThat(report.store()).isEqualTo(LocalStore.at(dirB).describe());
+        assertThat(report.signature()).isEqualTo(SignatureStatus.INVALID);
+        assertThat(report.findings()).extracting(Finding::type).containsExactly(Finding.Type.SIGNATURE_INVALID);
+        assertThatThrownBy(() -> both.manifest(result.id())).as("what reading it says too").isInstanceOf(IntegrityException.class);
+    }
+
+    @Test
     void aDamagedOrMissingPartInTheFirstStoreIsRestoredFromTheSecondWhileVerifyReportsTheFirst() throws Exception {
         Lifeboat lifeboat = configure().store("a", LocalStore.at(dirA)).store("b", LocalStore.at(dirB)).build();
         BackupResult result = lifeboat.backupNow();
