@@ -247,16 +247,16 @@ class LifeboatPropertiesTest {
                 "lifeboat.files.uploads.path", "lifeboat.stores.primary.type", "lifeboat.stores.primary.path");
         assertThat(props.effective()).containsEntry("lifeboat.databases.main.password", "***");
         assertThat(props.effective().toString()).doesNotContain("env-CANARY-secret");
-        // a misspelt secret setting is unknown, and still not shown
+        // a misspelt secret setting is unknown, and still not shown; nor is a password given as its file's name
         Map<String, String> typos = new HashMap<>();
-        typos.put("lifeboat.stores.primary.secret-key-id", "typo-CANARY-1");
-        typos.put("lifeboat.databases.main.db-password", "typo-CANARY-2");
-        typos.put("lifeboat.stores.primary.apitoken", "typo-CANARY-3");
+        typos.put("lifeboat.stores.primary.secret_key", "typo-CANARY-1");
+        typos.put("lifeboat.databases.main.pasword", "typo-CANARY-2");
+        typos.put("lifeboat.databases.other.password-file", "typo-CANARY-3");
         Map<String, String> shown = LifeboatProperties.of(typos, environment).effective();
-        assertThat(shown).containsEntry("lifeboat.stores.primary.secret-key-id", "***")
-                .containsEntry("lifeboat.databases.main.db-password", "***")
-                .containsEntry("lifeboat.stores.primary.apitoken", "***")
-                .containsEntry("lifeboat.databases.main.password-file", "/nonexistent/never-read");
+        assertThat(shown).containsEntry("lifeboat.stores.primary.secret_key", "***")
+                .containsEntry("lifeboat.databases.main.pasword", "***")
+                .containsEntry("lifeboat.databases.main.password-file", "/nonexistent/never-read")
+                .containsEntry("lifeboat.databases.other.password-file", "***");
         assertThat(shown.toString()).doesNotContain("typo-CANARY");
         // PASSWORD_FILE is password-file, not a database named "main_password" with a "file" setting
         ConfigurationException e = catchThrowableOfType(props::build, ConfigurationException.class);

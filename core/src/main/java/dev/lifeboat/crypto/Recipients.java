@@ -3,6 +3,7 @@ package dev.lifeboat.crypto;
 import dev.lifeboat.api.ConfigurationException;
 import dev.lifeboat.api.ConfigurationException.Problem;
 import dev.lifeboat.internal.crypto.AgeFormat;
+import dev.lifeboat.internal.crypto.SecureFiles;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -69,7 +70,8 @@ public final class Recipients {
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new ConfigurationException("recipients file", "a readable file of age recipients (age1…)",
-                    "\"" + file + "\" (" + e.getClass().getSimpleName() + ")");
+                    // the name may be a key pasted where a path belongs (an identity, even): not echoed then
+                    SecureFiles.nameOfSecretFile(file.toString()) + " (" + e.getClass().getSimpleName() + ")");
         }
         List<Problem> problems = new ArrayList<>();
         Set<String> keys = new LinkedHashSet<>();

@@ -51,6 +51,12 @@ class KeyHandlingTest {
         assertThatThrownBy(() -> Identities.fromFile(missing))
                 .as("a path is still named")
                 .hasMessageContaining("\"" + missing + "\"");
+        // nor where a recipients file was meant
+        assertThatThrownBy(() -> Recipients.fromFile(Path.of(secret)))
+                .isInstanceOf(dev.lifeboat.api.ConfigurationException.class)
+                .hasMessageContaining("a key itself, not the name of a file")
+                .hasMessageNotContaining(secret.substring("AGE-SECRET-KEY-1".length()));
+        assertThatThrownBy(() -> Recipients.fromFile(missing)).hasMessageContaining("\"" + missing + "\"");
     }
 
     private String identityLine(AgeKeys keys) {

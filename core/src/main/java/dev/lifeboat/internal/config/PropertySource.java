@@ -1,8 +1,10 @@
 package dev.lifeboat.internal.config;
 
 import dev.lifeboat.api.ConfigurationException.Problem;
+import dev.lifeboat.internal.crypto.SecureFiles;
 import dev.lifeboat.internal.postgres.PgUrl;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -29,8 +31,6 @@ public final class PropertySource {
             "signing.key-file", "signing.public-key");
     /** Settings whose values are secrets: never echoed in messages. */
     public static final List<String> SECRET_SETTINGS = List.of("password", "secret-key", "session-token");
-    private static final List<String> SECRET_WORDS = List.of("password", "passwd", "passphrase", "secret", "token",
-            "credential", "privatekey", "apikey");
 
     static {
         SECTIONS.put("databases", List.of("url", "user", "password", "password-file", "bin-dir", "timeout", "row-counts"));
@@ -248,15 +248,21 @@ public final class PropertySource {
     }
 
     /**
-     * Every effective key, for display; secret values replaced by {@code ***}, and so are passwords inside URLs
+     * Every effective key, for display; secret values replaced by {@code ***}, and so are the values of unknown keys
+     * (a misspelt {@code pasword} holds what it was meant to hide), a password file's name when it may be the
+     * password itself ({@link SecureFiles#nameOfSecretFile}), and passwords inside URLs
      * ({@code postgres://app:***@db/shop}, {@code ?password=***}, an S3 endpoint's {@code https://user:***@host}) and
      * an endpoint's query (a presigned URL's signature and token: {@code https://host/b?***}), as the S3 store's own
      * messages show it.
      */
     public Map<String, String> redacted() {
         Map<String, String> out = new TreeMap<>();
+        Set<String> unknownKeys = new HashSet<>();
+        unknown.forEach(p -> unknownKeys.add(p.setting()));
         values.forEach((k, v) -> out.put(k, isSecret(k) ? "***"
-                : k.endsWith(".url") ? PgUrl.redact(v) : k.endsWith(".endpoint") ? withoutQuery(PgUrl.redact(v)) : v));
+                : k.endsWith(".url") ? PgUrl.redact(v) : k.endsWith(".endpoint") ? withoutQuery(PgUrl.redact(v))
+                : k.endsWith(".password-file") && !SecureFiles.nameOfSecretFile(v).startsWith("\"") ? "***"
+                : unknownKeys.contains(k) ? "***" : v));
         return out;
     }
 
@@ -270,17 +276,8 @@ public final class PropertySource {
         return uri;
     }
 
-    /**
-     * Whether a key's value must not be shown: the secret settings, and any key whose last part looks like one (a
-     * misspelt {@code secret_key}, an unknown {@code db-password} or {@code api-token}), so that a typo does not print
-     * the secret it was meant to hide. Paths to secrets ({@code password-file}) are not secrets.
-     */
     public static boolean isSecret(String key) {
         String last = key.substring(key.lastIndexOf('.') + 1);
-        if (SECRET_SETTINGS.contains(last)) {
-            return true;
-        }
-        String letters = last.toLowerCase(Locale.ROOT).replaceAll("[^a-z]", "");
-        return !letters.endsWith("file") && !letters.endsWith("path") && SECRET_WORDS.stream().anyMatch(letters::contains);
+        return SECRET_SETTINGS.contains(last);
     }
 }
