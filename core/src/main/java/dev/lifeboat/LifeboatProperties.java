@@ -10,6 +10,7 @@ import dev.lifeboat.crypto.Identities;
 import dev.lifeboat.crypto.ManifestVerifyKey;
 import dev.lifeboat.crypto.Recipients;
 import dev.lifeboat.crypto.SigningKey;
+import dev.lifeboat.internal.Text;
 import dev.lifeboat.internal.config.PropertySource;
 import dev.lifeboat.internal.config.Values;
 import dev.lifeboat.internal.crypto.SecureFiles;
@@ -18,6 +19,7 @@ import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -356,9 +358,36 @@ public final class LifeboatProperties {
      * {@code lifeboat.signing.public-key} when set, with {@code identities} for encrypted parts.
      */
     public Recovery recovery(String preferred, Identities identities) {
-        Map<String, Store> stores = validStores(List.of("lifeboat.signing.public-key", "lifeboat.temp-dir"));
-        if (preferred != null && !stores.containsKey(preferred)) {
-            throw new ConfigurationException("--store", "one of the configured stores " + stores.keySet(), "\"" + preferred + "\"");
+        // every problem at once: the stores', the temporary directory's and the trusted keys'
+        Set<Problem> problems = new LinkedHashSet<>();
+        Map<String, Store> stores = Map.of();
+        try {
+            stores = validStores(List.of("lifeboat.signing.public-key", "lifeboat.temp-dir"));
+            if (preferred != null && !stores.containsKey(preferred)) {
+                problems.add(new Problem("--store", "one of the configured stores " + stores.keySet(), "\"" + preferred + "\""));
+            }
+        } catch (ConfigurationException e) {
+            problems.addAll(e.problems());
+        }
+        String tempSetting = opt("lifeboat.temp-dir").isPresent() ? "lifeboat.temp-dir" : "java.io.tmpdir";
+        String tempName = opt("lifeboat.temp-dir").orElse(System.getProperty("java.io.tmpdir"));
+        Path temp = null;
+        try {
+            temp = Path.of(tempName);
+        } catch (InvalidPathException e) {
+            problems.add(new Problem(tempSetting, "a valid path", "\"" + Text.printable(tempName) + "\""));
+        }
+        if (temp != null && !Files.isDirectory(temp)) {
+            problems.add(new Problem(tempSetting, "an existing directory", "\"" + temp + "\""));
+        }
+        Set<ManifestVerifyKey> trusted = Set.of();
+        try {
+            trusted = trustedKeys();
+        } catch (ConfigurationException e) {
+            problems.addAll(e.problems()); // a public-key problem already found with the stores' is not repeated
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigurationException(List.copyOf(problems));
         }
         List<Store> ordered = new ArrayList<>();
         if (preferred != null) {
@@ -369,16 +398,11 @@ public final class LifeboatProperties {
                 ordered.add(s);
             }
         });
-        Path temp = opt("lifeboat.temp-dir").map(Path::of).orElse(Path.of(System.getProperty("java.io.tmpdir")));
-        if (!Files.isDirectory(temp)) {
-            throw new ConfigurationException(opt("lifeboat.temp-dir").isPresent() ? "lifeboat.temp-dir" : "java.io.tmpdir",
-                    "an existing directory", "\"" + temp + "\"");
-        }
         Recovery r = Recovery.from(ordered, temp);
         if (identities != null) {
             r = r.withIdentities(identities);
         }
-        return r.trusting(trustedKeys().toArray(new ManifestVerifyKey[0]));
+        return r.trusting(trusted.toArray(new ManifestVerifyKey[0]));
     }
 
     private Map<String, Store> stores(List<Problem> problems) {

@@ -524,6 +524,12 @@ class LifeboatPropertiesTest {
         assertThatThrownBy(() -> LifeboatProperties.of(Map.of("lifeboat.stores.a.type", "local", "lifeboat.stores.a.path",
                 backups.toString(), "lifeboat.signing.public-key", "ed25519:not-a-key"), Map.of()).recovery(null, null))
                 .isInstanceOf(ConfigurationException.class).hasMessageContaining("lifeboat.signing.public-key");
+        // every problem of a recovery at once: a store's, the temporary directory's, the public key's (once)
+        ConfigurationException all = catchThrowableOfType(() -> LifeboatProperties.of(Map.of("lifeboat.stores.a.type", "local",
+                "lifeboat.stores.b.type", "tape", "lifeboat.temp-dir", dir.resolve("no-tmp").toString(),
+                "lifeboat.signing.public-key", "ed25519:not-a-key"), Map.of()).recovery("b", null), ConfigurationException.class);
+        assertThat(all.problems()).extracting(Problem::setting).containsExactlyInAnyOrder("lifeboat.stores.a.path",
+                "lifeboat.stores.b.type", "lifeboat.temp-dir", "lifeboat.signing.public-key");
         // an unset reference must not quietly turn signature checks off
         assertThatThrownBy(() -> LifeboatProperties.of(Map.of("lifeboat.stores.a.type", "local", "lifeboat.stores.a.path",
                 backups.toString(), "lifeboat.signing.public-key", "${SIGNING_PUBLIC_KEY}"), Map.of()).recovery(null, null))

@@ -1,7 +1,9 @@
 package dev.lifeboat.cli;
 
 import dev.lifeboat.LifeboatProperties;
+import dev.lifeboat.Recovery;
 import dev.lifeboat.api.BackupId;
+import dev.lifeboat.api.ConfigurationException.Problem;
 import dev.lifeboat.api.catalog.Manifest;
 import dev.lifeboat.api.store.Store;
 import java.io.PrintWriter;
@@ -10,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 
 @Command(name = "list", description = "List restore points (every store), newest last: time, status, size, stores holding it.")
@@ -20,13 +23,16 @@ final class ListCommand extends StoreCommand {
         PrintWriter err = err();
         LifeboatProperties p = properties();
         Map<String, Store> stores = options.selectedStores(p);
+        List<Problem> problems = new ArrayList<>();
+        Function<Store, Recovery> recoveries = options.recoveriesFor(p, problems);
+        StoreOptions.report(problems);
         Map<BackupId, Manifest> manifests = new TreeMap<>();
         Map<BackupId, List<String>> where = new TreeMap<>();
         List<Object> storeErrors = new ArrayList<>();
         int failed = 0;
         for (Map.Entry<String, Store> s : stores.entrySet()) {
             try {
-                for (Manifest m : options.recoveryFor(p, s.getValue()).list()) {
+                for (Manifest m : recoveries.apply(s.getValue()).list()) {
                     manifests.putIfAbsent(m.backupId(), m);
                     where.computeIfAbsent(m.backupId(), k -> new ArrayList<>()).add(s.getKey());
                 }

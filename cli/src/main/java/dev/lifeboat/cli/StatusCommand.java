@@ -4,6 +4,7 @@ import dev.lifeboat.LifeboatProperties;
 import dev.lifeboat.Recovery;
 import dev.lifeboat.api.BackupStatus;
 import dev.lifeboat.api.ClockSkewException;
+import dev.lifeboat.api.ConfigurationException.Problem;
 import dev.lifeboat.api.catalog.Manifest;
 import dev.lifeboat.api.store.Store;
 import dev.lifeboat.api.verify.VerificationReport;
@@ -16,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 
 @Command(name = "status", description = {"Backup age against the RPO (lifeboat.rpo), the latest result, and each store's state.",
@@ -28,18 +30,23 @@ final class StatusCommand extends StoreCommand {
         PrintWriter out = out();
         PrintWriter err = err();
         LifeboatProperties p = properties();
-        Optional<Duration> rpo = p.rpo();
-        Optional<Duration> rto = p.rto(); // read before any store is: a bad value is a usage error in every mode
+        // read before any store is, all at once: a bad value is a usage error in every mode, not a store's failure
+        List<Problem> problems = new ArrayList<>();
+        Optional<Duration> rpo = Optional.ofNullable(StoreOptions.collect(p::rpo, problems)).flatMap(d -> d);
+        Optional<Duration> rto = Optional.ofNullable(StoreOptions.collect(p::rto, problems)).flatMap(d -> d);
+        Map<String, Store> stores = StoreOptions.collect(() -> options.selectedStores(p), problems);
+        Function<Store, Recovery> recoveries = options.recoveriesFor(p, problems);
+        StoreOptions.report(problems);
         Instant now = Instant.now();
         boolean healthy = true;
         List<Object> storesJson = new ArrayList<>();
         List<String> lines = new ArrayList<>();
-        for (Map.Entry<String, Store> s : options.selectedStores(p).entrySet()) {
+        for (Map.Entry<String, Store> s : stores.entrySet()) {
             Map<String, Object> o = new LinkedHashMap<>();
             o.put("store", s.getKey());
             o.put("location", s.getValue().describe());
             try {
-                Recovery r = options.recoveryFor(p, s.getValue());
+                Recovery r = recoveries.apply(s.getValue());
                 List<Manifest> all = r.list();
                 Optional<Manifest> latest = all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
                 // the newest successful backup whose parts are all there with their recorded sizes (a stat each):

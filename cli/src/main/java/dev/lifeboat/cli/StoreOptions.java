@@ -4,6 +4,7 @@ import dev.lifeboat.LifeboatProperties;
 import dev.lifeboat.Recovery;
 import dev.lifeboat.api.BackupId;
 import dev.lifeboat.api.ConfigurationException;
+import dev.lifeboat.api.ConfigurationException.Problem;
 import dev.lifeboat.api.LifeboatListener;
 import dev.lifeboat.api.NotFoundException;
 import dev.lifeboat.api.catalog.Manifest;
@@ -11,7 +12,12 @@ import dev.lifeboat.api.store.Store;
 import dev.lifeboat.crypto.Identities;
 import dev.lifeboat.crypto.ManifestVerifyKey;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import picocli.CommandLine.Option;
 
 /** Options shared by the commands that read backups: which store, which identity. */
@@ -25,8 +31,10 @@ final class StoreOptions {
     Path identity;
 
     Recovery recovery(LifeboatProperties p, LifeboatListener listener) {
-        Identities ids = identity == null ? null : Identities.fromFile(identity);
-        Recovery r = p.recovery(store, ids);
+        List<Problem> problems = new ArrayList<>();
+        Identities ids = identity == null ? null : collect(() -> Identities.fromFile(identity), problems);
+        Recovery r = collect(() -> p.recovery(store, ids), problems);
+        report(problems);
         return listener == null ? r : r.withListener(listener);
     }
 
@@ -45,13 +53,38 @@ final class StoreOptions {
         return Map.of(store, all.get(store));
     }
 
-    /** A recovery that reads only {@code store}. */
-    Recovery recoveryFor(LifeboatProperties p, Store store) {
-        Recovery r = Recovery.from(store);
-        if (identity != null) {
-            r = r.withIdentities(Identities.fromFile(identity));
+    /**
+     * Recoveries that read one store each, with the identities and trusted keys read once, before any store is
+     * visited: a bad {@code --identity} or signing setting is added to {@code problems} (a usage error, exit 2), not
+     * reported as every store's failure.
+     */
+    Function<Store, Recovery> recoveriesFor(LifeboatProperties p, List<Problem> problems) {
+        Identities ids = identity == null ? null : collect(() -> Identities.fromFile(identity), problems);
+        Set<ManifestVerifyKey> trusted = collect(p::trustedKeys, problems);
+        return store -> {
+            Recovery r = Recovery.from(store);
+            if (ids != null) {
+                r = r.withIdentities(ids);
+            }
+            return trusted == null ? r : r.trusting(trusted.toArray(new ManifestVerifyKey[0]));
+        };
+    }
+
+    /** What {@code read} gives, or null with its configuration problems added to {@code problems}. */
+    static <T> T collect(Supplier<T> read, List<Problem> problems) {
+        try {
+            return read.get();
+        } catch (ConfigurationException e) {
+            problems.addAll(e.problems());
+            return null;
         }
-        return r.trusting(p.trustedKeys().toArray(new ManifestVerifyKey[0]));
+    }
+
+    /** Throws every problem collected, at once. */
+    static void report(List<Problem> problems) {
+        if (!problems.isEmpty()) {
+            throw new ConfigurationException(problems);
+        }
     }
 
     /** Resolves {@code latest} or an id; a malformed id is a usage error, an unknown one NOT_FOUND. */

@@ -2,11 +2,17 @@ package dev.lifeboat.cli;
 
 import dev.lifeboat.LifeboatProperties;
 import dev.lifeboat.Recovery;
+import dev.lifeboat.api.ConfigurationException.Problem;
 import dev.lifeboat.api.catalog.Manifest;
+import dev.lifeboat.api.store.Store;
 import dev.lifeboat.api.verify.Finding;
 import dev.lifeboat.api.verify.VerificationReport;
 import dev.lifeboat.api.verify.VerifyLevel;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -28,8 +34,16 @@ final class VerifyCommand extends StoreCommand {
         // with --store, that store's copy and no other: a copy missing or unreadable there must not pass as checked
         // because another store holds a good one
         LifeboatProperties p = properties();
-        Recovery recovery = options.store == null ? options.recovery(p, progress)
-                : options.recoveryFor(p, options.selectedStores(p).get(options.store)).withListener(progress);
+        Recovery recovery;
+        if (options.store == null) {
+            recovery = options.recovery(p, progress);
+        } else {
+            List<Problem> problems = new ArrayList<>();
+            Map<String, Store> stores = StoreOptions.collect(() -> options.selectedStores(p), problems);
+            Function<Store, Recovery> recoveries = options.recoveriesFor(p, problems);
+            StoreOptions.report(problems);
+            recovery = recoveries.apply(stores.get(options.store)).withListener(progress);
+        }
         Manifest m = StoreOptions.resolve(recovery, id);
         VerificationReport r;
         try {

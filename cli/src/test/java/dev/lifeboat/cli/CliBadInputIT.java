@@ -118,6 +118,36 @@ class CliBadInputIT {
         }
     }
 
+    /**
+     * A missing identity or signing key file is a mistake in how the command was called, the same for every store:
+     * a usage error reported with the others (exit 2), not a store that is down (monitoring would page for it).
+     */
+    @Test
+    void listAndStatusReportConfigurationMistakesTogetherNotAsDownStores() throws Exception {
+        Path conf = Files.createDirectories(dir.resolve("misconf"));
+        Jar.write(conf.resolve("lifeboat.properties"), String.join("\n",
+                "lifeboat.stores.local.type=local",
+                "lifeboat.stores.local.path=" + work.resolve("store"),
+                "lifeboat.signing.key-file=" + conf.resolve("not-on-this-machine.pem"),
+                "lifeboat.rpo=1 day",
+                "lifeboat.rto=soon", ""));
+        for (String command : new String[] {"list", "status"}) {
+            Jar.Run r = Jar.run(conf, "--json", command, "--identity", "./missing.txt");
+            assertThat(r.exit()).as(r.toString()).isEqualTo(2);
+            assertThat(r.err()).contains("[LB-100]").contains("identity file").contains("missing.txt")
+                    .contains("lifeboat.signing.key-file: must be an existing signing key file").doesNotContain("DOWN");
+            assertThat(r.out()).contains("\"code\": \"LB-100\"").doesNotContain("reachable").doesNotContain("storeErrors");
+        }
+        Jar.Run status = Jar.run(conf, "status");
+        assertThat(status.err()).contains("lifeboat.rpo: must be").contains("lifeboat.rto: must be");
+        Jar.Run verify = Jar.run(conf, "verify", "latest", "--store", "local", "--identity", "./missing.txt");
+        assertThat(verify.exit()).as(verify.toString()).isEqualTo(2);
+        assertThat(verify.err()).contains("missing.txt").contains("lifeboat.signing.key-file");
+        Jar.Run show = Jar.run(conf, "show", "latest", "--identity", "./missing.txt");
+        assertThat(show.exit()).as(show.toString()).isEqualTo(2);
+        assertThat(show.err()).contains("missing.txt").contains("lifeboat.signing.key-file");
+    }
+
     @Test
     void aBackupDatedInTheFutureIsReportedByStatusAndStopsBackups() throws Exception {
         Path skew = Files.createDirectories(dir.resolve("skew"));
