@@ -5,6 +5,7 @@ import dev.lifeboat.crypto.AgeKeys;
 import dev.lifeboat.crypto.SigningKey;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -33,18 +34,25 @@ final class KeygenCommand extends Subcommand {
             throw new ConfigurationException("--out", "a file that does not exist yet (keys are never overwritten)", "\"" + file + "\"");
         }
         Map<String, Object> o = new LinkedHashMap<>();
-        if (signing) {
-            SigningKey key = SigningKey.generate();
-            key.writeTo(file);
-            o.put("file", file.toString());
-            o.put("publicKey", key.verifyKey().toString());
-            o.put("fingerprint", key.fingerprint());
-        } else {
-            AgeKeys keys = AgeKeys.generate();
-            keys.writeIdentityFile(file);
-            o.put("file", file.toString());
-            o.put("recipient", keys.recipient().keys().get(0));
-            o.put("fingerprint", keys.recipient().fingerprints().get(0));
+        try {
+            if (signing) {
+                SigningKey key = SigningKey.generate();
+                key.writeTo(file);
+                o.put("file", file.toString());
+                o.put("publicKey", key.verifyKey().toString());
+                o.put("fingerprint", key.fingerprint());
+            } else {
+                AgeKeys keys = AgeKeys.generate();
+                keys.writeIdentityFile(file);
+                o.put("file", file.toString());
+                o.put("recipient", keys.recipient().keys().get(0));
+                o.put("fingerprint", keys.recipient().fingerprints().get(0));
+            }
+        } catch (IOException e) {
+            // a directory that does not exist or cannot be written: the operator's to fix, not a bug of ours
+            throw new ConfigurationException("--out", "a new file in an existing directory this user can write to",
+                    "\"" + file + "\" (" + (e instanceof FileSystemException f && f.getReason() != null ? f.getReason()
+                    : e.getClass().getSimpleName()) + ")");
         }
         if (main.json) {
             stdout.println(Output.json(o));

@@ -10,6 +10,7 @@ import dev.lifeboat.api.ConfigurationException.Problem;
 import dev.lifeboat.api.ErrorCode;
 import dev.lifeboat.api.IntegrityException;
 import dev.lifeboat.api.NotFoundException;
+import dev.lifeboat.api.RestoreException;
 import dev.lifeboat.api.RestoreResult;
 import dev.lifeboat.api.Secret;
 import dev.lifeboat.api.catalog.Manifest;
@@ -105,7 +106,13 @@ final class RestoreCommand extends StoreCommand {
         if (all) {
             recovery.preflightDirectory(toDir);
             if (!Files.exists(toDir)) {
-                Files.createDirectories(toDir);
+                try {
+                    Files.createDirectories(toDir);
+                } catch (IOException e) {
+                    throw new RestoreException(ErrorCode.RESTORE_FAILED, "cannot create the restore target " + toDir + " ("
+                            + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage())
+                            + "); create it, or choose a directory this user can write to", e);
+                }
                 created = true;
             }
         }

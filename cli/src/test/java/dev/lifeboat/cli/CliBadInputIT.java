@@ -435,6 +435,12 @@ class CliBadInputIT {
         assertThat(twice.err()).contains("[LB-100]").contains("--database-url other: must be a database no other"
                 + " --database-url names, but was the target of --database-url main");
         assertThat(all).doesNotExist();
+
+        // a target directory that cannot be made (here: not even by root) is the operator's to fix, not a bug
+        Jar.Run cannot = Jar.run(work, "restore", "latest", "--all", "--to-dir", "/sys/lifeboat-restore-test", "--database-url",
+                "main=" + db, "--identity", "right.txt");
+        assertThat(cannot.exit()).as(cannot.toString()).isEqualTo(1);
+        assertThat(cannot.err()).contains("cannot create the restore target /sys/lifeboat-restore-test").doesNotContain("LB-900");
     }
 
     @Test
@@ -631,6 +637,13 @@ class CliBadInputIT {
         Jar.Run signing = Jar.run(work, "keygen", "--signing", "--out", "sign.pem");
         assertThat(signing.exit()).isZero();
         assertThat(signing.out().strip()).startsWith("ed25519:");
+        for (String[] args : new String[][] {{"keygen", "--out", "no-such-dir/k.txt"}, {"keygen", "--signing", "--out", "no-such-dir/s.pem"}}) {
+            Jar.Run noDir = Jar.run(work, args);
+            assertThat(noDir.exit()).as(noDir.toString()).isEqualTo(2);
+            assertThat(noDir.err()).contains("[LB-100]").contains("--out: must be a new file in an existing directory")
+                    .contains("no-such-dir").doesNotContain("LB-900").doesNotContain("\tat ");
+        }
+        assertThat(work.resolve("no-such-dir")).doesNotExist();
     }
 
     @Test

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -40,7 +41,15 @@ public final class SecureFiles {
             try (OutputStream out = Files.newOutputStream(temp, StandardOpenOption.WRITE, StandardOpenOption.SYNC)) {
                 out.write(content.getBytes(StandardCharsets.US_ASCII));
             }
-            Files.createLink(abs, temp); // atomic; fails when the file exists
+            try {
+                Files.createLink(abs, temp); // atomic; fails when the file exists
+            } catch (FileAlreadyExistsException e) {
+                throw e;
+            } catch (UnsupportedOperationException | FileSystemException e) {
+                // no hard links here (FAT or exFAT on the USB stick an offline key goes to): a move that does not
+                // replace an existing file, which it checks just before (not atomically)
+                Files.move(temp, abs);
+            }
         } finally {
             Files.deleteIfExists(temp);
         }
