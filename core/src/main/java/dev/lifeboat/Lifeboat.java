@@ -675,12 +675,13 @@ public final class Lifeboat {
                 }
                 case FILES -> {
                     Path dir = e.paths.get(0);
+                    boolean ok = true;
                     if (!Files.isDirectory(dir)) {
                         problems.add(new Problem(attr(e, setting, "path", "path"), "an existing directory",
                                 quote(dir.toString()) + (Files.exists(dir) ? " (not a directory)" : " (does not exist)")));
-                        return null;
+                        ok = false;
                     }
-                    boolean globsOk = true;
+                    boolean globsOk = ok;
                     for (String glob : e.excludes) {
                         try {
                             java.nio.file.FileSystems.getDefault().getPathMatcher("glob:" + glob);

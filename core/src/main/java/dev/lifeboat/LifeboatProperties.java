@@ -150,7 +150,11 @@ public final class LifeboatProperties {
     public Set<ManifestVerifyKey> trustedKeys() {
         Set<ManifestVerifyKey> keys = new LinkedHashSet<>();
         trustedKey().ifPresent(keys::add);
-        Optional<Path> keyFile = opt("lifeboat.signing.key-file").map(Path::of);
+        List<Problem> pathProblems = new ArrayList<>();
+        Optional<Path> keyFile = optPath("lifeboat.signing.key-file", pathProblems);
+        if (!pathProblems.isEmpty()) {
+            throw new ConfigurationException(pathProblems);
+        }
         if (keyFile.isPresent() && Files.isRegularFile(keyFile.get())) {
             try {
                 keys.add(SigningKey.load(keyFile.get()).verifyKey());
@@ -210,7 +214,7 @@ public final class LifeboatProperties {
         opt("lifeboat.application").ifPresent(b::application);
         optDuration("lifeboat.rpo", problems).ifPresent(b::rpo);
         optDuration("lifeboat.rto", problems).ifPresent(b::rto);
-        opt("lifeboat.temp-dir").map(Path::of).ifPresent(b::tempDirectory);
+        optPath("lifeboat.temp-dir", problems).ifPresent(b::tempDirectory);
         optDuration("lifeboat.timeout", problems).ifPresent(b::timeout);
         optDuration("lifeboat.garbage-safety-age", problems).ifPresent(b::garbageSafetyAge);
         optInt("lifeboat.compression.level", problems).ifPresent(b::compressionLevel);
@@ -221,11 +225,19 @@ public final class LifeboatProperties {
             String url = source.get(k + "url");
             if (url == null) {
                 problems.add(new Problem(k + "url", "set (a jdbc:postgresql://…, postgres://… or jdbc:sqlite:… URL)", "missing"));
+                // its other settings are still checked: every mistake at once
+                password(k, problems);
+                optDuration(k + "timeout", problems);
+                optBool(k + "row-counts", problems);
                 continue;
             }
             Database db;
             if (url.startsWith("jdbc:sqlite:")) {
-                db = Sqlite.file(Path.of(url.substring("jdbc:sqlite:".length())));
+                Path file = path(k + "url", url.substring("jdbc:sqlite:".length()), problems);
+                if (file == null) {
+                    continue;
+                }
+                db = Sqlite.file(file);
             } else {
                 Postgres pg = Postgres.url(url);
                 String user = source.get(k + "user");
@@ -238,7 +250,10 @@ public final class LifeboatProperties {
                 }
                 Optional<String> bin = opt(k + "bin-dir");
                 if (bin.isPresent()) {
-                    pg = pg.binDir(Path.of(bin.get()));
+                    Path binDir = path(k + "bin-dir", bin.get(), problems);
+                    if (binDir != null) {
+                        pg = pg.binDir(binDir);
+                    }
                 }
                 Optional<Duration> t = optDuration(k + "timeout", problems);
                 if (t.isPresent()) {
@@ -259,7 +274,10 @@ public final class LifeboatProperties {
                 problems.add(new Problem(k + "path", "set (a directory)", "missing"));
                 continue;
             }
-            b.files(name, Path.of(path), list(k + "exclude"), "lifeboat.files." + name);
+            Path dir = path(k + "path", path, problems);
+            if (dir != null) {
+                b.files(name, dir, list(k + "exclude"), "lifeboat.files." + name);
+            }
         }
         for (String section : List.of("config", "secrets")) {
             for (String name : source.names(section)) {
@@ -269,7 +287,10 @@ public final class LifeboatProperties {
                     problems.add(new Problem(k + "paths", "set (a comma-separated list of files)", "missing"));
                     continue;
                 }
-                Path[] p = paths.stream().map(Path::of).toArray(Path[]::new);
+                Path[] p = paths.stream().map(v -> path(k + "paths", v, problems)).toArray(Path[]::new);
+                if (Arrays.asList(p).contains(null)) {
+                    continue;
+                }
                 if (section.equals("config")) {
                     b.config(name, "lifeboat.config." + name, p);
                 } else {
@@ -281,15 +302,15 @@ public final class LifeboatProperties {
         if (!recipients.isEmpty()) {
             b.encryptTo(recipients.toArray(new String[0]));
         }
-        opt("lifeboat.encryption.recipients-file").ifPresent(f -> {
+        optPath("lifeboat.encryption.recipients-file", problems).ifPresent(f -> {
             try {
-                b.encryptTo(Recipients.fromFile(Path.of(f)));
+                b.encryptTo(Recipients.fromFile(f));
             } catch (ConfigurationException e) {
                 e.problems().forEach(p -> problems.add(new Problem("lifeboat.encryption.recipients-file", p.requirement(), p.actual())));
             }
         });
         optBool("lifeboat.encryption.encrypt-databases-and-files", problems).ifPresent(b::encryptAllParts);
-        opt("lifeboat.signing.key-file").map(Path::of).ifPresent(b::signingKeyFile);
+        optPath("lifeboat.signing.key-file", problems).ifPresent(b::signingKeyFile);
         opt("lifeboat.signing.public-key").ifPresent(v -> {
             try {
                 b.trust(ManifestVerifyKey.parse(v));
@@ -430,6 +451,23 @@ public final class LifeboatProperties {
         return stores;
     }
 
+    /**
+     * {@code value} as a path, or null with a problem naming {@code key} when it cannot be one (a NUL character; on
+     * Windows a {@code :} or {@code "} in the wrong place), instead of an {@link InvalidPathException} that names nothing.
+     */
+    private static Path path(String key, String value, List<Problem> problems) {
+        try {
+            return Path.of(value);
+        } catch (InvalidPathException e) {
+            problems.add(new Problem(key, "a valid path", "\"" + Text.printable(value) + "\""));
+            return null;
+        }
+    }
+
+    private Optional<Path> optPath(String key, List<Problem> problems) {
+        return opt(key).map(v -> path(key, v, problems));
+    }
+
     private Secret password(String k, List<Problem> problems) {
         String pw = source.get(k + "password");
         String file = source.get(k + "password-file");
@@ -440,7 +478,7 @@ public final class LifeboatProperties {
         if (file != null) {
             try {
                 return Secret.of(Files.readString(Path.of(file), StandardCharsets.UTF_8).strip());
-            } catch (IOException e) {
+            } catch (IOException | InvalidPathException e) {
                 problems.add(new Problem(k + "password-file", "a readable file",
                         SecureFiles.nameOfSecretFile(file) + " (" + e.getClass().getSimpleName() + ")"));
                 return null;
@@ -555,7 +593,12 @@ public final class LifeboatProperties {
                 s.problem("path", "set (the backup directory)", "missing");
                 return null;
             }
-            return LocalStore.at(Path.of(path.get()));
+            try {
+                return LocalStore.at(Path.of(path.get()));
+            } catch (InvalidPathException e) {
+                s.problem("path", "a valid path", "\"" + Text.printable(path.get()) + "\"");
+                return null;
+            }
         }
     }
 }

@@ -335,6 +335,11 @@ class LifeboatPropertiesTest {
         p.put("lifeboat.signing.public-key", "ed25519:AAAA");
         p.put("lifeboat.databases.main.user", "app"); // no url
         p.put("lifeboat.databases.main.password", "main-CANARY-pw");
+        p.put("lifeboat.databases.main.timeout", "forever"); // checked although the url is missing
+        p.put("lifeboat.databases.nul.url", "jdbc:sqlite:/var/lib/app\u0000.db");
+        p.put("lifeboat.files.media.path", dir.resolve("no-media").toString());
+        p.put("lifeboat.files.media.exclude", "cache/{a"); // checked although the path does not exist
+        p.put("lifeboat.temp-dir", "/tmp/\u0000x");
         p.put("lifeboat.databases.broken.url", "postgres://app:url-CANARY-pw@db.internal:notaport/shop");
         p.put("lifeboat.databases.broken.row-counts", "maybe");
         p.put("lifeboat.databases.unset.url", "jdbc:postgresql://127.0.0.1:5432/shop");
@@ -356,7 +361,8 @@ class LifeboatPropertiesTest {
                 "lifeboat.databases.broken.row-counts", "lifeboat.databases.unset.password", "lifeboat.files.uploads.path",
                 "lifeboat.config.deploy.paths", "lifeboat.stores.local.path", "lifeboat.stores.ftp.type",
                 "lifeboat.stores.offsite.type", "lifeboat.encryption.recipients-file", "lifeboat.signing.key-file",
-                "lifeboat.signing.public-key");
+                "lifeboat.signing.public-key", "lifeboat.databases.main.timeout", "lifeboat.databases.nul.url",
+                "lifeboat.files.media.path", "lifeboat.files.media.exclude", "lifeboat.temp-dir");
         assertThat(settings.stream().filter(s -> s.startsWith("lifeboat.encryption.recipients (")))
                 .as("both bad recipients").hasSize(2);
         String message = e.getMessage();
