@@ -240,8 +240,23 @@ final class RestoreCommand extends StoreCommand {
         if (!databaseUrls.isEmpty() && !all) {
             problems.add(new Problem("--database-url", "used only with --all (use --database NAME --to-url URL)", "given"));
         }
+        // an option that does nothing in this restore is a mistake the operator should hear about, not silence
+        boolean archiveOnly = database == null && !all;
+        if (toUrl != null && database == null) {
+            problems.add(new Problem("--to-url", "used only with --database (with --all: --database-url NAME=URL)", "given"));
+        }
+        if (toDir != null && database != null) {
+            problems.add(new Problem("--to-dir", "used only with --files, --config, --secrets or --all", "given with --database"));
+        }
+        if (replace && archiveOnly) {
+            problems.add(new Problem("--replace", "used only with a database target (--database or --all): archives are"
+                    + " always restored into an empty or new directory", "given"));
+        }
+        if (toPasswordFile != null && archiveOnly) {
+            problems.add(new Problem("--to-password-file", "used only with a database target (--database or --all)", "given"));
+        }
         Secret password = null;
-        if (toPasswordFile != null) {
+        if (toPasswordFile != null && !archiveOnly) {
             try {
                 password = Secret.of(Files.readString(toPasswordFile, StandardCharsets.UTF_8).strip());
             } catch (IOException e) {

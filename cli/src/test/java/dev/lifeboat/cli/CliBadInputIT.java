@@ -488,6 +488,18 @@ class CliBadInputIT {
         Jar.Run noMode = Jar.run(work, "restore", "latest");
         assertThat(noMode.exit()).isEqualTo(2);
         assertThat(noMode.err()).contains("exactly one of --database, --files, --config, --secrets or --all");
+        // options that would do nothing in this restore are named, all at once, before anything is read
+        Jar.Run pointless = Jar.run(work, "restore", "latest", "--files", "media", "--to-dir", "out", "--replace",
+                "--to-url", "jdbc:postgresql://127.0.0.1:5432/x", "--to-password-file", "./no-such-password-file");
+        assertThat(pointless.exit()).as(pointless.toString()).isEqualTo(2);
+        assertThat(pointless.err()).contains("(3 problems)").contains("--to-url: must be used only with --database")
+                .contains("--replace: must be used only with a database target")
+                .contains("--to-password-file: must be used only with a database target").doesNotContain("a readable file");
+        Jar.Run dirForDb = Jar.run(work, "restore", "latest", "--database", "main", "--to-url",
+                "jdbc:postgresql://127.0.0.1:5432/x", "--to-dir", "out");
+        assertThat(dirForDb.exit()).as(dirForDb.toString()).isEqualTo(2);
+        assertThat(dirForDb.err()).contains("--to-dir: must be used only with --files, --config, --secrets or --all");
+        assertThat(work.resolve("out")).doesNotExist();
         Jar.Run unknownOption = Jar.run(work, "list", "--frobnicate");
         assertThat(unknownOption.exit()).isEqualTo(2);
         assertThat(unknownOption.err()).contains("Unknown option: '--frobnicate'").contains("Try 'lifeboat list --help'.");
