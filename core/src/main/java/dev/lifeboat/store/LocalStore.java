@@ -33,6 +33,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -161,14 +162,22 @@ public final class LocalStore implements Store {
         if (slash >= 0) {
             resolve(prefix.substring(0, slash)); // validates
         }
-        if (!Files.isDirectory(start, LinkOption.NOFOLLOW_LINKS)) {
+        if (!Files.isDirectory(start)) {
             return out;
         }
         Deque<Path> dirs = new ArrayDeque<>();
         dirs.push(start);
+        Set<Path> seen = new HashSet<>();
         try {
             while (!dirs.isEmpty()) {
                 Path dir = dirs.pop();
+                try {
+                    if (!seen.add(dir.toRealPath())) {
+                        continue; // a directory link that leads back to where the listing has been
+                    }
+                } catch (NoSuchFileException e) {
+                    continue;
+                }
                 try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
                     for (Path child : ds) {
                         if (dir.equals(root) && child.getFileName().toString().equals(TEMP_DIR)) {
@@ -179,6 +188,24 @@ public final class LocalStore implements Store {
                             a = Files.readAttributes(child, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
                         } catch (NoSuchFileException e) {
                             continue; // deleted while listing (a clean-up in another process): the others still count
+                        }
+                        if (a.isSymbolicLink()) {
+                            // a top folder moved elsewhere and linked back (backups/ on a bigger disk): writes go
+                            // through it, so the listing does too, or every backup written there would be invisible.
+                            // Links deeper down are not the operator's and are not followed; a link to a file is not
+                            // an object (reads refuse it).
+                            if (!dir.equals(root)) {
+                                continue;
+                            }
+                            try {
+                                BasicFileAttributes target = Files.readAttributes(child, BasicFileAttributes.class);
+                                if (!target.isDirectory()) {
+                                    continue;
+                                }
+                                a = target;
+                            } catch (IOException e) {
+                                continue; // a dangling link
+                            }
                         }
                         String key = root.relativize(child).toString().replace('\\', '/');
                         if (a.isDirectory()) {
@@ -207,7 +234,8 @@ public final class LocalStore implements Store {
             Files.deleteIfExists(p);
             // remove empty parent directories up to the root, so deleted backups leave no empty folders
             Path dir = p.getParent();
-            while (dir != null && !dir.equals(root) && dir.startsWith(root)) {
+            while (dir != null && !dir.equals(root) && dir.startsWith(root) && !Files.isSymbolicLink(dir)) {
+                // (a linked directory is the operator's: emptied, it stays, or the next write would land on this disk)
                 try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
                     if (ds.iterator().hasNext()) {
                         break;
