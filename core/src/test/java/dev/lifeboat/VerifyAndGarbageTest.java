@@ -122,6 +122,36 @@ class VerifyAndGarbageTest {
                 .satisfies(e -> assertThat(((NotFoundException) e).code()).isEqualTo(ErrorCode.NOT_FOUND));
     }
 
+    /**
+     * Interrupted while handing data on, a backup is CANCELLED, not a source failure (LB-204 means unreadable files);
+     * what it wrote goes, the previous backup stays the latest, and the interrupt flag is kept for the caller.
+     */
+    @Test
+    void anInterruptedBackupIsCancelledWhateverItWasDoing() throws Exception {
+        BackupResult previous = lifeboat.backupNow();
+        RawSource interrupted = new RawSource("big", dev.lifeboat.api.source.SourceKind.FILES, out -> {
+            byte[] block = new byte[1 << 20];
+            out.write(block);
+            Thread.currentThread().interrupt(); // as Future.cancel(true) or the CLI's SIGTERM hook would
+            for (int i = 0; i < 8; i++) {
+                out.write(block);
+            }
+        });
+        Lifeboat cancelled = Lifeboat.configure().config("deploy", dir.resolve("app.conf")).source(interrupted)
+                .store(LocalStore.at(storeDir)).build();
+        Throwable t;
+        try {
+            t = org.assertj.core.api.Assertions.catchThrowable(cancelled::backupNow);
+        } finally {
+            assertThat(Thread.interrupted()).as("the interrupt is kept for the caller").isTrue();
+        }
+        assertThat(t).isInstanceOf(dev.lifeboat.api.CancelledException.class).hasMessageContaining("[LB-304]")
+                .hasMessageContaining("was cancelled");
+        assertThat(((dev.lifeboat.api.LifeboatException) t).code()).isEqualTo(dev.lifeboat.api.ErrorCode.CANCELLED);
+        assertThat(lifeboat.latest()).map(m -> m.backupId()).contains(previous.id());
+        assertThat(LocalStore.at(storeDir).list("backups/")).allMatch(o -> o.key().startsWith("backups/" + previous.id() + "/"));
+    }
+
     @Test
     void aBackupThisInstanceIsRunningIsNeverCollectedHoweverLongItRuns() throws Exception {
         java.util.concurrent.atomic.AtomicReference<Instant> now = new java.util.concurrent.atomic.AtomicReference<>(Instant.now());

@@ -28,6 +28,11 @@ public enum ErrorCode {
      * made that backup was ahead. A backup now would not be the latest, so none is made.
      */
     CLOCK_SKEW("LB-303", 1),
+    /**
+     * The backup was cancelled (its thread interrupted: a cancelled Future, SIGINT or SIGTERM) before it was
+     * published; what it wrote is removed and earlier backups are untouched.
+     */
+    CANCELLED("LB-304", 1),
     /** Stored data does not match its manifest (hash, size, missing part, unreadable manifest). */
     INTEGRITY("LB-400", 3),
     /**

@@ -9,12 +9,15 @@ import java.util.concurrent.TimeUnit;
  * Turns SIGINT or SIGTERM during a long command into an orderly abort. Without it the JVM halts as soon as its
  * shutdown hooks are done: a dump process would outlive it, a multipart upload would stay open (billed until the
  * janitor or a lifecycle rule removes it) and temporary files would stay behind. The hook stops the child
- * processes (pg_dump, pg_restore), interrupts the command's thread, and waits a bounded time for the command's
+ * processes (pg_dump, pg_restore) and interrupts the command's thread, and waits a bounded time for the command's
  * own failure path to abort its writes and delete its temporary files; the JVM then exits as signalled.
  */
 final class AbortOnSignal implements AutoCloseable {
     /** How long the abort may take before the JVM halts anyway. */
     static final Duration GRACE = Duration.ofSeconds(30);
+
+    /** The abort whose hook is running, if a signal came: released once the command's outcome is reported. */
+    private static volatile AbortOnSignal signalled;
 
     private final Thread worker = Thread.currentThread();
     private final CountDownLatch finished = new CountDownLatch(1);
@@ -22,10 +25,12 @@ final class AbortOnSignal implements AutoCloseable {
 
     AbortOnSignal(String what, PrintWriter err) {
         hook = new Thread(() -> {
+            signalled = this;
             err.println("lifeboat: stopping: aborting the " + what + "; nothing half-written is kept");
             err.flush();
-            ProcessHandle.current().descendants().forEach(ProcessHandle::destroy);
+            // interrupted first, so that the failure a killed child causes is already seen as the cancellation it is
             worker.interrupt();
+            ProcessHandle.current().descendants().forEach(ProcessHandle::destroy);
             try {
                 finished.await(GRACE.toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
@@ -35,9 +40,22 @@ final class AbortOnSignal implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(hook);
     }
 
+    /**
+     * Lets the JVM exit once the command's outcome (its error, in --json mode its document) has been written:
+     * {@link Main} calls it after reporting, since the JVM halts as soon as the hook returns.
+     */
+    static void reported() {
+        AbortOnSignal s = signalled;
+        if (s != null) {
+            s.finished.countDown();
+        }
+    }
+
     @Override
     public void close() {
-        finished.countDown();
+        if (signalled != this) {
+            finished.countDown(); // else the hook waits until the outcome is reported (reported()), or GRACE
+        }
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException shuttingDown) {

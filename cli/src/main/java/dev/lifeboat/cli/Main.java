@@ -202,6 +202,10 @@ public final class Main {
             Main main = cl.getCommand() instanceof Main m ? m : null;
             report(e, main != null && main.json, out, err);
             return FAILURE;
+        } finally {
+            out.flush();
+            err.flush();
+            AbortOnSignal.reported(); // a stopping JVM may now halt: what the command ended with has been said
         }
     }
 

@@ -241,7 +241,7 @@ class CliBadInputIT {
         Jar.Run r = Jar.finish(p, "backup");
 
         assertThat(r.exit()).as(r.toString()).isNotZero();
-        assertThat(r.err()).contains("stopping: aborting the backup");
+        assertThat(r.err()).contains("stopping: aborting the backup").contains("[LB-304]").contains("was cancelled");
         assertThat(ProcessHandle.of(dumpPid).map(ProcessHandle::isAlive)).as("pg_dump is stopped").satisfiesAnyOf(
                 h -> assertThat(h).isEmpty(), h -> assertThat(h).contains(false));
         assertThat(hasTempFile(term.resolve("store"))).as("no half-written part").isFalse();

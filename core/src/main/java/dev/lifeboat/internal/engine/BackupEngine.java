@@ -3,6 +3,7 @@ package dev.lifeboat.internal.engine;
 import dev.lifeboat.api.BackupId;
 import dev.lifeboat.api.BackupResult;
 import dev.lifeboat.api.BackupStatus;
+import dev.lifeboat.api.CancelledException;
 import dev.lifeboat.api.ClockSkewException;
 import dev.lifeboat.api.IntegrityException;
 import dev.lifeboat.api.InternalException;
@@ -32,8 +33,11 @@ import dev.lifeboat.internal.io.PipelinedOutputStream;
 import dev.lifeboat.internal.io.StoreOutputStream;
 import dev.lifeboat.internal.io.Trees;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
+import java.net.SocketTimeoutException;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -563,6 +567,11 @@ public final class BackupEngine {
     }
 
     private static LifeboatException classify(Throwable t, BackupId id) {
+        // an interrupt surfaces as whatever it broke (a killed dump, a closed channel, a pipeline hand-over): one code
+        if (!(t instanceof Error) && (Thread.currentThread().isInterrupted() || causedByInterrupt(t))) {
+            return new CancelledException("backup " + id + " was cancelled (its thread was interrupted) before it was"
+                    + " published; what it wrote is removed, earlier backups are untouched", t);
+        }
         if (t instanceof LifeboatException le) {
             return le;
         }
@@ -571,6 +580,18 @@ public final class BackupEngine {
                     + (io.getMessage() == null ? io.getClass().getSimpleName() : io.getMessage()), io);
         }
         return new InternalException("backup " + id + " failed unexpectedly: " + t, t);
+    }
+
+    /** Whether an interrupt is among the causes of {@code t} (a socket's timeout is no interrupt). */
+    static boolean causedByInterrupt(Throwable t) {
+        int depth = 0;
+        for (Throwable c = t; c != null && depth < 32; c = c.getCause(), depth++) {
+            if (c instanceof InterruptedException || c instanceof ClosedByInterruptException
+                    || c instanceof InterruptedIOException && !(c instanceof SocketTimeoutException)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void notify(Runnable r) {

@@ -148,7 +148,8 @@ class BackupFaultS3Test {
         backup.join(TimeUnit.SECONDS.toMillis(60));
 
         assertThat(backup.isAlive()).isFalse();
-        assertThat(failure.get()).isNotNull();
+        assertThat(failure.get()).isInstanceOf(dev.lifeboat.api.CancelledException.class)
+                .hasMessageContaining("[LB-304]").hasMessageContaining("was cancelled");
         assertOnlyThePreviousBackup(previous, withDump);
     }
 
