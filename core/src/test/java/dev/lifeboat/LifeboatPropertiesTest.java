@@ -227,6 +227,23 @@ class LifeboatPropertiesTest {
                 .contains("a-mid-b");
     }
 
+    /** {@code $${} is a literal {@code ${}; a secret holding an unset reference is not shown, not even in part. */
+    @Test
+    void aLiteralDollarBraceIsWrittenDoubledAndASecretsUnsetReferenceIsNotEchoed() {
+        Map<String, String> p = new HashMap<>();
+        p.put("lifeboat.application", "shop-$${x}");
+        p.put("lifeboat.databases.main.password", "pa$${ss}word");
+        LifeboatProperties literal = LifeboatProperties.of(p, Map.of("ss", "set"));
+        assertThat(literal.get("lifeboat.application")).contains("shop-${x}");
+        assertThat(literal.get("lifeboat.databases.main.password")).contains("pa${ss}word");
+
+        p.put("lifeboat.databases.main.password", "Canary${pw}Secret");
+        ConfigurationException e = catchThrowableOfType(() -> LifeboatProperties.of(p, Map.of()).build(), ConfigurationException.class);
+        assertThat(e.getMessage()).contains("lifeboat.databases.main.password: must be a value whose ${…} references are set"
+                + " environment variables ($${ stands for a literal ${), but was a value referring to a variable that is not"
+                + " set (not shown)").doesNotContain("Canary").doesNotContain("{pw}");
+    }
+
     @Test
     void keysThatExistOnlyInTheEnvironmentArePickedUp() throws Exception {
         Map<String, String> environment = new HashMap<>();

@@ -40,7 +40,8 @@ public final class PropertySource {
         SECTIONS.put("stores", List.of("type", "path", "required"));
     }
 
-    private static final Pattern REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
+    /** {@code ${NAME}} or {@code ${NAME:-default}}; or {@code $${}, which stands for a literal {@code ${}. */
+    private static final Pattern REF = Pattern.compile("\\$\\$\\{|\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
 
     private final Map<String, String> values;
     private final List<String> warnings;
@@ -159,13 +160,21 @@ public final class PropertySource {
         Matcher m = REF.matcher(value);
         StringBuilder sb = new StringBuilder();
         while (m.find()) {
+            if (m.group(1) == null) {
+                m.appendReplacement(sb, Matcher.quoteReplacement("${")); // $${: a literal ${ (in a password, say)
+                continue;
+            }
             String v = env.get(m.group(1));
             if (v == null) {
                 v = m.group(2);
             }
             if (v == null) {
-                problems.add(new Problem(key, "a reference to a set environment variable (or ${" + m.group(1) + ":-default})",
-                        "${" + m.group(1) + "}, which is not set"));
+                // a secret that merely contains "${…}" would show part of itself: only a whole reference is named
+                boolean shown = !isSecret(key) || value.strip().equals(m.group());
+                problems.add(shown ? new Problem(key, "a reference to a set environment variable (or ${" + m.group(1)
+                        + ":-default})", "${" + m.group(1) + "}, which is not set")
+                        : new Problem(key, "a value whose ${…} references are set environment variables ($${ stands for a"
+                        + " literal ${)", "a value referring to a variable that is not set (not shown)"));
                 v = "";
             }
             m.appendReplacement(sb, Matcher.quoteReplacement(v));
