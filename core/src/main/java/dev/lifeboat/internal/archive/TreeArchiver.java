@@ -233,6 +233,7 @@ public final class TreeArchiver {
                     walk(root, child, rel + "/", sub);
                 }
             } else {
+                beforeReading.accept(child);
                 addEntry(child, rel, a, parent);
             }
         }
@@ -240,6 +241,9 @@ public final class TreeArchiver {
 
     /** A seam for tests, to change the tree at the worst moment: after a subdirectory's lstat, before it is opened. */
     static volatile java.util.function.Consumer<Path> beforeOpening = p -> { };
+
+    /** The same for an entry that is not a directory: after its lstat, before it is read. */
+    static volatile java.util.function.Consumer<Path> beforeReading = p -> { };
 
     private void addDirectoryEntry(Path dir, String name, FileStat a) throws IOException {
         tar.directory(name, a.permissions(), a.uid(), a.gid(), mtime(a));
@@ -250,7 +254,17 @@ public final class TreeArchiver {
     private void addEntry(Path path, String name, FileStat a, SecureDirectoryStream<Path> parent) throws IOException {
         switch (a.type()) {
             case FileStat.S_IFLNK -> {
-                Path target = Files.readSymbolicLink(path);
+                Path target;
+                try {
+                    target = Files.readSymbolicLink(path);
+                } catch (NoSuchFileException e) {
+                    return; // deleted since it was listed (an editor's lock link): gone, like a deleted file
+                } catch (IOException e) {
+                    // replaced by a file or directory since its lstat (NotLinkException), or unreadable
+                    issue(Issue.Severity.INCOMPLETE, name, "changed while being read (no longer the symlink it was): "
+                            + reason(e));
+                    return;
+                }
                 // not a round trip: a target's text is normalised when parsed ("a//b/" becomes "a/b")
                 if (target.toString().indexOf('\uFFFD') >= 0) {
                     issue(Issue.Severity.INCOMPLETE, name, "symlink target: " + UNREADABLE_NAME);
@@ -317,8 +331,12 @@ public final class TreeArchiver {
             }
             if (problem == null) {
                 buffer.clear().limit(1);
-                if (ch.read(buffer) > 0) {
-                    problem = "grew while being read (only the first " + size + " bytes were stored)";
+                try {
+                    if (ch.read(buffer) > 0) {
+                        problem = "grew while being read (only the first " + size + " bytes were stored)";
+                    }
+                } catch (IOException ex) {
+                    problem = "read failed at its end: " + reason(ex);
                 }
             }
         }
@@ -340,6 +358,8 @@ public final class TreeArchiver {
                 }
             } catch (NoSuchFileException ex) {
                 problem = "was deleted while being read";
+            } catch (IOException ex) {
+                problem = "changed while being read (cannot be checked after: " + reason(ex) + ")";
             }
         }
         if (problem != null) {

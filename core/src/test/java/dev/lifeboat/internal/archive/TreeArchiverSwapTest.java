@@ -26,6 +26,7 @@ class TreeArchiverSwapTest {
     @AfterEach
     void noSeam() {
         TreeArchiver.beforeOpening = p -> { };
+        TreeArchiver.beforeReading = p -> { };
     }
 
     @Test
@@ -92,6 +93,45 @@ class TreeArchiverSwapTest {
             assertThat(i.severity()).isEqualTo(Issue.Severity.INCOMPLETE);
             assertThat(i.subject()).isEqualTo("d");
             assertThat(i.message()).contains("changed while being read");
+        });
+    }
+
+    /** An editor's lock link deleted, or a link replaced by a file, between listing and reading: the backup goes on. */
+    @Test
+    void aSymlinkThatVanishesOrStopsBeingOneIsNotTheWholeBackupsFailure() throws Exception {
+        Path media = Files.createDirectories(dir.resolve("media"));
+        Path lock = Files.createSymbolicLink(media.resolve(".#draft.txt"), Path.of("user@host.1234"));
+        Path link = Files.createSymbolicLink(media.resolve("current"), Path.of("v2"));
+        Files.writeString(media.resolve("z.txt"), "after the links");
+        TreeArchiver.beforeReading = p -> {
+            try {
+                if (p.equals(lock)) {
+                    Files.delete(lock);
+                } else if (p.equals(link)) {
+                    Files.delete(link);
+                    Files.writeString(link, "now a file");
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        TreeArchiver archiver = new TreeArchiver(new TarWriter(bytes, 4096), List.of());
+        archiver.addTree(media, "");
+        archiver.finish();
+
+        List<String> names = new ArrayList<>();
+        try (TarArchiveInputStream in = new TarArchiveInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+            for (TarArchiveEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                names.add(e.getName());
+            }
+        }
+        assertThat(names).containsExactly("z.txt");
+        assertThat(archiver.issues()).singleElement().satisfies(i -> {
+            assertThat(i.severity()).isEqualTo(Issue.Severity.INCOMPLETE);
+            assertThat(i.subject()).isEqualTo("current");
+            assertThat(i.message()).contains("no longer the symlink it was");
         });
     }
 }
