@@ -141,4 +141,46 @@ class SqliteRoundTripTest {
         assertThat(restored).doesNotExist();
         Files.delete(wal);
     }
+
+    /**
+     * The application's database path is a link into a mounted volume: a replacing restore writes the file the link
+     * points to, which keeps its mode, and the link stays; a journal beside the real file is refused too.
+     */
+    @Test
+    void aReplacingRestoreThroughASymlinkRestoresTheFileItPointsTo(@TempDir Path dir) throws Exception {
+        Path db = dir.resolve("app.db");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement st = c.createStatement()) {
+            st.execute("create table t (x)");
+            st.execute("insert into t values (1), (2), (3)");
+        }
+        Lifeboat lifeboat = Lifeboat.configure().database("app", Sqlite.file(db)).store(LocalStore.at(dir.resolve("store"))).build();
+        BackupResult result = lifeboat.backupNow();
+        Path volume = Files.createDirectories(dir.resolve("volume"));
+        Path real = volume.resolve("live.db");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + real); Statement st = c.createStatement()) {
+            st.execute("create table t (x)");
+            st.execute("insert into t values (42)");
+        }
+        Files.setPosixFilePermissions(real, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+        Path link = Files.createSymbolicLink(Files.createDirectories(dir.resolve("app")).resolve("app.db"), real);
+
+        RestoreResult r = lifeboat.restoreDatabase(result.id(), "app", Sqlite.file(link), RestoreOptions.defaults().replace(true));
+
+        assertThat(r.mismatches()).isEmpty();
+        assertThat(Files.isSymbolicLink(link)).as("the link stays").isTrue();
+        assertThat(Files.readSymbolicLink(link)).isEqualTo(real);
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(real))).isEqualTo("rw-r-----");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + real); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("select count(*) from t")) {
+            rs.next();
+            assertThat(rs.getLong(1)).isEqualTo(3);
+        }
+        try (var left = Files.list(volume)) {
+            assertThat(left).as("no temporary file").containsExactly(real);
+        }
+
+        Files.writeString(volume.resolve("live.db-wal"), "a live write-ahead log");
+        assertThatThrownBy(() -> lifeboat.restoreDatabase(result.id(), "app", Sqlite.file(link), RestoreOptions.defaults().replace(true)))
+                .isInstanceOf(RestoreException.class).hasMessageContaining("live.db-wal");
+    }
 }

@@ -48,11 +48,31 @@ public final class SqliteRestorer {
             throw new RestoreException(ErrorCode.RESTORE_TARGET_NOT_EMPTY, "SQLite target " + target
                     + " already exists; restore to a new path, or ask to replace (--replace / RestoreOptions.replace())");
         }
-        Path dir = target.toAbsolutePath().getParent();
+        Path real = realPath(target);
+        Path dir = real.getParent();
         if (dir == null || !Files.isDirectory(dir)) {
             throw new RestoreException(ErrorCode.RESTORE_FAILED, "the directory of SQLite target " + target + " does not exist");
         }
         refuseLeftoverJournals(target);
+        refuseLeftoverJournals(real);
+    }
+
+    /**
+     * Where the database really is: a target that is a symlink (the application's path into a mounted volume) is
+     * restored into the file it points to, which keeps its permissions and owner, and the link stays; replacing
+     * the link itself would leave the volume's file stale and the restored data beside the link.
+     */
+    private static Path realPath(Path target) {
+        Path abs = target.toAbsolutePath();
+        if (!Files.isSymbolicLink(abs)) {
+            return abs;
+        }
+        try {
+            return abs.toRealPath();
+        } catch (IOException e) {
+            throw new RestoreException(ErrorCode.RESTORE_FAILED, "SQLite target " + target + " is a symlink to a file that"
+                    + " does not exist (" + e.getClass().getSimpleName() + "); restore to the path it should point to", e);
+        }
     }
 
     /**
@@ -77,9 +97,9 @@ public final class SqliteRestorer {
      * (not root) stays the restoring user's.
      */
     private static void keepAccessOf(Path existing, Path temp) throws IOException {
-        if (!Files.exists(existing, LinkOption.NOFOLLOW_LINKS)
+        if (!Files.isRegularFile(existing, LinkOption.NOFOLLOW_LINKS)
                 || !existing.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-            return;
+            return; // (a link's own rwxrwxrwx must never become the database's)
         }
         PosixFileAttributes a = Files.readAttributes(existing, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         PosixFileAttributeView view = Files.getFileAttributeView(temp, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
@@ -114,7 +134,7 @@ public final class SqliteRestorer {
      */
     public static Map<String, Long> restore(InputStream in, PartInfo part, Path target, boolean replace, long maxBytes,
             List<String> mismatches) throws IOException {
-        Path abs = target.toAbsolutePath();
+        Path abs = realPath(target);
         Path temp = abs.resolveSibling("." + abs.getFileName() + ".lifeboat-" + UUID.randomUUID() + ".tmp");
         try {
             // private until it is in place: the part may have been encrypted, its plaintext must not be world-readable
@@ -151,6 +171,7 @@ public final class SqliteRestorer {
                 }
             }
             refuseLeftoverJournals(abs); // again: the application may have opened the file while the part was read
+            refuseLeftoverJournals(target.toAbsolutePath());
             if (replace) {
                 keepAccessOf(abs, temp);
                 Files.move(temp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
