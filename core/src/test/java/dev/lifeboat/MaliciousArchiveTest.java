@@ -11,6 +11,7 @@ import dev.lifeboat.testing.FileTrees;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -184,6 +185,40 @@ class MaliciousArchiveTest {
         try (var files = Files.list(target)) {
             assertThat(files.count()).isEqualTo(50);
         }
+    }
+
+    /**
+     * Data the byte cap does not count (a directory entry with a size, megabytes after the end-of-archive marker)
+     * is refused, not decompressed for nothing: a few KiB of zstd can expand to terabytes of zeros.
+     */
+    @Test
+    void dataTheByteCapWouldNotCountIsRefused() throws Exception {
+        java.io.ByteArrayOutputStream plain = new java.io.ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(plain)) {
+            Forge.file(tar, "a.txt", "x".repeat(8192));
+        }
+        byte[] dirWithData = plain.toByteArray().clone();
+        dirWithData[156] = '5'; // the file's header, now a directory that still has 8 KiB of data
+        int sum = 0;
+        for (int i = 0; i < 512; i++) {
+            sum += i >= 148 && i < 156 ? ' ' : dirWithData[i] & 0xff;
+        }
+        byte[] checksum = String.format("%06o\0 ", sum).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        System.arraycopy(checksum, 0, dirWithData, 148, 8);
+        BackupId id = Forge.filesBackup(store, zstd(dirWithData));
+        Throwable t = catchThrowable(() -> recovery.restoreFiles(id, "uploads", target, RestoreOptions.defaults()));
+        assertThat(t).isInstanceOf(RestoreException.class).hasMessageContaining("8192 bytes of data for a directory");
+        assertThat(target).doesNotExist();
+
+        byte[] trailing = java.util.Arrays.copyOf(plain.toByteArray(), plain.size() + (8 << 20)); // 8 MiB of zeros after it
+        assertRefused(zstd(trailing), "bytes follow the archive's end-of-archive marker");
+        // the ordinary archive, with its record padding, restores
+        recovery.restoreFiles(Forge.filesBackup(store, zstd(plain.toByteArray())), "uploads", target, RestoreOptions.defaults());
+        assertThat(target.resolve("a.txt")).hasContent("x".repeat(8192));
+    }
+
+    private static byte[] zstd(byte[] plain) throws java.io.IOException {
+        return com.github.luben.zstd.Zstd.compress(plain);
     }
 
     @Test

@@ -139,8 +139,9 @@ public final class SafeExtractor {
                     "lifeboat-extract-read-ahead")) {
                 stats = extractInto(tarStream, staging, dirModes);
                 // consume everything (tar padding, then the raw stream) so the caller's stream can verify its
-                // hash before anything becomes visible
-                drain(tarStream);
+                // hash before anything becomes visible; after the end marker only padding may follow, not an
+                // endless decompressed stream that would burn CPU for hours uncounted by the byte cap
+                drainTrailer(tarStream);
             }
             drain(raw);
             // directories last (once verified: a mode without the owner's access would keep a failed restore's
@@ -366,6 +367,20 @@ public final class SafeExtractor {
             }
         }
         Files.setPosixFilePermissions(p, perms); // setuid, setgid and sticky bits are never restored
+    }
+
+    /** The most a tar stream may hold after its end-of-archive marker: the second zero block and record padding. */
+    static final int MAX_TRAILER = 1 << 20;
+
+    private static void drainTrailer(InputStream in) throws IOException {
+        byte[] buf = new byte[64 * 1024];
+        long total = 0;
+        for (int n; (n = in.read(buf)) >= 0; ) {
+            total += n;
+            if (total > MAX_TRAILER) {
+                throw unsafe("more than " + MAX_TRAILER + " bytes follow the archive's end-of-archive marker");
+            }
+        }
     }
 
     private static void drain(InputStream in) throws IOException {

@@ -131,7 +131,12 @@ final class TarReader {
             long gid = paxGid >= 0 ? paxGid : number(116, 8, "gid", headerAt);
             FileTime mtime = paxMtime != null
                     ? paxMtime : FileTime.from(seconds(number(136, 12, "mtime", headerAt), headerAt));
-            // links and directories carry no data in any tar Lifeboat reads; a size on them is skipped like any data
+            // links and directories carry no data (Lifeboat and GNU tar write 0): a size on them would be data
+            // skipped uncounted by the restore's byte cap, gigabytes of zeros decompressed for nothing
+            if (entrySize != 0 && (type == '1' || type == '2' || type == '5')) {
+                throw corrupt("size", headerAt, entrySize + " bytes of data for a " + (type == '5' ? "directory" : "link")
+                        + ", which has none");
+            }
             remaining = entrySize;
             padding = padding(entrySize);
             return new Entry(name, type, link, entrySize, mode, uid, gid, mtime);
