@@ -17,9 +17,9 @@ public enum ChecksumMode {
     /**
      * Checksums only where the S3 API requires them. Use it for S3-compatible services that reject the
      * SDK's checksum headers (older MinIO, Ceph RGW, Google Cloud Storage's
-     * S3 API, Dell ECS, some Wasabi/B2 endpoints). When {@linkplain S3Store#objectLock Object Lock} is
-     * configured, a {@code Content-MD5} header is still sent with every upload, because S3 requires an
-     * integrity header on uploads that carry a retention period.
+     * S3 API, Dell ECS, some Wasabi/B2 endpoints). A {@code Content-MD5} header, which every S3 service accepts,
+     * is still sent with every upload: S3 requires an integrity header on uploads that carry a retention period,
+     * including a bucket's default retention that Lifeboat does not know about.
      */
     WHEN_REQUIRED
 }

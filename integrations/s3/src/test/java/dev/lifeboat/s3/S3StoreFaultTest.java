@@ -429,6 +429,26 @@ class S3StoreFaultTest {
         assertThat(sha256(read("large"))).isEqualTo(sha256(bytes(18, SIZE)));
     }
 
+    /**
+     * A bucket whose Object Lock default retention applies (none is set here) refuses writes without an integrity
+     * header, as AWS does; with checksums only when required, Content-MD5 is that header.
+     */
+    @Test
+    void checksumsWhenRequiredStillSendContentMd5ForABucketWithDefaultRetention() throws Exception {
+        proxy.rules(r -> (r.asExchange().isPutObject() || r.asExchange().isUploadPart()) && r.headers().get("content-md5") == null
+                && r.headers().keySet().stream().noneMatch(h -> h.toLowerCase(java.util.Locale.ROOT).startsWith("x-amz-checksum-"))
+                ? new Respond(400, s3Error("InvalidRequest", "Content-MD5 OR x-amz-checksum- HTTP header is required for"
+                        + " Put Object requests with Object Lock parameters"))
+                : FaultProxy.FORWARD);
+        store = store.checksumMode(ChecksumMode.WHEN_REQUIRED);
+
+        put("small", bytes(23, 1000));
+        put("large", bytes(24, SIZE));
+
+        assertThat(sha256(read("small"))).isEqualTo(sha256(bytes(23, 1000)));
+        assertThat(sha256(read("large"))).isEqualTo(sha256(bytes(24, SIZE)));
+    }
+
     @Test
     void aServiceRejectingChecksumHeadersIsNamedWithTheSettingThatAvoidsThem() throws Exception {
         // as Backblaze B2 and older Ceph answer the SDK's checksum headers

@@ -225,7 +225,9 @@ final class S3Writer implements ObjectWriter {
                 // the value given spares the SDK an aws-chunked trailer; the algorithm header is what Object Lock
                 // requires (with Content-MD5 as the alternative)
                 r.checksumAlgorithm(ChecksumAlgorithm.CRC32).checksumCRC32(buffer.crc32Base64());
-            } else if (settings.lockMode() != null) {
+            } else {
+                // Content-MD5, which every S3 service takes, also where Object Lock is the bucket's default
+                // retention rather than set here: S3 then refuses a write that carries no integrity header
                 r.contentMD5(buffer.md5Base64());
             }
             UploadPartRequest request = r.build();
@@ -328,8 +330,8 @@ final class S3Writer implements ObjectWriter {
         PartBuffer body = content == null ? new PartBuffer(0) : content;
         if (settings.checksumMode() == ChecksumMode.WHEN_SUPPORTED) {
             r.checksumAlgorithm(ChecksumAlgorithm.CRC32).checksumCRC32(body.crc32Base64());
-        } else if (settings.lockMode() != null) {
-            r.contentMD5(body.md5Base64());
+        } else {
+            r.contentMD5(body.md5Base64()); // as for a part: a bucket's default retention requires an integrity header
         }
         if (conditional) {
             r.ifNoneMatch("*");
