@@ -174,6 +174,31 @@ class S3StoreFaultTest {
         assertAbortedAndNothingStored("db.pgdump");
     }
 
+    /** The same while commit() waits for the parts: it must not wait in part order for a slow part 1. */
+    @Test
+    void aCommitWaitingForASlowPartStopsAsSoonAsALaterPartFailsForGood() throws Exception {
+        proxy.rules(r -> !r.asExchange().isUploadPart() ? FaultProxy.FORWARD
+                : r.asExchange().partNumber() == 2 ? new SlowBody(16L << 20, 403, s3Error("AccessDenied", "Access Denied"))
+                : new SlowBody(512 * 1024, 500, s3Error("InternalError", "We encountered an internal error.")));
+        long t0 = System.nanoTime();
+        try (S3Store big = S3ProxyServer.store(proxy.endpoint(), bucket).prefix("p/").partSize(32L << 20).parallelParts(2)
+                .timeout(Duration.ofSeconds(60))) {
+            Throwable t = catchThrowable(() -> {
+                try (ObjectWriter w = big.write("db.pgdump")) {
+                    byte[] chunk = bytes(28, 1 << 20);
+                    for (int i = 0; i < 64; i++) { // exactly two parts: both are sent when commit() starts waiting
+                        w.stream().write(chunk);
+                    }
+                    w.commit();
+                }
+            });
+            assertThat(t).isInstanceOf(StoreException.class).hasMessageContaining("upload part 2 of").hasMessageContaining("403");
+        }
+        long seconds = Duration.ofNanos(System.nanoTime() - t0).toSeconds();
+        assertThat(seconds).as("commit did not wait for part 1 to be sent whole").isLessThan(30);
+        assertAbortedAndNothingStored("db.pgdump");
+    }
+
     @Test
     void aWriterThatMayNotListStillRetriesAPartWhoseConnectionWasReset() throws Exception {
         // a write-only key (put, no list): the question the writer asks after a broken connection is refused with

@@ -64,6 +64,9 @@ public final class Retry {
                     interrupted.addSuppressed(failure);
                     throw interrupted;
                 }
+                if (cancelled.getAsBoolean()) {
+                    throw failure; // cancelled while it slept (another part failed for good): no further attempt
+                }
             }
         }
     }

@@ -23,6 +23,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -339,15 +340,31 @@ final class S3Writer implements ObjectWriter {
         return r.build();
     }
 
-    private List<CompletedPart> awaitParts() throws InterruptedException {
+    /**
+     * Waits for every part. A part that fails for good, or an {@link #abort()} from another thread, ends the wait at
+     * once (within 50 ms): the parts still being sent are then cut short by the abort, not waited for.
+     */
+    private List<CompletedPart> awaitParts() throws InterruptedException, IOException {
         List<CompletedPart> done = new ArrayList<>(parts.size());
         for (Future<CompletedPart> f : parts) {
-            try {
-                done.add(f.get());
-            } catch (ExecutionException e) {
-                StoreException failure = partFailure.get();
-                throw failure != null ? failure : Errors.map("upload a part of", location, e.getCause(),
-                        settings.accessKeyId());
+            while (true) {
+                StoreException failed = partFailure.get();
+                if (failed != null) {
+                    throw failed;
+                }
+                if (stopping) {
+                    throw new IOException("the write of " + key + " to " + s3.describe() + " was aborted");
+                }
+                try {
+                    done.add(f.get(50, TimeUnit.MILLISECONDS));
+                    break;
+                } catch (TimeoutException e) {
+                    // still being sent: look again for a failure elsewhere
+                } catch (ExecutionException e) {
+                    StoreException failure = partFailure.get();
+                    throw failure != null ? failure : Errors.map("upload a part of", location, e.getCause(),
+                            settings.accessKeyId());
+                }
             }
         }
         done.sort(Comparator.comparing(CompletedPart::partNumber));
