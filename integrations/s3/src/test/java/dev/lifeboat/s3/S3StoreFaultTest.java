@@ -199,6 +199,21 @@ class S3StoreFaultTest {
         assertAbortedAndNothingStored("db.pgdump");
     }
 
+    /** A reader that keeps the stream past its callback gets a clear failure, not a new connection nobody closes. */
+    @Test
+    void aStreamKeptPastItsReaderFailsInsteadOfOpeningANewConnection() throws Exception {
+        put("kept", bytes(29, 1 << 20));
+        long gets = count(x -> x.method().equals("GET") && x.path().endsWith("/kept"));
+        java.io.InputStream leaked = store.read("kept", in -> {
+            in.readNBytes(1000);
+            return in;
+        });
+
+        assertThatThrownBy(() -> leaked.read(new byte[100], 0, 100)).isInstanceOf(StoreException.class)
+                .hasMessageContaining("ended when its reader returned");
+        assertThat(count(x -> x.method().equals("GET") && x.path().endsWith("/kept"))).isEqualTo(gets + 1);
+    }
+
     @Test
     void aWriterThatMayNotListStillRetriesAPartWhoseConnectionWasReset() throws Exception {
         // a write-only key (put, no list): the question the writer asks after a broken connection is refused with
@@ -641,7 +656,7 @@ class S3StoreFaultTest {
         assertThatThrownBy(() -> read("db.pgdump")).isInstanceOf(StoreException.class).hasMessageContaining("read");
     }
 
-        private long count(Predicate<Exchange> p) {
+    private long count(Predicate<Exchange> p) {
         return proxy.exchanges().stream().filter(p).count();
     }
 

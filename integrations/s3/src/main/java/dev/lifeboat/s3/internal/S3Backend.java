@@ -408,6 +408,7 @@ public final class S3Backend implements AutoCloseable {
         private ResponseInputStream<GetObjectResponse> current;
         private long position;
         private boolean atEnd;
+        private volatile boolean released;
 
         ContentStream(ResponseInputStream<GetObjectResponse> first, String objectKey, String location) {
             this.current = first;
@@ -429,6 +430,10 @@ public final class S3Backend implements AutoCloseable {
         public int read(byte[] b, int off, int len) {
             if (len == 0) {
                 return 0;
+            }
+            if (released) {
+                // a reader that kept the stream past its callback: no new connection nobody would close
+                throw new StoreException("the read of " + location + " ended when its reader returned", false, null);
             }
             if (atEnd) {
                 return -1;
@@ -492,6 +497,7 @@ public final class S3Backend implements AutoCloseable {
 
         /** Ends the read: the connection is not drained to be reused unless the content was read to its end. */
         void release() {
+            released = true;
             if (current == null) {
                 return;
             }
