@@ -1,45 +1,50 @@
 package dev.lifeboat.internal.io;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Comparator;
-import java.util.List;
-import java.util.stream.Stream;
+import java.nio.file.attribute.BasicFileAttributes;
 
 /** Removing private temporary trees (staging directories, per-run temp directories), and making renames durable. */
 public final class Trees {
     private Trees() {}
 
     /**
-     * Deletes {@code root} and everything below it, best effort, never following links. Directories are made
-     * writable first, since restored modes may forbid deleting their children.
+     * Deletes {@code root} and everything below it, best effort, never following links. Each directory is made
+     * its owner's to list and change before it is listed, since restored modes may forbid both (a walk that lists
+     * first cannot enter a restored 0000 directory, and leaves it and what is in it behind). Memory grows with the
+     * depth of the tree, not its size.
      */
     public static void deleteQuietly(Path root) {
-        if (root == null || !Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+        if (root == null) {
             return;
         }
-        try (Stream<Path> walk = Files.walk(root)) {
-            List<Path> all = walk.toList();
-            for (Path p : all) {
-                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-                    p.toFile().setWritable(true, true);
-                    p.toFile().setExecutable(true, true);
-                    p.toFile().setReadable(true, true);
+        BasicFileAttributes a;
+        try {
+            a = Files.readAttributes(root, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException e) {
+            return; // gone already
+        }
+        if (a.isDirectory()) {
+            root.toFile().setReadable(true, true);
+            root.toFile().setWritable(true, true);
+            root.toFile().setExecutable(true, true);
+            try (DirectoryStream<Path> children = Files.newDirectoryStream(root)) {
+                for (Path child : children) {
+                    deleteQuietly(child);
                 }
+            } catch (IOException | DirectoryIteratorException e) {
+                // best effort
             }
-            for (Path p : all.stream().sorted(Comparator.reverseOrder()).toList()) {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    // best effort
-                }
-            }
-        } catch (IOException | UncheckedIOException e) {
+        }
+        try {
+            Files.deleteIfExists(root);
+        } catch (IOException e) {
             // best effort
         }
     }
