@@ -118,13 +118,16 @@ class ExtractionModesTest {
                 assertThat(s.toList()).isEmpty();
             }
 
+            // a fresh ext4 volume's lost+found does not make it "not empty", and stays
+            Path lostAndFound = Files.createDirectory(target.resolve("lost+found"));
             new SafeExtractor(SafeExtractor.Limits.DEFAULT).extractZstd(new ByteArrayInputStream(secrets()), target);
 
             assertThat(target.resolve("opt/shop/README")).hasContent("public");
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(target))).isEqualTo("rwxr-x---");
             try (Stream<Path> s = Files.list(target)) {
-                assertThat(s.map(p -> p.getFileName().toString())).containsExactly("opt");
+                assertThat(s.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("opt", "lost+found");
             }
+            assertThat(lostAndFound).isEmptyDirectory();
             try (Stream<Path> s = Files.list(dir)) {
                 assertThat(s.map(p -> p.getFileName().toString())).containsExactly("volume");
             }

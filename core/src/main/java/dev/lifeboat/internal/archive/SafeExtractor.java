@@ -74,6 +74,14 @@ public final class SafeExtractor {
     }
 
     /** Refuses a target that exists and is not an empty directory. */
+    private static final String LOST_AND_FOUND = "lost+found";
+
+    /** Whether {@code dir} is the root of a file system other than its parent's (a volume mounted for the restore). */
+    private static boolean isMountPoint(Path dir) throws IOException {
+        Path abs = dir.toAbsolutePath().normalize();
+        return abs.getParent() != null && !Files.getFileStore(abs).equals(Files.getFileStore(abs.getParent()));
+    }
+
     public static void checkTarget(Path target) {
         if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
             if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
@@ -81,7 +89,13 @@ public final class SafeExtractor {
                         + " exists and is not a directory");
             }
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(target)) {
-                if (ds.iterator().hasNext()) {
+                boolean mountPoint = isMountPoint(target);
+                for (Path entry : ds) {
+                    // a freshly made ext4 volume holds lost+found: it counts as empty, and the entry stays
+                    if (mountPoint && entry.getFileName().toString().equals(LOST_AND_FOUND)
+                            && Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
+                        continue;
+                    }
                     throw new RestoreException(ErrorCode.RESTORE_TARGET_NOT_EMPTY, "restore target directory " + target
                             + " is not empty; restore into an empty or new directory");
                 }
@@ -116,7 +130,7 @@ public final class SafeExtractor {
         // staging beside it would fill the parent's file system: then the staging directory goes inside it, and
         // its entries are moved into place at the end
         boolean exists = Files.isDirectory(abs, LinkOption.NOFOLLOW_LINKS); // and empty, checked above
-        boolean inside = exists && !Files.getFileStore(abs).equals(Files.getFileStore(abs.getParent()));
+        boolean inside = exists && isMountPoint(abs);
         Path staging = inside ? abs.resolve(".lifeboat-restore-" + UUID.randomUUID())
                 : abs.resolveSibling("." + abs.getFileName() + ".lifeboat-restore-" + UUID.randomUUID());
         // the target ends with the mode of the empty directory it replaces, or the one a new directory gets here;
