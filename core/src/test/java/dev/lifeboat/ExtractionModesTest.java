@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lifeboat.internal.archive.SafeExtractor;
+import dev.lifeboat.internal.io.Trees;
 import dev.lifeboat.testing.Requirements;
 import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
@@ -126,6 +127,22 @@ class ExtractionModesTest {
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(target))).isEqualTo("rwxr-x---");
             try (Stream<Path> s = Files.list(target)) {
                 assertThat(s.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("opt", "lost+found");
+            }
+            assertThat(lostAndFound).isEmptyDirectory();
+
+            // an entry that cannot arrive (the archive's own lost+found): those that did leave again
+            Trees.deleteQuietly(target.resolve("opt"));
+            byte[] clashing = Forge.tarZst(tar -> {
+                for (int i = 0; i < 5; i++) {
+                    Forge.file(tar, "d" + i + "/f", "x");
+                }
+                Forge.file(tar, "lost+found/y", "y");
+            });
+            assertThatThrownBy(() -> new SafeExtractor(SafeExtractor.Limits.DEFAULT).extractZstd(
+                    new ByteArrayInputStream(clashing), target)).isInstanceOf(dev.lifeboat.api.RestoreException.class)
+                    .hasMessageContaining("already has lost+found");
+            try (Stream<Path> s = Files.list(target)) {
+                assertThat(s.map(p -> p.getFileName().toString())).containsExactly("lost+found");
             }
             assertThat(lostAndFound).isEmptyDirectory();
             try (Stream<Path> s = Files.list(dir)) {

@@ -161,19 +161,40 @@ public final class SafeExtractor {
             // directories last (once verified: a mode without the owner's access would keep a failed restore's
             // leftovers from being removed), deepest first: their modes may forbid writing into them
             dirModes.sort(Comparator.comparing((DirMeta d) -> d.path().getNameCount()).reversed());
-            for (DirMeta d : dirModes) {
-                setPermissions(d.path(), d.mode());
-                Files.setLastModifiedTime(d.path(), d.mtime());
-            }
             if (inside) {
-                // the mount point keeps its own mode; its entries arrive by renames within its file system
-                try (DirectoryStream<Path> entries = Files.newDirectoryStream(staging)) {
-                    for (Path entry : entries) {
-                        Files.move(entry, abs.resolve(entry.getFileName()), StandardCopyOption.ATOMIC_MOVE);
+                // the mount point keeps its own mode; its entries arrive by renames within its file system, before
+                // their modes are set (renaming a directory to another parent needs write access to it), and leave
+                // again if one cannot arrive: the mount point is then as empty as it was
+                List<Path> arrived = new ArrayList<>();
+                try {
+                    try (DirectoryStream<Path> entries = Files.newDirectoryStream(staging)) {
+                        for (Path entry : entries) {
+                            Path to = abs.resolve(entry.getFileName());
+                            if (Files.exists(to, LinkOption.NOFOLLOW_LINKS)) {
+                                // (a rename would replace an empty directory: the volume's own lost+found)
+                                throw new RestoreException(ErrorCode.RESTORE_TARGET_NOT_EMPTY, "restore target " + target
+                                        + " already has " + to.getFileName() + ", which the archive holds too; nothing"
+                                        + " was restored");
+                            }
+                            Files.move(entry, to, StandardCopyOption.ATOMIC_MOVE);
+                            arrived.add(to);
+                        }
                     }
+                    for (DirMeta d : dirModes) {
+                        Path at = abs.resolve(staging.relativize(d.path()));
+                        setPermissions(at, d.mode());
+                        Files.setLastModifiedTime(at, d.mtime());
+                    }
+                } catch (IOException | RuntimeException | Error e) {
+                    arrived.forEach(Trees::deleteQuietly);
+                    throw e;
                 }
                 Files.delete(staging);
             } else {
+                for (DirMeta d : dirModes) {
+                    setPermissions(d.path(), d.mode());
+                    Files.setLastModifiedTime(d.path(), d.mtime());
+                }
                 Files.setPosixFilePermissions(staging, rootMode);
                 if (exists) {
                     Files.delete(abs);
