@@ -211,7 +211,9 @@ class S3StoreFaultTest {
 
         assertThatThrownBy(() -> leaked.read(new byte[100], 0, 100)).isInstanceOf(StoreException.class)
                 .hasMessageContaining("ended when its reader returned");
-        assertThat(count(x -> x.method().equals("GET") && x.path().endsWith("/kept"))).isEqualTo(gets + 1);
+        Thread.sleep(300); // the proxy logs an exchange when it ends; the first GET's ends when its reader aborts it
+        assertThat(count(x -> x.method().equals("GET") && x.path().endsWith("/kept"))).as("no second GET")
+                .isLessThanOrEqualTo(gets + 1);
     }
 
     @Test
@@ -283,6 +285,21 @@ class S3StoreFaultTest {
         assertThat(e.getMessage()).contains("complete multipart upload of s3://" + bucket + "/p/db.pgdump", "InternalError");
         assertThat(count(Exchange::isCompleteMultipart)).as("complete is retried: the error is transient").isEqualTo(4);
         assertAbortedAndNothingStored("db.pgdump");
+    }
+
+    /** The upload an answer-lost start created has no owner: the writer that retried the start aborts it. */
+    @Test
+    void anUploadStartedByAnAttemptWhoseAnswerWasLostIsAbortedNotLeft() throws Exception {
+        AtomicBoolean lost = new AtomicBoolean();
+        proxy.rules(r -> r.asExchange().isCreateMultipart() && lost.compareAndSet(false, true)
+                ? new FaultProxy.LoseResponse() : FaultProxy.FORWARD);
+        byte[] content = bytes(30, SIZE);
+
+        put("db.pgdump", content);
+
+        assertThat(sha256(read("db.pgdump"))).isEqualTo(sha256(content));
+        assertThat(count(Exchange::isCreateMultipart)).as("the start was retried").isEqualTo(2);
+        assertThat(S3.server().uploads(bucket)).as("no incomplete multipart upload is left").isEmpty();
     }
 
     @Test

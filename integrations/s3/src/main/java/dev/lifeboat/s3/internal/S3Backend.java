@@ -318,6 +318,28 @@ public final class S3Backend implements AutoCloseable {
     }
 
     /**
+     * Aborts the multipart uploads of {@code objectKey} other than {@code keep} that no writer of this backend is
+     * running: those a start whose answer was lost left behind (the start was retried, and its first upload has no
+     * owner). Keys are unique per backup, so no other process writes this one. Best effort; never throws.
+     */
+    void abortOtherUploadsOf(String objectKey, String keep) {
+        try {
+            ListMultipartUploadsResponse page = retry.call("list multipart uploads of", location(objectKey), a -> client
+                    .listMultipartUploads(r -> r.bucket(settings.bucket()).prefix(objectKey)));
+            for (MultipartUpload u : page.uploads()) {
+                if (u.key().equals(objectKey) && !u.uploadId().equals(keep) && !liveUploads.contains(u.uploadId())) {
+                    LOG.log(System.Logger.Level.INFO, () -> "aborting multipart upload " + u.uploadId() + " of "
+                            + location(objectKey) + ", started by an attempt whose answer was lost");
+                    abortUpload(objectKey, u.uploadId());
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, () -> "cannot look for uploads of " + location(objectKey)
+                    + " left by a lost answer (a bucket lifecycle rule or the janitor removes them): " + e.getMessage());
+        }
+    }
+
+    /**
      * Aborts an upload and confirms it is gone (in-flight parts may still land after an abort, so S3 says to
      * abort again until none remain). Never throws; returns whether the upload is confirmed gone.
      */

@@ -205,10 +205,17 @@ final class S3Writer implements ObjectWriter {
             r.checksumAlgorithm(ChecksumAlgorithm.CRC32);
         }
         CreateMultipartUploadRequest request = r.build();
-        CreateMultipartUploadResponse response = s3.retry().call("start multipart upload of", location,
-                a -> s3.client().createMultipartUpload(request));
+        int[] attempts = new int[1];
+        CreateMultipartUploadResponse response = s3.retry().call("start multipart upload of", location, a -> {
+            attempts[0] = a;
+            return s3.client().createMultipartUpload(request);
+        });
         uploadId = response.uploadId();
         s3.uploadStarted(uploadId);
+        if (attempts[0] > 1) {
+            // an earlier attempt may have started an upload whose answer was lost: nobody else would abort it
+            s3.abortOtherUploadsOf(objectKey, uploadId);
+        }
         uploadCreated = response.sdkHttpResponse().firstMatchingHeader("Date").map(S3Writer::httpDate).orElse(null);
         ThreadPoolExecutor threads = new ThreadPoolExecutor(settings.parallelParts(), settings.parallelParts(),
                 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), daemonThreads());
