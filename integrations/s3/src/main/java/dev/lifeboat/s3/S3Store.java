@@ -238,7 +238,8 @@ public final class S3Store implements Store {
      * The size of the first 1,000 parts of a multipart upload, in bytes; objects up to this size are stored
      * with a single PutObject. It bounds memory: each write holds at most {@code parallelParts + 1} part
      * buffers. After every 1,000 parts the part size doubles (up to S3's 5 GiB maximum), so an object of
-     * unknown length always fits S3's 10,000-part limit (up to about 1,023,000 × partSize, capped at 5 TiB).
+     * unknown length always fits S3's 10,000-part limit (5 TiB, S3's largest object: from the smallest part
+     * sizes the last 1,000 parts are a little larger than doubling alone makes them).
      * (default: 16 MiB)
      *
      * @param bytes from 5 MiB (S3's minimum part size) to 5 GiB

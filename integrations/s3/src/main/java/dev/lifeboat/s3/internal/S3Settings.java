@@ -73,6 +73,8 @@ public record S3Settings(
     public static final long MIN_PART_SIZE = 5L * 1024 * 1024;
     /** S3's largest part. */
     public static final long MAX_PART_SIZE = 5L * 1024 * 1024 * 1024;
+    /** S3's largest object. */
+    public static final long MAX_OBJECT_SIZE = 5L << 40;
     /** S3's most parts per upload. */
     public static final int MAX_PARTS = 10_000;
     /** The part size doubles after this many parts. */
@@ -93,12 +95,22 @@ public record S3Settings(
 
     /**
      * The size of part {@code partNumber} (1-based): {@link #partSize()} for parts 1 to 1,000, then doubling
-     * every 1,000 parts, never above 5 GiB. 10,000 parts then hold about 1023 × 1,000 × partSize (≈ 4.9 TiB
-     * at the 5 MiB minimum), so an object of unknown length fits S3's 10,000-part limit.
+     * every 1,000 parts, never above 5 GiB; the last 1,000 parts are at least as large as what S3's largest object
+     * (5 TiB) still needs. 10,000 parts then hold 5 TiB whatever the first part size (1023 × 1,000 × partSize
+     * alone falls short below about 5.13 MiB), so an object of unknown length fits S3's 10,000-part limit.
      */
     public long partSizeFor(int partNumber) {
         int step = (partNumber - 1) / PARTS_PER_SIZE_STEP;
         long size = step >= 20 ? MAX_PART_SIZE : partSize << step;
+        int lastStep = MAX_PARTS / PARTS_PER_SIZE_STEP - 1;
+        if (step == lastStep) {
+            long before = 0; // what parts 1 to 9,000 hold
+            for (int p = 1; p <= lastStep * PARTS_PER_SIZE_STEP; p += PARTS_PER_SIZE_STEP) {
+                before += PARTS_PER_SIZE_STEP * partSizeFor(p);
+            }
+            long needed = MAX_OBJECT_SIZE - before;
+            size = Math.max(size, (needed + PARTS_PER_SIZE_STEP - 1) / PARTS_PER_SIZE_STEP);
+        }
         return Math.min(size, MAX_PART_SIZE);
     }
 

@@ -19,10 +19,18 @@ class S3SettingsTest {
     }
 
     @Test
-    void tenThousandPartsHoldFiveTebibytesFromTheDefaultAndAlmostFromTheMinimum() {
-        assertThat(capacity(S3Settings.defaults("b"))).isGreaterThanOrEqualTo(5L << 40);
-        long fromMinimum = capacity(S3Settings.defaults("b").withPartSize(S3Settings.MIN_PART_SIZE));
-        assertThat(fromMinimum).isGreaterThan(4L << 40).isGreaterThan(1023L * 1000 * S3Settings.MIN_PART_SIZE - 1);
+    void tenThousandPartsHoldFiveTebibytesWhateverTheFirstPartSize() {
+        for (long first : new long[] {S3Settings.MIN_PART_SIZE, S3Settings.MIN_PART_SIZE + 1, 5_373_956, 6 * MIB,
+                S3Settings.DEFAULT_PART_SIZE, 100 * MIB, S3Settings.MAX_PART_SIZE}) {
+            S3Settings s = S3Settings.defaults("b").withPartSize(first);
+            assertThat(capacity(s)).as("from %d-byte parts", first).isGreaterThanOrEqualTo(S3Settings.MAX_OBJECT_SIZE);
+            assertThat(s.partSizeFor(9_000)).as("only the last thousand parts grow for it").isEqualTo(Math.min(first << 8,
+                    S3Settings.MAX_PART_SIZE));
+        }
+        // from the minimum, the last parts are a little larger than doubling alone would make them
+        S3Settings min = S3Settings.defaults("b").withPartSize(S3Settings.MIN_PART_SIZE);
+        assertThat(min.partSizeFor(9_001)).isGreaterThan(S3Settings.MIN_PART_SIZE << 9).isLessThan(S3Settings.MAX_PART_SIZE);
+        assertThat(S3Settings.defaults("b").withPartSize(6 * MIB).partSizeFor(9_001)).as("enough already").isEqualTo(6 * MIB << 9);
     }
 
     @Test
