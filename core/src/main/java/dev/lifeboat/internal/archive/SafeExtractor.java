@@ -73,7 +73,6 @@ public final class SafeExtractor {
         this.limits = limits;
     }
 
-    /** Refuses a target that exists and is not an empty directory. */
     private static final String LOST_AND_FOUND = "lost+found";
 
     /** Whether {@code dir} is the root of a file system other than its parent's (a volume mounted for the restore). */
@@ -82,6 +81,10 @@ public final class SafeExtractor {
         return abs.getParent() != null && !Files.getFileStore(abs).equals(Files.getFileStore(abs.getParent()));
     }
 
+    /**
+     * Refuses a target that exists and is not an empty directory (on a mount point, a {@code lost+found} directory
+     * does not count).
+     */
     public static void checkTarget(Path target) {
         if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
             if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {

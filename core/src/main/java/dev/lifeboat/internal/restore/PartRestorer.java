@@ -55,11 +55,11 @@ public final class PartRestorer {
     /** Enough of a part to hold its age header. */
     private static final int HEADER_PROBE = 64 * 1024;
 
-    private final Store store;
     private static final System.Logger LOG = System.getLogger(PartRestorer.class.getName());
     private static final String PRIVATE_DIR_PREFIX = "lifeboat-restore-";
     private static final Duration ABANDONED_AFTER = Duration.ofHours(1);
 
+    private final Store store;
     private final Path tempRoot;
     private final Identities identities;
     private final LifeboatListener listener;
@@ -351,7 +351,12 @@ public final class PartRestorer {
                 if (ProcessHandle.of(pid).isPresent()) {
                     continue;
                 }
-                BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                BasicFileAttributes a;
+                try {
+                    a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                } catch (IOException e) {
+                    continue; // removed meanwhile
+                }
                 if (a.isDirectory() && a.lastModifiedTime().toInstant().isBefore(cutoff)) {
                     Trees.deleteQuietly(p);
                     LOG.log(Level.INFO, "removed the private folder {0} of a restore that did not end", p);
