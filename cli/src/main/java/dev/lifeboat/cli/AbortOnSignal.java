@@ -8,9 +8,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * Turns SIGINT or SIGTERM during a long command into an orderly abort. Without it the JVM halts as soon as its
  * shutdown hooks are done: a dump process would outlive it, a multipart upload would stay open (billed until the
- * janitor or a lifecycle rule removes it) and temporary files would stay behind. The hook stops the child
- * processes (pg_dump, pg_restore) and interrupts the command's thread, and waits a bounded time for the command's
- * own failure path to abort its writes and delete its temporary files; the JVM then exits as signalled.
+ * janitor or a lifecycle rule removes it) and temporary files would stay behind. The hook interrupts the
+ * command's thread, stops the child processes (pg_dump, pg_restore), and waits a bounded time for the command's
+ * own failure path to abort its writes, delete its temporary files and report how it ended ({@link #reported()});
+ * the JVM then exits as signalled.
  */
 final class AbortOnSignal implements AutoCloseable {
     /** How long the abort may take before the JVM halts anyway. */
