@@ -160,6 +160,51 @@ class PostgresRoundTripTest {
         }
     }
 
+    /**
+     * Database names are only ever names: one holding '=' is not a libpq connection string, "+" and "%" survive the
+     * JDBC URL, a quote is escaped, and a missing target is created from template0, whatever template1 holds.
+     */
+    @Test
+    void databasesWithAwkwardNamesAreBackedUpAndRestoredByTheirExactNames(@TempDir Path dir) throws Exception {
+        String sourceName = "lb a=b+c%'d " + Long.toHexString(System.nanoTime());
+        String targetName = "lb t=x+y%'z " + Long.toHexString(System.nanoTime());
+        PG.execute("create database " + dev.lifeboat.internal.postgres.PgClient.quote(sourceName));
+        try {
+            String source = PG.urlOf(java.net.URLEncoder.encode(sourceName, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20"));
+            try (Connection c = PG.connect(source); Statement st = c.createStatement()) {
+                assertThat(c.getCatalog()).isEqualTo(sourceName);
+                st.execute("create table t (x int)");
+                st.execute("insert into t select generate_series(1, 77)");
+            }
+            templateProbe("create table public.lb_template_probe (x int)"); // what a new database copies from template1
+            Lifeboat lifeboat = Lifeboat.configure().database("main", Postgres.url(source)).store(LocalStore.at(dir)).build();
+            BackupResult result = lifeboat.backupNow();
+            assertThat(result.parts().get(0).rowCounts()).containsEntry("public.t", 77L);
+
+            String target = PG.urlOf(java.net.URLEncoder.encode(targetName, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20"));
+            RestoreResult restored = lifeboat.restoreDatabase(result.id(), "main", Postgres.url(target), RestoreOptions.defaults());
+
+            assertThat(restored.mismatches()).isEmpty();
+            assertThat(restored.rowCounts()).containsEntry("public.t", 77L);
+            try (Connection c = PG.connect(target); Statement st = c.createStatement();
+                    ResultSet rs = st.executeQuery("select current_database(), count(*) from t")) {
+                rs.next();
+                assertThat(rs.getString(1)).isEqualTo(targetName);
+                assertThat(rs.getLong(2)).isEqualTo(77);
+            }
+        } finally {
+            templateProbe("drop table if exists public.lb_template_probe");
+            PG.dropDatabase(sourceName);
+            PG.dropDatabase(targetName);
+        }
+    }
+
+    private static void templateProbe(String sql) throws Exception {
+        try (Connection c = PG.connect(PG.urlOf("template1")); Statement st = c.createStatement()) {
+            st.execute(sql);
+        }
+    }
+
     /** The runbook's path: the operator runs {@code createdb} first, and the new database has its public schema. */
     @Test
     void restoreIntoAnExistingEmptyDatabaseAsTheRunbookSays(@TempDir Path dir) throws Exception {

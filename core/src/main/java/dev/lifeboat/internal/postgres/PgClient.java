@@ -188,7 +188,9 @@ public final class PgClient {
         if (user != null) {
             args.add("--username=" + user);
         }
-        args.add("--dbname=" + url.database());
+        // as a connection string: a bare name holding '=' (or starting "postgresql://") would be read as one by
+        // libpq, and could even name another server; quoted, the name is only ever the database's name
+        args.add("--dbname=dbname='" + url.database().replace("\\", "\\\\").replace("'", "\\'") + "'");
         args.add("--no-password");
         return args;
     }

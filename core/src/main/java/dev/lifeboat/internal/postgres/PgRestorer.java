@@ -234,7 +234,9 @@ public final class PgRestorer {
                         + "\" does not exist and the restoring user may not create it; create it first"
                         + " (createdb), or grant the user CREATEDB");
             }
-            st.execute("create database " + PgClient.quote(target.database()));
+            // from template0, as PostgreSQL's docs say for a pg_dump archive: template1 may hold objects (PostGIS's
+            // spatial_ref_sys, a site-wide audit table) that would make it "not empty" or clash with the dump's
+            st.execute("create database " + PgClient.quote(target.database()) + " template template0");
             created = true;
             admin.close();
         } catch (SQLException e) {

@@ -2,6 +2,7 @@ package dev.lifeboat.internal.postgres;
 
 import dev.lifeboat.api.Secret;
 import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -149,8 +150,10 @@ public record PgUrl(String host, int port, String database, String user, Secret 
     /** The JDBC URL without credentials. */
     public String jdbcUrl(String databaseOverride) {
         String h = host.contains(":") ? "[" + host + "]" : host;
-        StringBuilder sb = new StringBuilder("jdbc:postgresql://").append(h).append(':').append(port).append('/')
-                .append(databaseOverride == null ? database : databaseOverride);
+        // the driver percent-decodes the name: encoded, "a+b", "100%" and "x?y" reach the server as they are
+        String db = URLEncoder.encode(databaseOverride == null ? database : databaseOverride, StandardCharsets.UTF_8)
+                .replace("+", "%20");
+        StringBuilder sb = new StringBuilder("jdbc:postgresql://").append(h).append(':').append(port).append('/').append(db);
         String sslmode = params.get("sslmode");
         if (sslmode != null) {
             sb.append("?sslmode=").append(sslmode);
