@@ -46,9 +46,13 @@ public final class SecureFiles {
             } catch (FileAlreadyExistsException e) {
                 throw e;
             } catch (UnsupportedOperationException | FileSystemException e) {
-                // no hard links here (FAT or exFAT on the USB stick an offline key goes to): a move that does not
-                // replace an existing file, which it checks just before (not atomically)
-                Files.move(temp, abs);
+                // no hard links here (FAT or exFAT on the USB stick an offline key goes to): created exclusively
+                // (O_EXCL: a concurrent creator's key is never replaced), then written and synced; a reader may
+                // see it empty for that moment, never another key
+                Files.createFile(abs, attrs);
+                try (OutputStream out = Files.newOutputStream(abs, StandardOpenOption.WRITE, StandardOpenOption.SYNC)) {
+                    out.write(content.getBytes(StandardCharsets.US_ASCII));
+                }
             }
         } finally {
             Files.deleteIfExists(temp);
