@@ -439,6 +439,35 @@ class MultiStoreTest {
         assertThat(onlyA).doesNotExist();
     }
 
+    /**
+     * A damaged age header (bit rot in the stanza that wraps the file key for the identity given) is damage, not the
+     * wrong key: the restore falls back to the other store's copy, and with that store alone says INTEGRITY.
+     */
+    @Test
+    void aDamagedAgeHeaderIsADamagedCopyNotTheWrongIdentity() throws Exception {
+        AgeKeys keys = AgeKeys.generate();
+        BackupResult result = configure().store("a", LocalStore.at(dirA)).store("b", LocalStore.at(dirB))
+                .encryptTo(keys.recipient()).build().backupNow();
+        PartInfo files = result.parts().stream().filter(p -> p.kind() == SourceKind.FILES).findFirst().orElseThrow();
+        Path damaged = dirA.resolve(files.key());
+        byte[] bytes = Files.readAllBytes(damaged);
+        String head = new String(bytes, 0, 400, StandardCharsets.ISO_8859_1);
+        int body = head.indexOf('\n', head.indexOf("-> X25519 ")) + 1; // the wrapped file key's line
+        bytes[body + 5] = (byte) (bytes[body + 5] == 'A' ? 'B' : 'A');
+        Files.write(damaged, bytes);
+
+        Path target = dir.resolve("restored-media");
+        RestoreResult restored = Recovery.from(List.of(LocalStore.at(dirA), LocalStore.at(dirB)), dir)
+                .withIdentities(keys.identity()).restoreFiles(result.id(), "media", target, RestoreOptions.defaults());
+        assertThat(restored.store()).isEqualTo(LocalStore.at(dirB).describe());
+        assertThat(FileTrees.snapshot(target)).isEqualTo(FileTrees.snapshot(media));
+
+        Path onlyA = dir.resolve("only-a");
+        assertThatThrownBy(() -> Recovery.from(LocalStore.at(dirA), dir).withIdentities(keys.identity()).restoreFiles(
+                result.id(), "media", onlyA, RestoreOptions.defaults())).isInstanceOf(IntegrityException.class);
+        assertThat(onlyA).doesNotExist();
+    }
+
     @Test
     void recoveryListsTheUnionOfTheStoresOldestFirst() throws Exception {
         BackupResult onlyInA = configure().store("a", LocalStore.at(dirA)).build().backupNow();

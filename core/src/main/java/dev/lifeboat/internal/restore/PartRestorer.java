@@ -241,6 +241,15 @@ public final class PartRestorer {
                 probe = decrypt(new BoundedInputStream(in, HEADER_PROBE), m, part);
             } catch (IntegrityException e) {
                 return null; // a damaged part: the verified read reports it with the whole picture
+            } catch (RestoreException e) {
+                // one of the identities is a recipient the manifest names, yet none opens the header: the header is
+                // damaged (the probe reads it unverified), not the wrong key; the verified read says so, and another
+                // store's copy is tried
+                if (e.code() == ErrorCode.NO_MATCHING_IDENTITY
+                        && identities.fingerprints().stream().anyMatch(part.recipients()::contains)) {
+                    return null;
+                }
+                throw e;
             }
             probe.close();
             return null;
