@@ -188,7 +188,7 @@ class TamperingTest {
     }
 
     @Test
-    void partNamesAndKeysThatCouldLeadOutOfARestoreTargetAreRefusedEvenUnsigned() throws Exception {
+    void partEntriesLeadingOutOfARestoreTargetOrSecretsInPlaintextAreRefusedEvenUnsigned() throws Exception {
         String json = Fixture.text(f.manifestFile(first.id()));
         String id = first.id().value();
         assertThat(json).contains("\"name\": \"env\"").contains("\"key\": \"backups/" + id + "/secrets-env.tar.zst.age\"");
@@ -196,11 +196,21 @@ class TamperingTest {
             json.replace("\"name\": \"env\"", "\"name\": \"x/../../root/.ssh\""),
             json.replace("\"name\": \"env\"", "\"name\": \"..\""),
             json.replace("\"key\": \"backups/" + id + "/secrets-env.tar.zst.age\"", "\"key\": \"backups/" + id + "/../x\""),
-            json.replace("\"key\": \"backups/" + id + "/secrets-env.tar.zst.age\"", "\"key\": \"elsewhere/secrets-env.tar.zst.age\"")}) {
+            json.replace("\"key\": \"backups/" + id + "/secrets-env.tar.zst.age\"", "\"key\": \"elsewhere/secrets-env.tar.zst.age\""),
+            secretsInPlaintext(json)}) {
             assertThat(forged).isNotEqualTo(json);
             assertThatThrownBy(() -> ManifestCodec.decode(forged.getBytes(StandardCharsets.UTF_8)))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageMatching("manifest\\.parts\\[\\d+\\]\\.(name|key) must .*");
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageMatching("manifest\\.parts\\[\\d+\\]\\.(name|key|encrypted) must .*");
         }
+    }
+
+    /** The secrets part's entry, edited to say it is stored in plaintext. */
+    private static String secretsInPlaintext(String json) {
+        int at = json.indexOf("\"name\": \"env\"");
+        int flag = json.indexOf("\"encrypted\": true", at);
+        assertThat(at).isPositive();
+        assertThat(flag).isGreaterThan(at);
+        return json.substring(0, flag) + "\"encrypted\": false" + json.substring(flag + "\"encrypted\": true".length());
     }
 
     private void assertManifestRefused(BackupId id) throws Exception {

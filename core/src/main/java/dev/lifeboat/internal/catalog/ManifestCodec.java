@@ -205,6 +205,12 @@ public final class ManifestCodec {
                 }
                 checkpoints = new Checkpoints(c.number("every"), hashes);
             }
+            // a writer never stores secrets in plaintext: such an entry was edited, to have an archive of someone
+            // else's choosing restored as the application's secrets without any key
+            if (p.string("kind").equalsIgnoreCase(SourceKind.SECRETS.name()) && !p.bool("encrypted")) {
+                throw new IllegalArgumentException("manifest.parts[" + (idx - 1) + "].encrypted must be true for a"
+                        + " secrets part (Lifeboat never stores secrets in plaintext)");
+            }
             parts.add(new PartInfo(p.string("name"), SourceKind.valueOf(p.string("kind").toUpperCase(Locale.ROOT)),
                     p.string("format"), p.string("key"), p.number("size"), p.string("sha256"), p.number("plaintextSize"),
                     p.string("plaintextSha256"), p.bool("encrypted"), p.number("durationMillis"), tools, rows, tree, issues,
