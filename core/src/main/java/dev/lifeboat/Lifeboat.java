@@ -21,6 +21,7 @@ import dev.lifeboat.internal.catalog.Catalog;
 import dev.lifeboat.internal.crypto.CryptoPlan;
 import dev.lifeboat.internal.engine.BackupEngine;
 import dev.lifeboat.internal.engine.Plan;
+import dev.lifeboat.internal.postgres.PgClient;
 import dev.lifeboat.internal.postgres.PgUrl;
 import dev.lifeboat.internal.postgres.PostgresSource;
 import dev.lifeboat.internal.sqlite.SqliteSource;
@@ -650,7 +651,11 @@ public final class Lifeboat {
                     if (e.database instanceof Postgres pg) {
                         boolean ok = true;
                         try {
-                            PgUrl.parse(pg.url());
+                            if (!PgClient.of(pg).passwordFitsPgpass()) {
+                                problems.add(new Problem(attr(e, setting, "password", "password"), PgClient.PASSWORD_LINE_BREAK,
+                                        "a password with a line break (not shown)"));
+                                ok = false;
+                            }
                         } catch (IllegalArgumentException ex) {
                             problems.add(new Problem(attr(e, setting, "url", "url"), ex.getMessage(), quote(PgUrl.redact(pg.url()))));
                             ok = false;

@@ -361,6 +361,8 @@ class LifeboatPropertiesTest {
         p.put("lifeboat.databases.broken.row-counts", "maybe");
         p.put("lifeboat.databases.unset.url", "jdbc:postgresql://127.0.0.1:5432/shop");
         p.put("lifeboat.databases.unset.password", "${DB_PASSWORD}");
+        p.put("lifeboat.databases.broken2.url", "jdbc:postgresql://127.0.0.1:5432/shop");
+        p.put("lifeboat.databases.broken2.password", "two-CANARY\nlines"); // a pgpass file cannot carry it
         p.put("lifeboat.files.uploads.exclude", "*.tmp"); // no path
         p.put("lifeboat.config.deploy.paths", dir.resolve("missing.conf").toString());
         p.put("lifeboat.stores.local.type", "local"); // no path
@@ -379,7 +381,8 @@ class LifeboatPropertiesTest {
                 "lifeboat.config.deploy.paths", "lifeboat.stores.local.path", "lifeboat.stores.ftp.type",
                 "lifeboat.stores.offsite.type", "lifeboat.encryption.recipients-file", "lifeboat.signing.key-file",
                 "lifeboat.signing.public-key", "lifeboat.databases.main.timeout", "lifeboat.databases.nul.url",
-                "lifeboat.files.media.path", "lifeboat.files.media.exclude", "lifeboat.temp-dir");
+                "lifeboat.files.media.path", "lifeboat.files.media.exclude", "lifeboat.temp-dir",
+                "lifeboat.databases.broken2.password");
         assertThat(settings.stream().filter(s -> s.startsWith("lifeboat.encryption.recipients (")))
                 .as("both bad recipients").hasSize(2);
         String message = e.getMessage();
@@ -387,7 +390,8 @@ class LifeboatPropertiesTest {
                 "lifeboat.rpo: must be " + Values.DURATION_SHAPE + ", but was \"soon\"",
                 "lifeboat.compression.level: must be between 1 and 19, but was 25",
                 "${DB_PASSWORD}, which is not set", "lifeboat-s3", "\"ftp\"", "an age identity");
-        assertThat(message).doesNotContain("main-CANARY-pw", "url-CANARY-pw", "s3-CANARY-secret", identity,
+        assertThat(message).contains("lifeboat.databases.broken2.password: must be free of line breaks");
+        assertThat(message).doesNotContain("main-CANARY-pw", "url-CANARY-pw", "s3-CANARY-secret", "two-CANARY", identity,
                 identity.substring("AGE-SECRET-KEY-1".length(), 30));
     }
 

@@ -1,6 +1,7 @@
 package dev.lifeboat.internal.postgres;
 
 import dev.lifeboat.Postgres;
+import dev.lifeboat.api.ConfigurationException;
 import dev.lifeboat.api.ErrorCode;
 import dev.lifeboat.api.Secret;
 import dev.lifeboat.api.SourceException;
@@ -81,6 +82,18 @@ public final class PgClient {
     public PgUrl url() {
         return url;
     }
+
+    /**
+     * Whether the password can reach pg_dump and pg_restore: a pgpass file is read line by line, so a line break
+     * would cut it (and authentication would fail with nothing to say why).
+     */
+    public boolean passwordFitsPgpass() {
+        return password == null || (password.reveal().indexOf('\n') < 0 && password.reveal().indexOf('\r') < 0);
+    }
+
+    /** The problem {@link #passwordFitsPgpass()} finds, for configuration errors; never the password. */
+    public static final String PASSWORD_LINE_BREAK = "free of line breaks (a pgpass file, which carries it to pg_dump and"
+            + " pg_restore, cannot hold them)";
 
     public String database() {
         return url.database();
@@ -216,6 +229,9 @@ public final class PgClient {
             env.put("PGSSLMODE", "verify-full"); // what the JDBC driver makes of ssl=true
         }
         if (password != null) {
+            if (!passwordFitsPgpass()) {
+                throw new ConfigurationException("password", PASSWORD_LINE_BREAK, "a password with a line break (not shown)");
+            }
             Path file = privateDir.resolve("pgpass-" + System.nanoTime());
             Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             String line = "*:*:*:*:" + password.reveal().replace("\\", "\\\\").replace(":", "\\:") + "\n";
