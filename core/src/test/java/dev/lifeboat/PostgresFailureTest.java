@@ -210,6 +210,26 @@ class PostgresFailureTest {
         assertThat(dir.resolve("dump-ran")).doesNotExist();
     }
 
+    /** pg_restore checks every dump: one older than pg_dump cannot, however new both are for the server. */
+    @Test
+    void pgRestoreOlderThanPgDumpIsRefusedBeforeAnythingIsWritten() throws Exception {
+        Files.delete(bin.resolve("pg_restore"));
+        Path restore = bin.resolve("pg_restore");
+        Files.writeString(restore, "#!/bin/bash\nif [ \"$1\" = \"--version\" ]; then echo 'pg_restore (PostgreSQL) 98.9'; exit 0; fi\n"
+                + "touch " + dir.resolve("restore-ran") + "\nexit 1\n");
+        Files.setPosixFilePermissions(restore, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path dump = bin.resolve("pg_dump");
+        Files.writeString(dump, "#!/bin/bash\nif [ \"$1\" = \"--version\" ]; then echo 'pg_dump (PostgreSQL) 99.0'; exit 0; fi\n"
+                + "touch " + dir.resolve("dump-ran") + "\nexit 1\n");
+        Files.setPosixFilePermissions(dump, PosixFilePermissions.fromString("rwxr-xr-x"));
+
+        LifeboatException e = failingBackup(Postgres.url(database), ErrorCode.TOOL_UNAVAILABLE, "pg_restore");
+        assertThat(e).hasMessageContaining("is version 98.9, older than pg_dump 99.0, whose archives it must read")
+                .hasMessageContaining("pg_restore 99 or newer is needed");
+        assertThat(dir.resolve("dump-ran")).doesNotExist();
+        assertThat(dir.resolve("restore-ran")).doesNotExist();
+    }
+
     @Test
     void aRestoreRefusedForAnOldPgRestoreDropsTheDatabaseItJustCreated() throws Exception {
         // the target is created before pg_restore's version can be checked against its server

@@ -169,21 +169,28 @@ public final class PgClient {
         }
     }
 
-    /** The version and major number of a libpq tool, checked to be at least {@code serverMajor}. */
+    /** The version and major number of a libpq tool, checked to be at least the server's major version. */
     public ToolVersion checkTool(String name, int serverMajor, String serverDisplay) {
+        return requireTool(name, serverMajor, "the server (PostgreSQL " + serverDisplay + ")");
+    }
+
+    /**
+     * The version and major number of a libpq tool, checked to be at least {@code neededMajor}, which {@code why}
+     * explains ("the server (PostgreSQL 15.4)", "pg_dump 17.2, whose archives it must read").
+     */
+    public ToolVersion requireTool(String name, int neededMajor, String why) {
         String tool = tool(name);
-        String hint = "Install the PostgreSQL " + serverMajor + " client tools (e.g. apt-get install postgresql-client-"
-                + serverMajor + ") and point Postgres.binDir(…) at them (e.g. /usr/lib/postgresql/" + serverMajor + "/bin).";
+        String hint = "Install the PostgreSQL " + neededMajor + " client tools (e.g. apt-get install postgresql-client-"
+                + neededMajor + ") and point Postgres.binDir(…) at them (e.g. /usr/lib/postgresql/" + neededMajor + "/bin).";
         String line = Tools.versionLine(tool, hint);
         int[] v = Tools.parseVersion(line.replaceFirst("^[^)]*\\)", ""));
         if (v == null) {
             throw new SourceException(ErrorCode.TOOL_UNAVAILABLE, "cannot read the version of " + tool + " from \"" + line + "\". " + hint);
         }
         String display = v[0] + "." + v[1];
-        if (v[0] < serverMajor) {
-            throw new SourceException(ErrorCode.TOOL_UNAVAILABLE, tool + " is version " + display
-                    + ", older than the server (PostgreSQL " + serverDisplay + "); a dump needs " + name + " " + serverMajor
-                    + " or newer. " + hint);
+        if (v[0] < neededMajor) {
+            throw new SourceException(ErrorCode.TOOL_UNAVAILABLE, tool + " is version " + display + ", older than " + why
+                    + "; " + name + " " + neededMajor + " or newer is needed. " + hint);
         }
         return new ToolVersion(tool, display, v[0]);
     }

@@ -47,14 +47,12 @@ public final class PgRestorer {
         try (Connection c = connectCreatingDatabase(create)) {
             PgClient.ServerVersion server = PgClient.serverVersion(c);
             String dumpVersion = part.tools().get("pg_dump");
-            int needed = server.major();
-            if (dumpVersion != null) {
-                int[] v = dev.lifeboat.internal.process.Tools.parseVersion(dumpVersion);
-                if (v != null) {
-                    needed = Math.max(needed, v[0]);
-                }
+            int[] v = dumpVersion == null ? null : dev.lifeboat.internal.process.Tools.parseVersion(dumpVersion);
+            if (v != null && v[0] > server.major()) {
+                target.requireTool("pg_restore", v[0], "pg_dump " + dumpVersion + ", which wrote the archive");
+            } else {
+                target.checkTool("pg_restore", server.major(), server.display());
             }
-            target.checkTool("pg_restore", needed, server.display());
             if (!c.getCatalog().equals(target.database())) {
                 return; // the target does not exist yet: nothing in it to refuse
             }

@@ -84,10 +84,16 @@ public final class PostgresSource implements Source {
         }
     }
 
-    /** pg_dump and pg_restore, checked against the server's version (Tools.versionLine caches their answers). */
+    /**
+     * pg_dump checked against the server's version, pg_restore (which checks every dump) against both: it cannot
+     * read archives of a newer pg_dump (Tools.versionLine caches their answers).
+     */
     private static CheckedTools tools(PgClient client, PgClient.ServerVersion server) {
-        return new CheckedTools(client.checkTool("pg_dump", server.major(), server.display()),
-                client.checkTool("pg_restore", server.major(), server.display()));
+        PgClient.ToolVersion dump = client.checkTool("pg_dump", server.major(), server.display());
+        PgClient.ToolVersion restore = dump.major() > server.major()
+                ? client.requireTool("pg_restore", dump.major(), "pg_dump " + dump.version() + ", whose archives it must read")
+                : client.checkTool("pg_restore", server.major(), server.display());
+        return new CheckedTools(dump, restore);
     }
 
     private record CheckedTools(PgClient.ToolVersion dump, PgClient.ToolVersion restore) {}
