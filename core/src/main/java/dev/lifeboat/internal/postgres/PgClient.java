@@ -32,16 +32,6 @@ import java.util.TreeSet;
  * arguments for libpq tools (password through a 0600 PGPASSFILE, never argv), version checks and row counts.
  */
 public final class PgClient {
-    private static final Map<String, String> PARAM_ENV = Map.of(
-            "sslmode", "PGSSLMODE",
-            "sslrootcert", "PGSSLROOTCERT",
-            "sslcert", "PGSSLCERT",
-            "sslkey", "PGSSLKEY",
-            "sslcrl", "PGSSLCRL",
-            "channel_binding", "PGCHANNELBINDING",
-            "gssencmode", "PGGSSENCMODE",
-            "connect_timeout", "PGCONNECT_TIMEOUT",
-            "target_session_attrs", "PGTARGETSESSIONATTRS");
     /**
      * libpq variables that steer where and how a tool connects. Inherited from the application's environment they
      * would make pg_dump talk to another server ({@code PGHOSTADDR}), with other options ({@code PGOPTIONS}) or
@@ -227,7 +217,7 @@ public final class PgClient {
             env.put("PGSYSCONFDIR", "/etc/postgresql-common"); // what pg_wrapper sets (pg_service.conf lives there)
         }
         url.params().forEach((k, v) -> {
-            String name = PARAM_ENV.get(k);
+            String name = PgUrl.PARAM_ENV.get(k);
             if (name != null) {
                 env.put(name, v);
             }

@@ -5,6 +5,7 @@ import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -19,6 +20,21 @@ public record PgUrl(String host, int port, String database, String user, Secret 
             "jdbc:postgresql://(?<host>\\[[^\\]]+\\]|[^/:?,]+)(?::(?<port>\\d{1,5}))?/(?<db>[^?]+)(?:\\?(?<query>.*))?");
     private static final Pattern LIBPQ = Pattern.compile(
             "postgres(?:ql)?://(?:(?<userinfo>[^@/]*)@)?(?<host>\\[[^\\]]+\\]|[^/:?,@]+)(?::(?<port>\\d{1,5}))?/(?<db>[^?]+)(?:\\?(?<query>.*))?");
+    /**
+     * The libpq parameters a URL may carry, and the variables that pass them on to pg_dump and pg_restore (the JDBC
+     * connections take sslmode). Any other parameter would be dropped silently, leaving the tools to connect
+     * differently from what the URL says: refused instead.
+     */
+    public static final Map<String, String> PARAM_ENV = Map.of(
+            "sslmode", "PGSSLMODE",
+            "sslrootcert", "PGSSLROOTCERT",
+            "sslcert", "PGSSLCERT",
+            "sslkey", "PGSSLKEY",
+            "sslcrl", "PGSSLCRL",
+            "channel_binding", "PGCHANNELBINDING",
+            "gssencmode", "PGGSSENCMODE",
+            "connect_timeout", "PGCONNECT_TIMEOUT",
+            "target_session_attrs", "PGTARGETSESSIONATTRS");
     private static final Pattern PASSWORD_PARAM = Pattern.compile("(?i)(password=)[^&]*");
     private static final Pattern SEPARATORS = Pattern.compile("[;&=]");
 
@@ -35,6 +51,10 @@ public record PgUrl(String host, int port, String database, String user, Secret 
             }
         }
         String host = m.group("host");
+        if (host.startsWith("/") || host.startsWith("%")) {
+            throw new IllegalArgumentException("a TCP host name or address (a Unix socket directory is not supported:"
+                    + " the JDBC connections cannot use it; use 127.0.0.1 or localhost)");
+        }
         if (host.startsWith("[")) {
             host = host.substring(1, host.length() - 1);
         }
@@ -72,6 +92,18 @@ public record PgUrl(String host, int port, String database, String user, Secret 
         }
         String user = params.remove("user");
         String pw = params.remove("password");
+        for (String k : params.keySet()) {
+            if (List.of("host", "hostaddr", "port", "dbname", "service").contains(k)) {
+                throw new IllegalArgumentException("host, port and database in the URL itself (jdbc:postgresql://host:port/"
+                        + "database), not as a '" + k + "' parameter, which the tools and the JDBC connections would not"
+                        + " both follow");
+            }
+            if (!k.equals("ssl") && !PARAM_ENV.containsKey(k)) {
+                throw new IllegalArgumentException("parameters Lifeboat passes on to pg_dump and pg_restore (ssl, "
+                        + String.join(", ", new java.util.TreeSet<>(PARAM_ENV.keySet())) + "), not '"
+                        + dev.lifeboat.internal.Text.printable(k) + "', which would be ignored");
+            }
+        }
         if (!jdbc && m.group("userinfo") != null) {
             String info = m.group("userinfo");
             int colon = info.indexOf(':');
@@ -101,7 +133,7 @@ public record PgUrl(String host, int port, String database, String user, Secret 
             m.appendReplacement(sb, Matcher.quoteReplacement(m.group(1) + "***"));
         }
         m.appendTail(sb);
-        String s = maskEncodedPasswordKeys(sb.toString());
+        String s = maskParameterValues(sb.toString());
         // user:password@ — up to the last '@', so a password holding an unencoded '/' or '@' is masked whole (a URL
         // too malformed to parse is still shown, so this errs on masking too much)
         int scheme = s.indexOf("://");
@@ -122,12 +154,13 @@ public record PgUrl(String host, int port, String database, String user, Secret 
     }
 
     /**
-     * Masks the value of every query parameter whose key decodes to "password" in any case ({@code pass%77ord=…},
-     * which {@link #parse} takes as the password), and of every key that does not decode at all.
+     * Masks the value of every query parameter but those known to hold no secret ({@code user}, {@code ssl}, the
+     * libpq parameters of {@link #PARAM_ENV}): a password in any spelling ({@code pass%77ord=…}, which {@link #parse}
+     * takes as the password; a misspelt {@code pasword=…}), and every key that does not decode at all.
      */
-    private static String maskEncodedPasswordKeys(String url) {
+    private static String maskParameterValues(String url) {
         int q = url.indexOf('?');
-        if (q < 0 || url.indexOf('%', q) < 0) {
+        if (q < 0) {
             return url;
         }
         StringBuilder sb = new StringBuilder(url.substring(0, q + 1));
@@ -138,7 +171,9 @@ public record PgUrl(String host, int port, String database, String user, Secret 
             String rawKey = eq < 0 ? pair : pair.substring(0, eq);
             boolean mask;
             try {
-                mask = eq >= 0 && URLDecoder.decode(rawKey.replace("+", "%2B"), StandardCharsets.UTF_8).equalsIgnoreCase("password");
+                // only the parameters Lifeboat knows to hold no secret are shown: a misspelt "pasword=" is masked too
+                String key = URLDecoder.decode(rawKey.replace("+", "%2B"), StandardCharsets.UTF_8);
+                mask = eq >= 0 && !(key.equals("user") || key.equals("ssl") || PARAM_ENV.containsKey(key));
             } catch (IllegalArgumentException e) {
                 mask = eq >= 0;
             }

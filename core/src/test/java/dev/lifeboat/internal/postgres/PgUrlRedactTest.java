@@ -57,8 +57,9 @@ class PgUrlRedactTest {
             "jdbc:postgresql:app:Canary@db/shop", "postgres:/app:Canary@db/shop"}) {
             assertThat(PgUrl.redact(url)).as(url).doesNotContain("Canary").contains("***");
         }
-        assertThat(PgUrl.redact("jdbc:postgresql://db/shop?user=app&sslmode=require&application%5Fname=x"))
-                .isEqualTo("jdbc:postgresql://db/shop?user=app&sslmode=require&application%5Fname=x");
+        assertThat(PgUrl.redact("jdbc:postgresql://db/shop?user=app&ssl%6Dode=require&application%5Fname=x"))
+                .as("a known parameter is shown however written; an unknown one is masked")
+                .isEqualTo("jdbc:postgresql://db/shop?user=app&ssl%6Dode=require&application%5Fname=***");
         assertThat(PgUrl.parse("jdbc:postgresql://db/shop?user=app&pass%77ord=Canary").password().reveal()).isEqualTo("Canary");
     }
 
@@ -76,6 +77,26 @@ class PgUrlRedactTest {
         PgUrl escaped = PgUrl.parse("jdbc:postgresql://db/a%3Bb%3Dc?user=x%3By");
         assertThat(escaped.database()).isEqualTo("a;b=c");
         assertThat(escaped.user()).isEqualTo("x;y");
+    }
+
+    /**
+     * A parameter Lifeboat would not pass on to pg_dump (or that moves the connection elsewhere) is refused rather
+     * than ignored, and shown masked: a misspelt {@code pasword} may hold the password.
+     */
+    @Test
+    void parametersTheToolsWouldNotFollowAreRefusedAndUnknownValuesMasked() {
+        assertThat(PgUrl.redact("jdbc:postgresql://db/shop?user=app&pasword=Canary1&sslmode=require&ApplicationName=x"))
+                .isEqualTo("jdbc:postgresql://db/shop?user=app&pasword=***&sslmode=require&ApplicationName=***");
+        assertThatThrownBy(() -> PgUrl.parse("postgres://app@127.0.0.1/shop?port=5433"))
+                .hasMessageContaining("not as a 'port' parameter");
+        assertThatThrownBy(() -> PgUrl.parse("postgres://app@127.0.0.1/shop?host=/var/run/postgresql"))
+                .hasMessageContaining("not as a 'host' parameter");
+        assertThatThrownBy(() -> PgUrl.parse("jdbc:postgresql://db/shop?pasword=Canary1"))
+                .hasMessageContaining("not 'pasword', which would be ignored").hasMessageNotContaining("Canary1");
+        assertThatThrownBy(() -> PgUrl.parse("postgresql://%2Fvar%2Frun%2Fpostgresql/shop"))
+                .hasMessageContaining("a Unix socket directory is not supported");
+        PgUrl ok = PgUrl.parse("jdbc:postgresql://db/shop?user=app&sslmode=verify-full&sslrootcert=/etc/ca.pem&ssl=true");
+        assertThat(ok.params()).containsEntry("sslrootcert", "/etc/ca.pem").containsEntry("ssl", "true");
     }
 
     @Test
