@@ -68,13 +68,23 @@ public final class ExternalProcess implements AutoCloseable {
     }
 
     /**
-     * Removes from an inherited environment what no dump or restore tool needs and Lifeboat may hold secrets in:
-     * its own settings ({@code LIFEBOAT_…}, passwords and S3 keys among them) and the AWS SDK's credentials. What a
-     * tool does need (libpq's {@code PG…} variables, {@code PATH}, locale) stays.
+     * Removes from an inherited environment what no dump or restore tool needs and may hold secrets: Lifeboat's own
+     * settings ({@code LIFEBOAT_…}, passwords and S3 keys among them), the AWS SDK's credentials, and the
+     * application's own secrets by their usual names ({@code DATABASE_URL}, {@code SPRING_DATASOURCE_PASSWORD},
+     * {@code STRIPE_SECRET_KEY}, {@code GITHUB_TOKEN}…). What a tool does need stays: libpq's {@code PG…} variables
+     * (set or removed by the caller), {@code PATH}, {@code HOME}, locale, {@code TZ}, Kerberos' {@code KRB5…}.
      */
     static void withoutOurSecrets(Map<String, String> env) {
         env.keySet().removeIf(k -> k.startsWith("LIFEBOAT_") || k.equals("AWS_SECRET_ACCESS_KEY")
-                || k.equals("AWS_SESSION_TOKEN") || k.equals("AWS_SECURITY_TOKEN"));
+                || k.equals("AWS_SESSION_TOKEN") || k.equals("AWS_SECURITY_TOKEN") || applicationSecret(k));
+    }
+
+    private static final java.util.regex.Pattern SECRET_NAME = java.util.regex.Pattern.compile(
+            "(?i).*(PASSWORD|PASSWD|SECRET|TOKEN|CREDENTIAL|PRIVATE_KEY|API_KEY|ACCESS_KEY|DATABASE_URL|DB_URL|DSN).*");
+
+    /** A variable named like an application's secret; libpq's own {@code PG…} variables are the caller's to set. */
+    static boolean applicationSecret(String name) {
+        return !name.startsWith("PG") && !name.startsWith("KRB5") && SECRET_NAME.matcher(name).matches();
     }
 
     /**

@@ -20,6 +20,22 @@ class ExternalProcessEnvironmentTest {
         assertThat(env).containsOnlyKeys("PATH", "LANG", "PGSSLROOTCERT", "AWS_REGION");
     }
 
+    /** The application's own secrets by their usual names do not reach pg_dump either; what a tool needs does. */
+    @Test
+    void theApplicationsSecretsByTheirUsualNamesAreNotInherited() {
+        Map<String, String> env = new HashMap<>();
+        for (String secret : List.of("DATABASE_URL", "JDBC_DATABASE_URL", "SPRING_DATASOURCE_PASSWORD", "STRIPE_SECRET_KEY",
+                "GITHUB_TOKEN", "SENTRY_DSN", "MAIL_API_KEY", "GOOGLE_APPLICATION_CREDENTIALS", "db_password")) {
+            env.put(secret, "Canary");
+        }
+        for (String needed : List.of("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "PGPASSWORD", "PGPASSFILE",
+                "PGSSLKEY", "KRB5CCNAME", "AWS_REGION", "HOSTNAME")) {
+            env.put(needed, "kept");
+        }
+        ExternalProcess.withoutOurSecrets(env);
+        assertThat(env).doesNotContainValue("Canary").hasSize(12);
+    }
+
     @Test
     void whatTheCallerAddsStillReachesTheChild() throws Exception {
         ExternalProcess p = ExternalProcess.start(List.of("sh", "-c", "echo \"$PGAPPNAME\""), Map.of("PGAPPNAME", "lifeboat"),
