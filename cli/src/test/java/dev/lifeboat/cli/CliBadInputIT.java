@@ -634,6 +634,40 @@ class CliBadInputIT {
         }
     }
 
+    /**
+     * Under a C/POSIX locale the JVM passes command lines in ASCII: the launcher runs it with a UTF-8 locale, so a
+     * database named "café" reaches pg_dump as it is; run without the launcher, the name is refused, not mangled.
+     */
+    @Test
+    void aNonAsciiDatabaseNameUnderACLocaleIsBackedUpByTheLauncherAndRefusedWithoutIt() throws Exception {
+        String name = "lb_café_" + Long.toHexString(System.nanoTime());
+        PG.execute("create database \"" + name + "\"");
+        try {
+            Path c = Files.createDirectories(dir.resolve("c-locale"));
+            String url = PG.urlOf(java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8));
+            try (Connection conn = PG.connect(url); Statement st = conn.createStatement()) {
+                st.execute("create table t (x int)");
+                st.execute("insert into t values (1), (2)");
+            }
+            Jar.write(c.resolve("lifeboat.properties"), String.join("\n",
+                    "lifeboat.databases.main.url=" + url,
+                    "lifeboat.stores.local.type=local",
+                    "lifeboat.stores.local.path=" + c.resolve("store"), ""));
+            Map<String, String> cLocale = Map.of("LANG", "C", "LC_ALL", "C");
+
+            Jar.Run plain = Jar.runJar(c, cLocale, "backup");
+            assertThat(plain.exit()).as(plain.toString()).isEqualTo(2);
+            assertThat(plain.err()).contains("database name: must be characters this JVM can pass on a command line")
+                    .contains("LANG=C.UTF-8");
+
+            Jar.Run launched = Jar.run(c, cLocale, "--json", "backup");
+            assertThat(launched.exit()).as(launched.toString()).isZero();
+            assertThat(launched.out()).contains("\"public.t\": 2");
+        } finally {
+            PG.dropDatabase(name);
+        }
+    }
+
     @Test
     void keygenNeverOverwrites() throws Exception {
         Jar.Run first = Jar.run(work, "--json", "keygen", "--out", "k1.txt");

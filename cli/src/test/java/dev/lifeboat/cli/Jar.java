@@ -87,6 +87,12 @@ final class Jar {
         return finish(p, args);
     }
 
+    /** Runs {@code java -jar lifeboat.jar} itself, without the launcher, with {@code env} added. */
+    static Run runJar(Path workDir, Map<String, String> env, String... args) throws IOException, InterruptedException {
+        return run(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar().toString()),
+                workDir, env, args);
+    }
+
     /** Starts the launcher without waiting (its stdin closed); {@link #finish} collects it. */
     static Process start(Path workDir, String... args) throws IOException {
         return start(List.of(launcher().toAbsolutePath().toString()), workDir, Map.of(), args);

@@ -192,6 +192,10 @@ public final class PgClient {
      * {@link #environment(Path)}.
      */
     public List<String> connectionArgs() {
+        requireEncodable("database name", url.database());
+        if (user != null) {
+            requireEncodable("user name", user);
+        }
         List<String> args = new ArrayList<>();
         args.add("--host=" + url.host());
         args.add("--port=" + url.port());
@@ -203,6 +207,24 @@ public final class PgClient {
         args.add("--dbname=dbname='" + url.database().replace("\\", "\\\\").replace("'", "\\'") + "'");
         args.add("--no-password");
         return args;
+    }
+
+    /**
+     * Under a C/POSIX locale the JVM writes command lines in ASCII: a name with other characters would reach the tool
+     * as '?'s, and name another database, or none. Said so instead.
+     */
+    private static void requireEncodable(String what, String name) {
+        String encoding = System.getProperty("sun.jnu.encoding", "UTF-8");
+        try {
+            if (java.nio.charset.Charset.forName(encoding).newEncoder().canEncode(name)) {
+                return;
+            }
+        } catch (IllegalArgumentException e) {
+            return; // an encoding this JVM cannot name: let the tool say what it got
+        }
+        throw new ConfigurationException(what, "characters this JVM can pass on a command line (it encodes them as "
+                + encoding + ", from a C/POSIX locale): run it with a UTF-8 locale (LANG=C.UTF-8)",
+                "\"" + dev.lifeboat.internal.Text.printable(name) + "\"");
     }
 
     /**
