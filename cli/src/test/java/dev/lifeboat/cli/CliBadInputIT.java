@@ -668,6 +668,28 @@ class CliBadInputIT {
         }
     }
 
+    /** Restored under a C/POSIX locale without the launcher, a non-ASCII file name is a clear refusal, not LB-900. */
+    @Test
+    void aNonAsciiFileNameRestoredUnderACLocaleWithoutTheLauncherIsRefusedClearly() throws Exception {
+        Path c = Files.createDirectories(dir.resolve("c-locale-files"));
+        Jar.write(c.resolve("media/résumé.txt"), "CV");
+        Jar.write(c.resolve("lifeboat.properties"), String.join("\n",
+                "lifeboat.files.media.path=" + c.resolve("media"),
+                "lifeboat.stores.local.type=local",
+                "lifeboat.stores.local.path=" + c.resolve("store"), ""));
+        assertThat(Jar.run(c, "backup").exit()).isZero();
+
+        Jar.Run plain = Jar.runJar(c, Map.of("LANG", "C", "LC_ALL", "C"), "restore", "latest", "--files", "media", "--to-dir", "out");
+
+        assertThat(plain.exit()).as(plain.toString()).isEqualTo(1);
+        assertThat(plain.err()).contains("[LB-403]").contains("cannot be named by this JVM").contains("LANG=C.UTF-8")
+                .doesNotContain("LB-900");
+        assertThat(c.resolve("out")).doesNotExist();
+        Jar.Run launched = Jar.run(c, Map.of("LANG", "C", "LC_ALL", "C"), "restore", "latest", "--files", "media", "--to-dir", "out");
+        assertThat(launched.exit()).as(launched.toString()).isZero();
+        assertThat(c.resolve("out/résumé.txt")).hasContent("CV");
+    }
+
     @Test
     void keygenNeverOverwrites() throws Exception {
         Jar.Run first = Jar.run(work, "--json", "keygen", "--out", "k1.txt");

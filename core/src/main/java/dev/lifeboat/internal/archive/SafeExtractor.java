@@ -362,8 +362,15 @@ public final class SafeExtractor {
             throw unsafe("entry \"" + printable(name) + "\" names the target itself");
         }
         Path p = root;
-        for (String seg : parts) {
-            p = p.resolve(seg);
+        try {
+            for (String seg : parts) {
+                p = p.resolve(seg);
+            }
+        } catch (java.nio.file.InvalidPathException e) {
+            // a JVM under a C/POSIX locale names files in ASCII: "résumé.pdf" cannot be made here
+            throw new RestoreException(ErrorCode.RESTORE_FAILED, "entry \"" + printable(name) + "\" cannot be named by"
+                    + " this JVM (it encodes file names as " + System.getProperty("sun.jnu.encoding") + "); run it with a"
+                    + " UTF-8 locale (LANG=C.UTF-8). Nothing was written to the target");
         }
         p = p.normalize();
         if (!p.startsWith(root) || p.equals(root)) {
