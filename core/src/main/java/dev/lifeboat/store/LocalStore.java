@@ -100,7 +100,7 @@ public final class LocalStore implements Store {
     public ObjectWriter write(String key, WriteOption... options) throws IOException {
         Path target = resolve(key);
         boolean ifAbsent = Arrays.asList(options).contains(WriteOption.IF_ABSENT);
-        Path tempDir = root.resolve(TEMP_DIR);
+        Path tempDir = tempDirFor(key);
         try {
             createDirectoriesDurably(tempDir);
             cleanStaleTemporaryFiles(tempDir);
@@ -180,8 +180,8 @@ public final class LocalStore implements Store {
                 }
                 try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
                     for (Path child : ds) {
-                        if (dir.equals(root) && child.getFileName().toString().equals(TEMP_DIR)) {
-                            continue;
+                        if (child.getFileName().toString().equals(TEMP_DIR)) {
+                            continue; // the root's, or a linked top folder's (no key starts with a '.')
                         }
                         BasicFileAttributes a;
                         try {
@@ -301,12 +301,34 @@ public final class LocalStore implements Store {
         return e instanceof FileSystemException fse ? fse.getReason() : null;
     }
 
+    /**
+     * Where a write of {@code key} is staged: the root's temporary folder, or, under a top folder that is a link
+     * (backups/ moved to a bigger disk and linked back), one inside the folder it links to, so that the final
+     * rename or link stays within one file system.
+     */
+    private Path tempDirFor(String key) throws IOException {
+        int slash = key.indexOf('/');
+        Path top = slash > 0 ? root.resolve(key.substring(0, slash)) : null;
+        return top != null && Files.isSymbolicLink(top) ? top.toRealPath().resolve(TEMP_DIR) : root.resolve(TEMP_DIR);
+    }
+
     /** Deletes temporary files of writes that never completed, older than {@code olderThan}. */
     @Override
     public void cleanUpIncompleteWrites(Duration olderThan) {
-        Path tempDir = root.resolve(TEMP_DIR);
-        if (Files.isDirectory(tempDir)) {
-            cleanStaleTemporaryFiles(tempDir, olderThan);
+        List<Path> tempDirs = new ArrayList<>(List.of(root.resolve(TEMP_DIR)));
+        try (DirectoryStream<Path> tops = Files.newDirectoryStream(root)) {
+            for (Path top : tops) {
+                if (Files.isSymbolicLink(top) && Files.isDirectory(top)) {
+                    tempDirs.add(top.resolve(TEMP_DIR)); // the linked folder's own (tempDirFor)
+                }
+            }
+        } catch (IOException e) {
+            // no root yet, or unreadable: its own temporary folder is all there is to look at
+        }
+        for (Path tempDir : tempDirs) {
+            if (Files.isDirectory(tempDir)) {
+                cleanStaleTemporaryFiles(tempDir, olderThan);
+            }
         }
     }
 

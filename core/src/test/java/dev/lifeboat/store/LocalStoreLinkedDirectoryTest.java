@@ -8,6 +8,7 @@ import dev.lifeboat.api.catalog.Manifest;
 import dev.lifeboat.api.store.ObjectInfo;
 import dev.lifeboat.api.store.ObjectWriter;
 import dev.lifeboat.api.verify.VerifyLevel;
+import dev.lifeboat.testing.Requirements;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +44,33 @@ class LocalStoreLinkedDirectoryTest {
         }
         assertThat(store.list("")).isEmpty();
         assertThat(Files.isSymbolicLink(link)).as("the operator's link stays").isTrue();
-        assertThat(bigDisk).isEmptyDirectory();
+        try (var left = Files.list(bigDisk)) {
+            assertThat(left.map(p -> p.getFileName().toString())).as("only the staging folder").containsOnly(LocalStore.TEMP_DIR);
+        }
+    }
+
+    /** The bigger disk is another file system: a write is staged there, so its final rename does not cross devices. */
+    @Test
+    void aLinkedBackupsFolderOnAnotherFileSystemIsWrittenAndListed() throws Exception {
+        Path mount = Files.createDirectory(dir.resolve("big-disk-fs"));
+        Requirements.require(Requirements.runs("mount", "-t", "tmpfs", "-o", "size=32m", "lifeboat-test", mount.toString()),
+                "permission to mount a tmpfs (root), to link backups/ to another file system");
+        try {
+            Path root = Files.createDirectories(dir.resolve("store"));
+            Files.createSymbolicLink(root.resolve("backups"), Files.createDirectory(mount.resolve("backups")));
+            assertThat(Files.getFileStore(mount)).isNotEqualTo(Files.getFileStore(root));
+            Files.writeString(Files.createDirectories(dir.resolve("app")).resolve("app.conf"), "listen 80\n");
+            Lifeboat lifeboat = Lifeboat.configure().config("deploy", dir.resolve("app/app.conf")).store(LocalStore.at(root)).build();
+
+            BackupResult result = lifeboat.backupNow();
+
+            assertThat(mount.resolve("backups").resolve(result.id().value()).resolve("manifest.json")).isRegularFile();
+            assertThat(lifeboat.latest()).map(Manifest::backupId).contains(result.id());
+            assertThat(lifeboat.verify(result.id(), VerifyLevel.CONTENT).ok()).isTrue();
+            assertThat(LocalStore.at(root).list("")).allMatch(o -> o.key().startsWith("backups/" + result.id() + "/"));
+        } finally {
+            Requirements.runs("umount", mount.toString());
+        }
     }
 
     @Test
