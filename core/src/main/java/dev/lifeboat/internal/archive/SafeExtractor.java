@@ -165,9 +165,21 @@ public final class SafeExtractor {
             // leftovers from being removed), deepest first: their modes may forbid writing into them
             dirModes.sort(Comparator.comparing((DirMeta d) -> d.path().getNameCount()).reversed());
             if (inside) {
-                // the mount point keeps its own mode; its entries arrive by renames within its file system, before
-                // their modes are set (renaming a directory to another parent needs write access to it), and leave
-                // again if one cannot arrive: the mount point is then as empty as it was
+                // the mount point keeps its own mode; its entries arrive by renames within its file system. Every
+                // directory below the top gets its mode while still inside the private staging directory; a top one
+                // is its owner's alone (0700) until it has arrived, since renaming a directory to another parent
+                // needs write access to it, and then gets its own. An entry that cannot arrive sends back those
+                // that did: the mount point is then as empty as it was
+                List<DirMeta> top = new ArrayList<>();
+                for (DirMeta d : dirModes) {
+                    if (d.path().getParent().equals(staging)) {
+                        top.add(d);
+                        Files.setPosixFilePermissions(d.path(), OWNER_ONLY);
+                    } else {
+                        setPermissions(d.path(), d.mode());
+                        Files.setLastModifiedTime(d.path(), d.mtime());
+                    }
+                }
                 List<Path> arrived = new ArrayList<>();
                 try {
                     try (DirectoryStream<Path> entries = Files.newDirectoryStream(staging)) {
@@ -183,7 +195,7 @@ public final class SafeExtractor {
                             arrived.add(to);
                         }
                     }
-                    for (DirMeta d : dirModes) {
+                    for (DirMeta d : top) {
                         Path at = abs.resolve(staging.relativize(d.path()));
                         setPermissions(at, d.mode());
                         Files.setLastModifiedTime(at, d.mtime());
