@@ -64,6 +64,8 @@ import java.util.regex.Pattern;
  * {@link #backupNow()} fails fast with {@link BackupInProgressException}).
  */
 public final class Lifeboat {
+    private static final System.Logger LOG = System.getLogger(Lifeboat.class.getName());
+
     private final Plan plan;
     private final Recovery recovery;
     private final AtomicReference<BackupId> running = new AtomicReference<>();
@@ -651,10 +653,21 @@ public final class Lifeboat {
                     if (e.database instanceof Postgres pg) {
                         boolean ok = true;
                         try {
-                            if (!PgClient.of(pg).passwordFitsPgpass()) {
+                            PgClient client = PgClient.of(pg);
+                            if (!client.passwordFitsPgpass()) {
                                 problems.add(new Problem(attr(e, setting, "password", "password"), PgClient.PASSWORD_LINE_BREAK,
                                         "a password with a line break (not shown)"));
                                 ok = false;
+                            }
+                            for (String name : client.namesNotOnCommandLine()) {
+                                problems.add(new Problem(attr(e, setting, "url", "url"), "a " + name + " of "
+                                        + PgClient.NOT_ON_COMMAND_LINE, quote(PgUrl.redact(pg.url()))));
+                                ok = false;
+                            }
+                            if (!client.url().ignoredParams().isEmpty()) {
+                                LOG.log(System.Logger.Level.WARNING, "database {0}: the URL''s parameters {1} are not passed"
+                                        + " on to pg_dump and pg_restore (they connect as they would without them)", e.name,
+                                        client.url().ignoredParams());
                             }
                         } catch (IllegalArgumentException ex) {
                             problems.add(new Problem(attr(e, setting, "url", "url"), ex.getMessage(), quote(PgUrl.redact(pg.url()))));

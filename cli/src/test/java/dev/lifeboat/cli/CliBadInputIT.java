@@ -657,8 +657,8 @@ class CliBadInputIT {
 
             Jar.Run plain = Jar.runJar(c, cLocale, "backup");
             assertThat(plain.exit()).as(plain.toString()).isEqualTo(2);
-            assertThat(plain.err()).contains("database name: must be characters this JVM can pass on a command line")
-                    .contains("LANG=C.UTF-8");
+            assertThat(plain.err()).contains("lifeboat.databases.main.url: must be a database name of characters this JVM"
+                    + " can pass on a command line").contains("LANG=C.UTF-8");
 
             Jar.Run launched = Jar.run(c, cLocale, "--json", "backup");
             assertThat(launched.exit()).as(launched.toString()).isZero();

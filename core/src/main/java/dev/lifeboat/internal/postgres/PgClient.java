@@ -214,17 +214,35 @@ public final class PgClient {
      * as '?'s, and name another database, or none. Said so instead.
      */
     private static void requireEncodable(String what, String name) {
-        String encoding = System.getProperty("sun.jnu.encoding", "UTF-8");
-        try {
-            if (java.nio.charset.Charset.forName(encoding).newEncoder().canEncode(name)) {
-                return;
-            }
-        } catch (IllegalArgumentException e) {
-            return; // an encoding this JVM cannot name: let the tool say what it got
+        if (!onCommandLine(name)) {
+            throw new ConfigurationException(what, NOT_ON_COMMAND_LINE, "\"" + dev.lifeboat.internal.Text.printable(name) + "\"");
         }
-        throw new ConfigurationException(what, "characters this JVM can pass on a command line (it encodes them as "
-                + encoding + ", from a C/POSIX locale): run it with a UTF-8 locale (LANG=C.UTF-8)",
-                "\"" + dev.lifeboat.internal.Text.printable(name) + "\"");
+    }
+
+    /** Whether this JVM can pass {@code name} on a command line unchanged. */
+    public static boolean onCommandLine(String name) {
+        try {
+            return java.nio.charset.Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8")).newEncoder().canEncode(name);
+        } catch (IllegalArgumentException e) {
+            return true; // an encoding this JVM cannot name: let the tool say what it got
+        }
+    }
+
+    /** What a name {@link #onCommandLine} refuses must be. */
+    public static final String NOT_ON_COMMAND_LINE = "characters this JVM can pass on a command line (it encodes them as "
+            + System.getProperty("sun.jnu.encoding", "UTF-8") + ", from a C/POSIX locale): run it with a UTF-8 locale"
+            + " (LANG=C.UTF-8)";
+
+    /** The database and user names {@link #onCommandLine} refuses, each with what it is. */
+    public List<String> namesNotOnCommandLine() {
+        List<String> out = new ArrayList<>();
+        if (!onCommandLine(url.database())) {
+            out.add("database name");
+        }
+        if (user != null && !onCommandLine(user)) {
+            out.add("user name");
+        }
+        return out;
     }
 
     /**

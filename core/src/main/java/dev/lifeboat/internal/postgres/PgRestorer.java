@@ -1,5 +1,6 @@
 package dev.lifeboat.internal.postgres;
 
+import dev.lifeboat.api.ConfigurationException;
 import dev.lifeboat.api.ErrorCode;
 import dev.lifeboat.api.LifeboatException;
 import dev.lifeboat.api.RestoreException;
@@ -43,6 +44,11 @@ public final class PgRestorer {
      * otherwise only whether it could be created is checked, so a preflight changes nothing on the server.
      */
     public void prepare(PartInfo part, boolean replace, boolean create) {
+        // before a database is created: a name pg_restore would get mangled is refused while nothing has changed
+        for (String name : target.namesNotOnCommandLine()) {
+            throw new ConfigurationException("restore target", "a " + name + " of " + PgClient.NOT_ON_COMMAND_LINE,
+                    "\"" + PgUrl.redact(target.url().toString()) + "\"");
+        }
         target.prefetchVersions("pg_restore");
         try (Connection c = connectCreatingDatabase(create)) {
             PgClient.ServerVersion server = PgClient.serverVersion(c);

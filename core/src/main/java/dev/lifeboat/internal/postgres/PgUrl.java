@@ -93,15 +93,18 @@ public record PgUrl(String host, int port, String database, String user, Secret 
         String user = params.remove("user");
         String pw = params.remove("password");
         for (String k : params.keySet()) {
+            // where and how securely it connects must be what the tools and the JDBC connections both follow;
+            // anything else the tools do not take (application_name, a pooler's pgbouncer=true) is ignored
+            String shown = k.matches("[A-Za-z_]{1,40}") ? "'" + k + "'" : "a parameter (not shown)";
             if (List.of("host", "hostaddr", "port", "dbname", "service").contains(k)) {
                 throw new IllegalArgumentException("host, port and database in the URL itself (jdbc:postgresql://host:port/"
-                        + "database), not as a '" + k + "' parameter, which the tools and the JDBC connections would not"
+                        + "database), not as a " + shown + " parameter, which the tools and the JDBC connections would not"
                         + " both follow");
             }
-            if (!k.equals("ssl") && !PARAM_ENV.containsKey(k)) {
-                throw new IllegalArgumentException("parameters Lifeboat passes on to pg_dump and pg_restore (ssl, "
-                        + String.join(", ", new java.util.TreeSet<>(PARAM_ENV.keySet())) + "), not '"
-                        + dev.lifeboat.internal.Text.printable(k) + "', which would be ignored");
+            if (!k.equals("ssl") && !PARAM_ENV.containsKey(k) && k.toLowerCase(java.util.Locale.ROOT).startsWith("ssl")) {
+                throw new IllegalArgumentException("TLS parameters Lifeboat passes on to pg_dump and pg_restore (ssl, "
+                        + String.join(", ", new java.util.TreeSet<>(PARAM_ENV.keySet()).stream().filter(x -> x.startsWith("ssl"))
+                        .toList()) + "), not " + shown + ", which would be ignored and the connection weaker than meant");
             }
         }
         if (!jdbc && m.group("userinfo") != null) {
@@ -173,13 +176,19 @@ public record PgUrl(String host, int port, String database, String user, Secret 
             try {
                 // only the parameters Lifeboat knows to hold no secret are shown: a misspelt "pasword=" is masked too
                 String key = URLDecoder.decode(rawKey.replace("+", "%2B"), StandardCharsets.UTF_8);
-                mask = eq >= 0 && !(key.equals("user") || key.equals("ssl") || PARAM_ENV.containsKey(key));
+                mask = !(key.equals("user") || key.equals("ssl") || PARAM_ENV.containsKey(key));
             } catch (IllegalArgumentException e) {
-                mask = eq >= 0;
+                mask = true;
             }
-            sb.append(i == 0 ? "" : "&").append(mask ? rawKey + "=***" : pair);
+            // a bare word ("?user=app&hunter2") may be a password typed without its key: masked whole
+            sb.append(i == 0 ? "" : "&").append(!mask ? pair : eq >= 0 ? rawKey + "=***" : pair.isEmpty() ? "" : "***");
         }
         return sb.toString();
+    }
+
+    /** The parameters pg_dump and pg_restore are not given (they would connect the same without them). */
+    public List<String> ignoredParams() {
+        return params.keySet().stream().filter(k -> !k.equals("ssl") && !PARAM_ENV.containsKey(k)).sorted().toList();
     }
 
     /** The JDBC URL without credentials. */

@@ -84,15 +84,21 @@ class PgUrlRedactTest {
      * than ignored, and shown masked: a misspelt {@code pasword} may hold the password.
      */
     @Test
-    void parametersTheToolsWouldNotFollowAreRefusedAndUnknownValuesMasked() {
+    void parametersThatMoveOrWeakenTheConnectionAreRefusedOthersIgnoredAndUnknownValuesMasked() {
         assertThat(PgUrl.redact("jdbc:postgresql://db/shop?user=app&pasword=Canary1&sslmode=require&ApplicationName=x"))
                 .isEqualTo("jdbc:postgresql://db/shop?user=app&pasword=***&sslmode=require&ApplicationName=***");
         assertThatThrownBy(() -> PgUrl.parse("postgres://app@127.0.0.1/shop?port=5433"))
                 .hasMessageContaining("not as a 'port' parameter");
         assertThatThrownBy(() -> PgUrl.parse("postgres://app@127.0.0.1/shop?host=/var/run/postgresql"))
                 .hasMessageContaining("not as a 'host' parameter");
-        assertThatThrownBy(() -> PgUrl.parse("jdbc:postgresql://db/shop?pasword=Canary1"))
-                .hasMessageContaining("not 'pasword', which would be ignored").hasMessageNotContaining("Canary1");
+        assertThatThrownBy(() -> PgUrl.parse("jdbc:postgresql://db/shop?sslmod=require"))
+                .hasMessageContaining("not 'sslmod', which would be ignored and the connection weaker than meant");
+        assertThatThrownBy(() -> PgUrl.parse("jdbc:postgresql://db/shop?ssl%20mode%3DCanary1=x"))
+                .hasMessageContaining("a parameter (not shown)").hasMessageNotContaining("Canary1");
+        // what a platform's DATABASE_URL carries besides (a pooler's flag, an application name) is ignored, and said
+        PgUrl platform = PgUrl.parse("postgres://app:pw@db.internal:6543/shop?sslmode=require&pgbouncer=true&application_name=web");
+        assertThat(platform.ignoredParams()).containsExactly("application_name", "pgbouncer");
+        assertThat(PgUrl.redact("jdbc:postgresql://db/shop?user=app&Canary2&ssl=true")).isEqualTo("jdbc:postgresql://db/shop?user=app&***&ssl=true");
         assertThatThrownBy(() -> PgUrl.parse("postgresql://%2Fvar%2Frun%2Fpostgresql/shop"))
                 .hasMessageContaining("a Unix socket directory is not supported");
         PgUrl ok = PgUrl.parse("jdbc:postgresql://db/shop?user=app&sslmode=verify-full&sslrootcert=/etc/ca.pem&ssl=true");
