@@ -22,8 +22,8 @@ final class ListCommand extends StoreCommand {
         PrintWriter out = out();
         PrintWriter err = err();
         LifeboatProperties p = properties();
-        Map<String, Store> stores = options.selectedStores(p);
         List<Problem> problems = new ArrayList<>();
+        Map<String, Store> stores = StoreOptions.collect(() -> options.selectedStores(p), problems);
         Function<Store, Recovery> recoveries = options.recoveriesFor(p, problems);
         StoreOptions.report(problems);
         Map<BackupId, Manifest> manifests = new TreeMap<>();

@@ -26,7 +26,8 @@ public final class SecureFiles {
 
     /**
      * Writes {@code content} to a new file readable only by its owner. The file appears complete or not at all (a
-     * temporary file is hard-linked into place), and an existing file is never replaced: then
+     * temporary file is hard-linked into place; where hard links do not exist, it is created exclusively and
+     * written, and removed again if the write fails), and an existing file is never replaced: then
      * {@link FileAlreadyExistsException} is thrown.
      */
     public static void createPrivate(Path file, String content) throws IOException {
@@ -52,6 +53,9 @@ public final class SecureFiles {
                 Files.createFile(abs, attrs);
                 try (OutputStream out = Files.newOutputStream(abs, StandardOpenOption.WRITE, StandardOpenOption.SYNC)) {
                     out.write(content.getBytes(StandardCharsets.US_ASCII));
+                } catch (IOException | RuntimeException written) {
+                    Files.deleteIfExists(abs); // ours, created above: no partial key is left to be refused later
+                    throw written;
                 }
             }
         } finally {

@@ -368,7 +368,9 @@ public final class PartRestorer {
                 }
                 if (a.isDirectory() && a.lastModifiedTime().toInstant().isBefore(cutoff)) {
                     Trees.deleteQuietly(p);
-                    LOG.log(Level.INFO, "removed the private folder {0} of a restore that did not end", p);
+                    if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+                        LOG.log(Level.INFO, "removed the private folder {0} of a restore that did not end", p);
+                    }
                 }
             }
         } catch (IOException | RuntimeException e) {

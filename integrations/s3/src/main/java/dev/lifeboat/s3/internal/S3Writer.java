@@ -360,6 +360,11 @@ final class S3Writer implements ObjectWriter {
                     throw failed;
                 }
                 if (stopping) {
+                    // a part sets its failure before stopping: read again, so a part's real failure is not lost
+                    failed = partFailure.get();
+                    if (failed != null) {
+                        throw failed;
+                    }
                     throw new IOException("the write of " + key + " to " + s3.describe() + " was aborted");
                 }
                 try {
