@@ -473,16 +473,14 @@ public final class BackupEngine {
      */
     private void removeStaleTemporaryFolders() {
         Instant cutoff = plan.clock().instant().minus(plan.garbageSafetyAge());
-        try (java.nio.file.DirectoryStream<Path> ds = Files.newDirectoryStream(plan.tempRoot(), "lifeboat-*")) {
-            for (Path p : ds) {
-                String rest = p.getFileName().toString().substring("lifeboat-".length());
+        try {
+            // lifeboat-<backup id>-<random>: a backup's, started before the cutoff
+            for (Path p : Trees.removeAbandoned(plan.tempRoot(), "lifeboat-", (rest, a) -> {
                 int dash = rest.lastIndexOf('-');
                 String idPart = dash < 0 ? "" : rest.substring(0, dash);
-                if (BackupId.isValid(idPart) && BackupId.parse(idPart).timestamp().isBefore(cutoff)
-                        && Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                    Trees.deleteQuietly(p);
-                    LOG.log(Level.INFO, "removed the temporary folder {0} of a backup that did not end", p);
-                }
+                return BackupId.isValid(idPart) && BackupId.parse(idPart).timestamp().isBefore(cutoff);
+            })) {
+                LOG.log(Level.INFO, "removed the temporary folder {0} of a backup that did not end", p);
             }
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.WARNING, "cannot look for stale temporary folders in {0}: {1}", plan.tempRoot(), e.getMessage());

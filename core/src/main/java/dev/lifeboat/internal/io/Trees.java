@@ -9,6 +9,9 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiPredicate;
 
 /** Removing private temporary trees (staging directories, per-run temp directories), and making renames durable. */
 public final class Trees {
@@ -47,6 +50,34 @@ public final class Trees {
         } catch (IOException e) {
             // best effort
         }
+    }
+
+    /**
+     * Deletes the folders in {@code dir} named {@code prefix…} that {@code abandoned} (given the rest of the name and
+     * the folder's attributes) says a run that did not end left behind: a process killed outright leaves its private
+     * folder, and the password file in it. Never follows links; a folder that cannot be read or deleted is left for
+     * next time. Returns the folders removed; throws when {@code dir} cannot be listed.
+     */
+    public static List<Path> removeAbandoned(Path dir, String prefix, BiPredicate<String, BasicFileAttributes> abandoned)
+            throws IOException {
+        List<Path> removed = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, prefix + "*")) {
+            for (Path p : ds) {
+                BasicFileAttributes a;
+                try {
+                    a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                } catch (IOException e) {
+                    continue; // removed meanwhile
+                }
+                if (a.isDirectory() && abandoned.test(p.getFileName().toString().substring(prefix.length()), a)) {
+                    deleteQuietly(p);
+                    if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+                        removed.add(p);
+                    }
+                }
+            }
+        }
+        return removed;
     }
 
     /**

@@ -27,11 +27,8 @@ import dev.lifeboat.internal.sqlite.SqliteRestorer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.System.Logger.Level;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -347,31 +344,18 @@ public final class PartRestorer {
      */
     private void removeAbandonedPrivateDirs() {
         Instant cutoff = Instant.now().minus(ABANDONED_AFTER);
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(tempRoot, PRIVATE_DIR_PREFIX + "*")) {
-            for (Path p : ds) {
-                String rest = p.getFileName().toString().substring(PRIVATE_DIR_PREFIX.length());
+        try {
+            // lifeboat-restore-<pid>-<random>: a restore's whose process is gone, untouched for an hour
+            for (Path p : Trees.removeAbandoned(tempRoot, PRIVATE_DIR_PREFIX, (rest, a) -> {
                 int dash = rest.indexOf('-');
-                long pid;
                 try {
-                    pid = Long.parseLong(rest.substring(0, Math.max(dash, 0)));
+                    return ProcessHandle.of(Long.parseLong(rest.substring(0, Math.max(dash, 0)))).isEmpty()
+                            && a.lastModifiedTime().toInstant().isBefore(cutoff);
                 } catch (NumberFormatException e) {
-                    continue; // not one of ours
+                    return false; // not one of ours
                 }
-                if (ProcessHandle.of(pid).isPresent()) {
-                    continue;
-                }
-                BasicFileAttributes a;
-                try {
-                    a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                } catch (IOException e) {
-                    continue; // removed meanwhile
-                }
-                if (a.isDirectory() && a.lastModifiedTime().toInstant().isBefore(cutoff)) {
-                    Trees.deleteQuietly(p);
-                    if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
-                        LOG.log(Level.INFO, "removed the private folder {0} of a restore that did not end", p);
-                    }
-                }
+            })) {
+                LOG.log(Level.INFO, "removed the private folder {0} of a restore that did not end", p);
             }
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.WARNING, "cannot look for abandoned private folders in {0}: {1}", tempRoot,
