@@ -699,17 +699,16 @@ public final class Lifeboat {
                                 quote(dir.toString()) + (Files.exists(dir) ? " (not a directory)" : " (does not exist)")));
                         ok = false;
                     }
-                    boolean globsOk = ok;
                     for (String glob : e.excludes) {
                         try {
                             java.nio.file.FileSystems.getDefault().getPathMatcher("glob:" + glob);
                         } catch (RuntimeException ex) { // PatternSyntaxException: every backup would fail on it
                             problems.add(new Problem(attr(e, setting, "exclude", "exclude"), "glob patterns (*, **, ?,"
                                     + " [a-z], {a,b})", quote(glob)));
-                            globsOk = false;
+                            ok = false;
                         }
                     }
-                    return globsOk ? new ArchiveSource(e.name, SourceKind.FILES, List.of(dir), e.excludes) : null;
+                    return ok ? new ArchiveSource(e.name, SourceKind.FILES, List.of(dir), e.excludes) : null;
                 }
                 default -> {
                     if (e.paths.isEmpty()) {

@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -392,12 +393,7 @@ public final class LifeboatProperties {
         }
         String tempSetting = opt("lifeboat.temp-dir").isPresent() ? "lifeboat.temp-dir" : "java.io.tmpdir";
         String tempName = opt("lifeboat.temp-dir").orElse(System.getProperty("java.io.tmpdir"));
-        Path temp = null;
-        try {
-            temp = Path.of(tempName);
-        } catch (InvalidPathException e) {
-            problems.add(new Problem(tempSetting, "a valid path", "\"" + Text.printable(tempName) + "\""));
-        }
+        Path temp = path(tempSetting, tempName, problems);
         if (temp != null && !Files.isDirectory(temp)) {
             problems.add(new Problem(tempSetting, "an existing directory", "\"" + temp + "\""));
         }
@@ -455,7 +451,7 @@ public final class LifeboatProperties {
      * {@code value} as a path, or null with a problem naming {@code key} when it cannot be one (a NUL character; on
      * Windows a {@code :} or {@code "} in the wrong place), instead of an {@link InvalidPathException} that names nothing.
      */
-    private static Path path(String key, String value, List<Problem> problems) {
+    private static Path path(String key, String value, Collection<Problem> problems) {
         try {
             return Path.of(value);
         } catch (InvalidPathException e) {

@@ -1,7 +1,6 @@
 package dev.lifeboat.cli;
 
 import dev.lifeboat.LifeboatProperties;
-import dev.lifeboat.Recovery;
 import dev.lifeboat.api.BackupId;
 import dev.lifeboat.api.ConfigurationException.Problem;
 import dev.lifeboat.api.catalog.Manifest;
@@ -12,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.Function;
 import picocli.CommandLine.Command;
 
 @Command(name = "list", description = "List restore points (every store), newest last: time, status, size, stores holding it.")
@@ -23,16 +21,15 @@ final class ListCommand extends StoreCommand {
         PrintWriter err = err();
         LifeboatProperties p = properties();
         List<Problem> problems = new ArrayList<>();
-        Map<String, Store> stores = StoreOptions.collect(() -> options.selectedStores(p), problems);
-        Function<Store, Recovery> recoveries = options.recoveriesFor(p, problems);
+        StoreOptions.PerStore selected = options.perStore(p, problems);
         StoreOptions.report(problems);
         Map<BackupId, Manifest> manifests = new TreeMap<>();
         Map<BackupId, List<String>> where = new TreeMap<>();
         List<Object> storeErrors = new ArrayList<>();
         int failed = 0;
-        for (Map.Entry<String, Store> s : stores.entrySet()) {
+        for (Map.Entry<String, Store> s : selected.stores().entrySet()) {
             try {
-                for (Manifest m : recoveries.apply(s.getValue()).list()) {
+                for (Manifest m : selected.recovery().apply(s.getValue()).list()) {
                     manifests.putIfAbsent(m.backupId(), m);
                     where.computeIfAbsent(m.backupId(), k -> new ArrayList<>()).add(s.getKey());
                 }
@@ -56,6 +53,6 @@ final class ListCommand extends StoreCommand {
             manifests.forEach((id, m) -> out.printf("%-27s %-20s %-10s %10s  %s%n", id, Output.time(m.startedAt()),
                     m.status(), Output.bytes(Output.size(m)), String.join(",", where.get(id))));
         }
-        return failed > 0 && failed == stores.size() ? Main.FAILURE : Main.OK;
+        return failed > 0 && failed == selected.stores().size() ? Main.FAILURE : Main.OK;
     }
 }

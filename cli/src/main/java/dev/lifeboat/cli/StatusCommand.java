@@ -17,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
 import picocli.CommandLine.Command;
 
 @Command(name = "status", description = {"Backup age against the RPO (lifeboat.rpo), the latest result, and each store's state.",
@@ -34,19 +33,18 @@ final class StatusCommand extends StoreCommand {
         List<Problem> problems = new ArrayList<>();
         Optional<Duration> rpo = Optional.ofNullable(StoreOptions.collect(p::rpo, problems)).flatMap(d -> d);
         Optional<Duration> rto = Optional.ofNullable(StoreOptions.collect(p::rto, problems)).flatMap(d -> d);
-        Map<String, Store> stores = StoreOptions.collect(() -> options.selectedStores(p), problems);
-        Function<Store, Recovery> recoveries = options.recoveriesFor(p, problems);
+        StoreOptions.PerStore selected = options.perStore(p, problems);
         StoreOptions.report(problems);
         Instant now = Instant.now();
         boolean healthy = true;
         List<Object> storesJson = new ArrayList<>();
         List<String> lines = new ArrayList<>();
-        for (Map.Entry<String, Store> s : stores.entrySet()) {
+        for (Map.Entry<String, Store> s : selected.stores().entrySet()) {
             Map<String, Object> o = new LinkedHashMap<>();
             o.put("store", s.getKey());
             o.put("location", s.getValue().describe());
             try {
-                Recovery r = recoveries.apply(s.getValue());
+                Recovery r = selected.recovery().apply(s.getValue());
                 List<Manifest> all = r.list();
                 Optional<Manifest> latest = all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
                 // the newest successful backup whose parts are all there with their recorded sizes (a stat each):

@@ -53,21 +53,25 @@ final class StoreOptions {
         return Map.of(store, all.get(store));
     }
 
+    /** The selected stores, and for each a recovery that reads it alone. */
+    record PerStore(Map<String, Store> stores, Function<Store, Recovery> recovery) {}
+
     /**
-     * Recoveries that read one store each, with the identities and trusted keys read once, before any store is
-     * visited: a bad {@code --identity} or signing setting is added to {@code problems} (a usage error, exit 2), not
-     * reported as every store's failure.
+     * The {@linkplain #selectedStores selected stores} and recoveries that read one store each, with the identities
+     * and trusted keys read once, before any store is visited: a bad {@code --store}, {@code --identity} or signing
+     * setting is added to {@code problems} (a usage error, exit 2), not reported as every store's failure.
      */
-    Function<Store, Recovery> recoveriesFor(LifeboatProperties p, List<Problem> problems) {
+    PerStore perStore(LifeboatProperties p, List<Problem> problems) {
+        Map<String, Store> stores = collect(() -> selectedStores(p), problems);
         Identities ids = identity == null ? null : collect(() -> Identities.fromFile(identity), problems);
         Set<ManifestVerifyKey> trusted = collect(p::trustedKeys, problems);
-        return store -> {
+        return new PerStore(stores, store -> {
             Recovery r = Recovery.from(store);
             if (ids != null) {
                 r = r.withIdentities(ids);
             }
             return trusted == null ? r : r.trusting(trusted.toArray(new ManifestVerifyKey[0]));
-        };
+        });
     }
 
     /** What {@code read} gives, or null with its configuration problems added to {@code problems}. */

@@ -4,15 +4,12 @@ import dev.lifeboat.LifeboatProperties;
 import dev.lifeboat.Recovery;
 import dev.lifeboat.api.ConfigurationException.Problem;
 import dev.lifeboat.api.catalog.Manifest;
-import dev.lifeboat.api.store.Store;
 import dev.lifeboat.api.verify.Finding;
 import dev.lifeboat.api.verify.VerificationReport;
 import dev.lifeboat.api.verify.VerifyLevel;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -39,10 +36,9 @@ final class VerifyCommand extends StoreCommand {
             recovery = options.recovery(p, progress);
         } else {
             List<Problem> problems = new ArrayList<>();
-            Map<String, Store> stores = StoreOptions.collect(() -> options.selectedStores(p), problems);
-            Function<Store, Recovery> recoveries = options.recoveriesFor(p, problems);
+            StoreOptions.PerStore selected = options.perStore(p, problems);
             StoreOptions.report(problems);
-            recovery = recoveries.apply(stores.get(options.store)).withListener(progress);
+            recovery = selected.recovery().apply(selected.stores().get(options.store)).withListener(progress);
         }
         Manifest m = StoreOptions.resolve(recovery, id);
         VerificationReport r;

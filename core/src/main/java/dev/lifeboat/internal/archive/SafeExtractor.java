@@ -158,9 +158,9 @@ public final class SafeExtractor {
                 // consume everything (tar padding, then the raw stream) so the caller's stream can verify its
                 // hash before anything becomes visible; after the end marker only padding may follow, not an
                 // endless decompressed stream that would burn CPU for hours uncounted by the byte cap
-                drainTrailer(tarStream);
+                drain(tarStream, MAX_TRAILER);
             }
-            drain(raw);
+            drain(raw, Long.MAX_VALUE); // its own length is the verifying stream's to check
             // directories last (once verified: a mode without the owner's access would keep a failed restore's
             // leftovers from being removed), deepest first: their modes may forbid writing into them
             dirModes.sort(Comparator.comparing((DirMeta d) -> d.path().getNameCount()).reversed());
@@ -176,8 +176,7 @@ public final class SafeExtractor {
                         top.add(d);
                         Files.setPosixFilePermissions(d.path(), OWNER_ONLY);
                     } else {
-                        setPermissions(d.path(), d.mode());
-                        Files.setLastModifiedTime(d.path(), d.mtime());
+                        applyDirMeta(d.path(), d);
                     }
                 }
                 List<Path> arrived = new ArrayList<>();
@@ -196,9 +195,7 @@ public final class SafeExtractor {
                         }
                     }
                     for (DirMeta d : top) {
-                        Path at = abs.resolve(staging.relativize(d.path()));
-                        setPermissions(at, d.mode());
-                        Files.setLastModifiedTime(at, d.mtime());
+                        applyDirMeta(abs.resolve(staging.relativize(d.path())), d);
                     }
                 } catch (IOException | RuntimeException | Error e) {
                     arrived.forEach(Trees::deleteQuietly);
@@ -207,8 +204,7 @@ public final class SafeExtractor {
                 Files.delete(staging);
             } else {
                 for (DirMeta d : dirModes) {
-                    setPermissions(d.path(), d.mode());
-                    Files.setLastModifiedTime(d.path(), d.mtime());
+                    applyDirMeta(d.path(), d);
                 }
                 Files.setPosixFilePermissions(staging, rootMode);
                 if (exists) {
@@ -429,21 +425,24 @@ public final class SafeExtractor {
     /** The most a tar stream may hold after its end-of-archive marker: the second zero block and record padding. */
     static final int MAX_TRAILER = 1 << 20;
 
-    private static void drainTrailer(InputStream in) throws IOException {
+    /** {@link DirMeta}'s mode and modification time, given to the directory at {@code at}. */
+    private static void applyDirMeta(Path at, DirMeta d) throws IOException {
+        setPermissions(at, d.mode());
+        Files.setLastModifiedTime(at, d.mtime());
+    }
+
+    /**
+     * Reads {@code in} to its end (reading it lets the caller's stream verify); more than {@code max} bytes are
+     * refused as unsafe.
+     */
+    private static void drain(InputStream in, long max) throws IOException {
         byte[] buf = new byte[64 * 1024];
         long total = 0;
         for (int n; (n = in.read(buf)) >= 0; ) {
             total += n;
-            if (total > MAX_TRAILER) {
-                throw unsafe("more than " + MAX_TRAILER + " bytes follow the archive's end-of-archive marker");
+            if (total > max) {
+                throw unsafe("more than " + max + " bytes follow the archive's end-of-archive marker");
             }
-        }
-    }
-
-    private static void drain(InputStream in) throws IOException {
-        byte[] buf = new byte[64 * 1024];
-        while (in.read(buf) >= 0) {
-            // tar padding after the end-of-archive marker; reading it lets the caller's stream verify
         }
     }
 

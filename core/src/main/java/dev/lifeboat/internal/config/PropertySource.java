@@ -270,7 +270,7 @@ public final class PropertySource {
         unknown.forEach(p -> unknownKeys.add(p.setting()));
         values.forEach((k, v) -> out.put(k, isSecret(k) ? "***"
                 : k.endsWith(".url") ? PgUrl.redact(v) : k.endsWith(".endpoint") ? withoutQuery(PgUrl.redact(v))
-                : k.endsWith(".password-file") && !SecureFiles.nameOfSecretFile(v).startsWith("\"") ? "***"
+                : k.endsWith(".password-file") && !SecureFiles.showableAsPath(v) ? "***"
                 : unknownKeys.contains(k) ? "***" : v));
         return out;
     }

@@ -81,23 +81,37 @@ public final class SecureFiles {
      * key material or white space.
      */
     public static String nameOfSecretFile(String given) {
-        String upper = given.toUpperCase(java.util.Locale.ROOT);
-        if (upper.contains("AGE-SECRET-KEY-") || upper.contains("PRIVATE KEY")) {
+        if (holdsKeyMaterial(given)) {
             return "a key itself, not the name of a file holding one (not shown)";
         }
-        boolean pathLike = given.startsWith("/") || given.startsWith("./") || given.startsWith("../") || given.startsWith("~/");
-        if (!pathLike && given.indexOf('/') > 0) {
-            try {
-                Path parent = Path.of(given).getParent();
-                pathLike = parent != null && Files.isDirectory(parent);
-            } catch (java.nio.file.InvalidPathException e) {
-                pathLike = false;
-            }
-        }
-        if (!pathLike || given.chars().anyMatch(Character::isWhitespace)) {
+        if (!showableAsPath(given)) {
             return "a name that is not shown (not a path such as /etc/lifeboat/key.txt or ./key.txt: it may be the"
                     + " secret itself)";
         }
         return "\"" + given + "\"";
+    }
+
+    /** Whether {@code given}, named where a secret's file belongs, may be shown: see {@link #nameOfSecretFile}. */
+    public static boolean showableAsPath(String given) {
+        if (holdsKeyMaterial(given) || given.chars().anyMatch(Character::isWhitespace)) {
+            return false;
+        }
+        if (given.startsWith("/") || given.startsWith("./") || given.startsWith("../") || given.startsWith("~/")) {
+            return true;
+        }
+        if (given.indexOf('/') > 0) {
+            try {
+                Path parent = Path.of(given).getParent();
+                return parent != null && Files.isDirectory(parent);
+            } catch (java.nio.file.InvalidPathException e) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    private static boolean holdsKeyMaterial(String given) {
+        String upper = given.toUpperCase(java.util.Locale.ROOT);
+        return upper.contains("AGE-SECRET-KEY-") || upper.contains("PRIVATE KEY");
     }
 }

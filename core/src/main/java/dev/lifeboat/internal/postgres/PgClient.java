@@ -192,10 +192,7 @@ public final class PgClient {
      * {@link #environment(Path)}.
      */
     public List<String> connectionArgs() {
-        requireEncodable("database name", url.database());
-        if (user != null) {
-            requireEncodable("user name", user);
-        }
+        requireOnCommandLine("database");
         List<String> args = new ArrayList<>();
         args.add("--host=" + url.host());
         args.add("--port=" + url.port());
@@ -211,16 +208,18 @@ public final class PgClient {
 
     /**
      * Under a C/POSIX locale the JVM writes command lines in ASCII: a name with other characters would reach the tool
-     * as '?'s, and name another database, or none. Said so instead.
+     * as '?'s, and name another database, or none. Said so instead, naming {@code what} (the setting or role).
      */
-    private static void requireEncodable(String what, String name) {
-        if (!onCommandLine(name)) {
-            throw new ConfigurationException(what, NOT_ON_COMMAND_LINE, "\"" + dev.lifeboat.internal.Text.printable(name) + "\"");
+    public void requireOnCommandLine(String what) {
+        List<String> names = namesNotOnCommandLine();
+        if (!names.isEmpty()) {
+            throw new ConfigurationException(what, "a " + names.get(0) + " of " + NOT_ON_COMMAND_LINE,
+                    "\"" + PgUrl.redact(url.toString()) + "\"");
         }
     }
 
     /** Whether this JVM can pass {@code name} on a command line unchanged. */
-    public static boolean onCommandLine(String name) {
+    private static boolean onCommandLine(String name) {
         try {
             return java.nio.charset.Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8")).newEncoder().canEncode(name);
         } catch (IllegalArgumentException e) {

@@ -1,6 +1,5 @@
 package dev.lifeboat.internal.postgres;
 
-import dev.lifeboat.api.ConfigurationException;
 import dev.lifeboat.api.ErrorCode;
 import dev.lifeboat.api.LifeboatException;
 import dev.lifeboat.api.RestoreException;
@@ -45,10 +44,7 @@ public final class PgRestorer {
      */
     public void prepare(PartInfo part, boolean replace, boolean create) {
         // before a database is created: a name pg_restore would get mangled is refused while nothing has changed
-        for (String name : target.namesNotOnCommandLine()) {
-            throw new ConfigurationException("restore target", "a " + name + " of " + PgClient.NOT_ON_COMMAND_LINE,
-                    "\"" + PgUrl.redact(target.url().toString()) + "\"");
-        }
+        target.requireOnCommandLine("restore target");
         target.prefetchVersions("pg_restore");
         try (Connection c = connectCreatingDatabase(create)) {
             PgClient.ServerVersion server = PgClient.serverVersion(c);

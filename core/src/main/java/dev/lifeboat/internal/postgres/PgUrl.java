@@ -21,9 +21,9 @@ public record PgUrl(String host, int port, String database, String user, Secret 
     private static final Pattern LIBPQ = Pattern.compile(
             "postgres(?:ql)?://(?:(?<userinfo>[^@/]*)@)?(?<host>\\[[^\\]]+\\]|[^/:?,@]+)(?::(?<port>\\d{1,5}))?/(?<db>[^?]+)(?:\\?(?<query>.*))?");
     /**
-     * The libpq parameters a URL may carry, and the variables that pass them on to pg_dump and pg_restore (the JDBC
-     * connections take sslmode). Any other parameter would be dropped silently, leaving the tools to connect
-     * differently from what the URL says: refused instead.
+     * The libpq parameters passed on to pg_dump and pg_restore, and the variables that carry them (the JDBC
+     * connections take sslmode). Of the others, those that would move or weaken the connection are refused, the
+     * rest ignored ({@link #ignoredParams}).
      */
     public static final Map<String, String> PARAM_ENV = Map.of(
             "sslmode", "PGSSLMODE",
@@ -101,7 +101,7 @@ public record PgUrl(String host, int port, String database, String user, Secret 
                         + "database), not as a " + shown + " parameter, which the tools and the JDBC connections would not"
                         + " both follow");
             }
-            if (!k.equals("ssl") && !PARAM_ENV.containsKey(k) && k.toLowerCase(java.util.Locale.ROOT).startsWith("ssl")) {
+            if (!passedOn(k) && k.toLowerCase(java.util.Locale.ROOT).startsWith("ssl")) {
                 throw new IllegalArgumentException("TLS parameters Lifeboat passes on to pg_dump and pg_restore (ssl, "
                         + String.join(", ", new java.util.TreeSet<>(PARAM_ENV.keySet()).stream().filter(x -> x.startsWith("ssl"))
                         .toList()) + "), not " + shown + ", which would be ignored and the connection weaker than meant");
@@ -176,7 +176,7 @@ public record PgUrl(String host, int port, String database, String user, Secret 
             try {
                 // only the parameters Lifeboat knows to hold no secret are shown: a misspelt "pasword=" is masked too
                 String key = URLDecoder.decode(rawKey.replace("+", "%2B"), StandardCharsets.UTF_8);
-                mask = !(key.equals("user") || key.equals("ssl") || PARAM_ENV.containsKey(key));
+                mask = !(key.equals("user") || passedOn(key));
             } catch (IllegalArgumentException e) {
                 mask = true;
             }
@@ -188,7 +188,12 @@ public record PgUrl(String host, int port, String database, String user, Secret 
 
     /** The parameters pg_dump and pg_restore are not given (they would connect the same without them). */
     public List<String> ignoredParams() {
-        return params.keySet().stream().filter(k -> !k.equals("ssl") && !PARAM_ENV.containsKey(k)).sorted().toList();
+        return params.keySet().stream().filter(k -> !passedOn(k)).sorted().toList();
+    }
+
+    /** Whether parameter {@code key} reaches the tools: {@code ssl} (as PGSSLMODE) and those of {@link #PARAM_ENV}. */
+    private static boolean passedOn(String key) {
+        return key.equals("ssl") || PARAM_ENV.containsKey(key);
     }
 
     /** The JDBC URL without credentials. */

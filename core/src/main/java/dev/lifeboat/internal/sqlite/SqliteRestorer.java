@@ -53,8 +53,7 @@ public final class SqliteRestorer {
         if (dir == null || !Files.isDirectory(dir)) {
             throw new RestoreException(ErrorCode.RESTORE_FAILED, "the directory of SQLite target " + target + " does not exist");
         }
-        refuseLeftoverJournals(target);
-        refuseLeftoverJournals(real);
+        refuseLeftoverJournals(target, real);
     }
 
     /**
@@ -78,8 +77,15 @@ public final class SqliteRestorer {
     /**
      * A write-ahead log or rollback journal beside the target belongs to the database being replaced (or deleted):
      * SQLite would replay it onto the restored file the next time it is opened, silently bringing back the old data.
+     * Looked for beside the path given and beside the file it is ({@code real}, where a link points).
      */
-    private static void refuseLeftoverJournals(Path target) {
+    private static void refuseLeftoverJournals(Path given, Path real) {
+        for (Path target : new java.util.LinkedHashSet<>(List.of(given.toAbsolutePath(), real))) {
+            refuseLeftoverJournalsBeside(target);
+        }
+    }
+
+    private static void refuseLeftoverJournalsBeside(Path target) {
         for (String suffix : List.of("-wal", "-journal")) {
             Path journal = target.resolveSibling(target.getFileName() + suffix);
             if (Files.exists(journal, LinkOption.NOFOLLOW_LINKS)) {
@@ -170,8 +176,7 @@ public final class SqliteRestorer {
                     mismatches.add("table " + e.getKey() + " has " + got + " rows, expected " + e.getValue());
                 }
             }
-            refuseLeftoverJournals(abs); // again: the application may have opened the file while the part was read
-            refuseLeftoverJournals(target.toAbsolutePath());
+            refuseLeftoverJournals(target, abs); // again: the application may have opened the file while the part was read
             if (replace) {
                 keepAccessOf(abs, temp);
                 Files.move(temp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -39,21 +39,17 @@ public final class S3StoreProvider implements StoreProvider {
         Optional<String> bucket = s.get("bucket");
         // without a usable bucket the other settings are still checked (against a stand-in), so that every mistake
         // is reported at once; no store is made
-        boolean usable = true;
-        S3Store store = null;
+        boolean usable = false;
+        S3Store store = S3Store.bucket("stand-in");
         if (bucket.isEmpty()) {
             s.problem("bucket", "set (the bucket name)", "missing");
-            usable = false;
         } else {
             try {
                 store = S3Store.bucket(bucket.get());
+                usable = true;
             } catch (IllegalArgumentException e) {
                 s.problem("bucket", "a valid bucket name", "\"" + bucket.get() + "\"");
-                usable = false;
             }
-        }
-        if (store == null) {
-            store = S3Store.bucket("stand-in");
         }
         store = apply(s, "prefix", store, (st, v) -> st.prefix(v));
         store = apply(s, "region", store, (st, v) -> st.region(v));

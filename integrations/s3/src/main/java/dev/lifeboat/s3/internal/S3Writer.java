@@ -355,16 +355,13 @@ final class S3Writer implements ObjectWriter {
         List<CompletedPart> done = new ArrayList<>(parts.size());
         for (Future<CompletedPart> f : parts) {
             while (true) {
+                // stopping first: a part sets its failure before it sets stopping, so a part's real failure is seen
+                boolean stopped = stopping;
                 StoreException failed = partFailure.get();
                 if (failed != null) {
                     throw failed;
                 }
-                if (stopping) {
-                    // a part sets its failure before stopping: read again, so a part's real failure is not lost
-                    failed = partFailure.get();
-                    if (failed != null) {
-                        throw failed;
-                    }
+                if (stopped) {
                     throw new IOException("the write of " + key + " to " + s3.describe() + " was aborted");
                 }
                 try {
