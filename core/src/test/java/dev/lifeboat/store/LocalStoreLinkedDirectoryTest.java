@@ -53,9 +53,7 @@ class LocalStoreLinkedDirectoryTest {
     @Test
     void aLinkedBackupsFolderOnAnotherFileSystemIsWrittenAndListed() throws Exception {
         Path mount = Files.createDirectory(dir.resolve("big-disk-fs"));
-        Requirements.require(Requirements.runs("mount", "-t", "tmpfs", "-o", "size=32m", "lifeboat-test", mount.toString()),
-                "permission to mount a tmpfs (root), to link backups/ to another file system");
-        try {
+        try (Requirements.Mount mounted = Requirements.mountTmpfs(mount, "32m", "to link backups/ to another file system")) {
             Path root = Files.createDirectories(dir.resolve("store"));
             Files.createSymbolicLink(root.resolve("backups"), Files.createDirectory(mount.resolve("backups")));
             assertThat(Files.getFileStore(mount)).isNotEqualTo(Files.getFileStore(root));
@@ -68,8 +66,6 @@ class LocalStoreLinkedDirectoryTest {
             assertThat(lifeboat.latest()).map(Manifest::backupId).contains(result.id());
             assertThat(lifeboat.verify(result.id(), VerifyLevel.CONTENT).ok()).isTrue();
             assertThat(LocalStore.at(root).list("")).allMatch(o -> o.key().startsWith("backups/" + result.id() + "/"));
-        } finally {
-            Requirements.runs("umount", mount.toString());
         }
     }
 

@@ -38,10 +38,9 @@ class TreeArchiverSwapTest {
         List<String> opened = new ArrayList<>();
         TreeArchiver.beforeOpening = p -> opened.add(media.relativize(p).toString());
 
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        TreeArchiver archiver = new TreeArchiver(new TarWriter(bytes, 4096), List.of("cache/**", "**/cache/**"));
-        archiver.addTree(media, "");
-        archiver.finish();
+        Archived archived = archive(media, List.of("cache/**", "**/cache/**"));
+        ByteArrayOutputStream bytes = archived.bytes();
+        TreeArchiver archiver = archived.archiver();
 
         assertThat(opened).as("an excluded directory's content is never listed, so an unreadable one cannot make the"
                 + " backup incomplete").containsExactly("photos");
@@ -69,10 +68,9 @@ class TreeArchiverSwapTest {
             }
         };
 
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        TreeArchiver archiver = new TreeArchiver(new TarWriter(bytes, 4096), List.of());
-        archiver.addTree(media, "");
-        archiver.finish();
+        Archived archived = archive(media, List.of());
+        ByteArrayOutputStream bytes = archived.bytes();
+        TreeArchiver archiver = archived.archiver();
 
         assertThat(swapped).isTrue();
         List<String> names = new ArrayList<>();
@@ -110,10 +108,9 @@ class TreeArchiverSwapTest {
             }
         };
 
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        TreeArchiver archiver = new TreeArchiver(new TarWriter(bytes, 4096), List.of());
-        archiver.addTree(media, "");
-        archiver.finish();
+        Archived archived = archive(media, List.of());
+        ByteArrayOutputStream bytes = archived.bytes();
+        TreeArchiver archiver = archived.archiver();
 
         assertThat(names(bytes)).containsExactly("z.txt");
         assertThat(archiver.issues()).singleElement().satisfies(i -> {
@@ -131,5 +128,16 @@ class TreeArchiverSwapTest {
             }
         }
         return names;
+    }
+
+    private record Archived(ByteArrayOutputStream bytes, TreeArchiver archiver) {}
+
+    /** {@code media} archived (with {@code excludes}), the tar bytes and the archiver that made them. */
+    private static Archived archive(Path media, List<String> excludes) throws java.io.IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        TreeArchiver archiver = new TreeArchiver(new TarWriter(bytes, 4096), excludes);
+        archiver.addTree(media, "");
+        archiver.finish();
+        return new Archived(bytes, archiver);
     }
 }

@@ -67,4 +67,20 @@ public final class Requirements {
             return false;
         }
     }
+
+    /** A tmpfs mounted for a test; closing it unmounts it. */
+    public interface Mount extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Mounts a tmpfs of {@code size} (e.g. {@code 16m}) on the existing, empty {@code dir}, as another file system
+     * than its parent's; required (root can), {@code why} saying what for.
+     */
+    public static Mount mountTmpfs(Path dir, String size, String why) {
+        require(runs("mount", "-t", "tmpfs", "-o", "size=" + size, "lifeboat-test", dir.toString()),
+                "permission to mount a tmpfs (root), " + why);
+        return () -> runs("umount", dir.toString());
+    }
 }
