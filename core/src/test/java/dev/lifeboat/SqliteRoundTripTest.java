@@ -11,15 +11,19 @@ import dev.lifeboat.api.RestoreResult;
 import dev.lifeboat.api.catalog.PartInfo;
 import dev.lifeboat.api.verify.VerifyLevel;
 import dev.lifeboat.store.LocalStore;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.HexFormat;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,6 +53,7 @@ class SqliteRoundTripTest {
         }
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong inserted = new AtomicLong();
+        AtomicReference<Throwable> writerFailure = new AtomicReference<>();
         Thread writer = new Thread(() -> {
             try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement st = c.createStatement()) {
                 st.execute("PRAGMA busy_timeout=5000");
@@ -61,7 +66,7 @@ class SqliteRoundTripTest {
                     inserted.addAndGet(2);
                 }
             } catch (Exception e) {
-                throw new RuntimeException(e);
+                writerFailure.set(e); // a backup that blocks the application's writes fails the test
             }
         });
         writer.start();
@@ -73,12 +78,17 @@ class SqliteRoundTripTest {
                 .store(LocalStore.at(dir.resolve("store")))
                 .build();
         BackupResult result;
+        long atStart = inserted.get();
+        long atEnd;
         try {
             result = lifeboat.backupNow();
+            atEnd = inserted.get();
         } finally {
             stop.set(true);
             writer.join();
         }
+        assertThat(writerFailure.get()).as("the application's writes during the backup").isNull();
+        assertThat(atEnd).as("the application kept writing while the backup ran").isGreaterThan(atStart);
         assertThat(result.status()).isEqualTo(BackupStatus.SUCCESS);
         PartInfo part = result.parts().get(0);
         assertThat(part.key()).endsWith("/db-app.sqlite.zst");
@@ -86,7 +96,7 @@ class SqliteRoundTripTest {
         assertThat(part.rowCounts()).containsEntry("main.docs_content", 1L).doesNotContainKey("main.docs")
                 .doesNotContainKey("main.sqlite_sequence");
         long events = part.rowCounts().get("main.events");
-        assertThat(events).isPositive().isEven().isLessThanOrEqualTo(inserted.get());
+        assertThat(events).isEven().isGreaterThanOrEqualTo(atStart).isLessThanOrEqualTo(inserted.get());
         assertThat(lifeboat.verify(result.id(), VerifyLevel.CONTENT).ok()).isTrue();
 
         Path restored = dir.resolve("restored.db");
@@ -100,6 +110,16 @@ class SqliteRoundTripTest {
                 rs.next();
                 assertThat(rs.getLong(1) * 2).as("every transaction is either fully in the copy or not at all").isEqualTo(events);
             }
+            long lastEvent;
+            try (ResultSet rs = st.executeQuery("select max(id) from events")) {
+                rs.next();
+                lastEvent = rs.getLong(1);
+            }
+            // the copy is the source as of one commit: every row identical, events up to the last one copied
+            String users = "select id, name, hex(avatar) from users order by id";
+            String eventsUpTo = "select id, user_id, payload from events where id <= " + lastEvent + " order by id";
+            assertThat(digest(restored, users)).isEqualTo(digest(db, users));
+            assertThat(digest(restored, eventsUpTo)).isEqualTo(digest(db, eventsUpTo));
             try (ResultSet rs = st.executeQuery("select name, avatar from users where id = 2")) {
                 rs.next();
                 assertThat(rs.getString(1)).isEqualTo("user 1 ünïcødé");
@@ -182,5 +202,21 @@ class SqliteRoundTripTest {
         Files.writeString(volume.resolve("live.db-wal"), "a live write-ahead log");
         assertThatThrownBy(() -> lifeboat.restoreDatabase(result.id(), "app", Sqlite.file(link), RestoreOptions.defaults().replace(true)))
                 .isInstanceOf(RestoreException.class).hasMessageContaining("live.db-wal");
+    }
+    /** SHA-256 of every row a query yields, column by column: equal digests, equal rows. */
+    static String digest(Path db, String query) throws Exception {
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery(query)) {
+            int columns = rs.getMetaData().getColumnCount();
+            long rows = 0;
+            while (rs.next()) {
+                for (int i = 1; i <= columns; i++) {
+                    sha.update((rs.getString(i) + "\u0000").getBytes(StandardCharsets.UTF_8));
+                }
+                rows++;
+            }
+            return rows + " rows " + HexFormat.of().formatHex(sha.digest());
+        }
     }
 }
