@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.lifeboat.api.BackupResult;
 import dev.lifeboat.api.ErrorCode;
 import dev.lifeboat.api.LifeboatException;
+import dev.lifeboat.api.RestoreResult;
 import dev.lifeboat.api.Secret;
 import dev.lifeboat.api.store.ObjectInfo;
 import dev.lifeboat.api.verify.VerifyLevel;
@@ -206,7 +207,7 @@ class PostgresFailureTest {
                 + "touch " + dir.resolve("dump-ran") + "\nexec " + realPgDump + " \"$@\"\n");
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
         LifeboatException e = failingBackup(Postgres.url(database), ErrorCode.TOOL_UNAVAILABLE, "older than the server");
-        assertThat(e).hasMessageContaining("pg_dump 15 or newer").hasMessageContaining("binDir");
+        assertThat(e).hasMessageContaining("pg_dump " + PG.serverMajor() + " or newer").hasMessageContaining("binDir");
         assertThat(dir.resolve("dump-ran")).doesNotExist();
     }
 
@@ -243,7 +244,7 @@ class PostgresFailureTest {
         Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> lifeboat(Postgres.url(database))
                 .restoreDatabase(previous.id(), "main", Postgres.url(target).binDir(bin), RestoreOptions.defaults()));
 
-        assertThat(t).isInstanceOf(LifeboatException.class).hasMessageContaining("pg_restore 15 or newer");
+        assertThat(t).isInstanceOf(LifeboatException.class).hasMessageContaining("pg_restore " + PG.serverMajor() + " or newer");
         assertThat(((LifeboatException) t).code()).isEqualTo(ErrorCode.TOOL_UNAVAILABLE);
         assertThat(PG.databaseExists(target)).as("the database created for the restore is dropped again").isFalse();
     }
@@ -301,12 +302,15 @@ class PostgresFailureTest {
                 assertThat(Path.of(passFile)).as("PGPASSFILE is deleted afterwards").doesNotExist();
 
                 // a failing dump: the exception and the logs must not carry the password either
-                fakePgDump("echo 'FATAL: something went wrong' >&2\nexit 3");
+                Path failedRecord = dir.resolve("failed-record");
+                fakePgDump("echo \"PASSFILE=$PGPASSFILE\" >> " + failedRecord + "\necho 'FATAL: something went wrong' >&2\nexit 3");
                 Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> lifeboat(pg.binDir(bin)).backupNow());
                 assertThat(t).isInstanceOf(LifeboatException.class);
                 for (Throwable c = t; c != null; c = c.getCause()) {
                     assertThat(String.valueOf(c.getMessage())).doesNotContain("Canary");
                 }
+                assertThat(passFiles(Files.readString(failedRecord))).as("the failed dump's PGPASSFILE is deleted too")
+                        .isNotEmpty().allSatisfy(p -> assertThat(p).doesNotExist());
                 // a password in the URL itself is redacted in configuration errors
                 Throwable config = org.assertj.core.api.Assertions.catchThrowable(() -> Lifeboat.configure()
                         .database("main", Postgres.url("jdbc:postgresql:/broken?password=" + canary)).store(store).build());
@@ -317,6 +321,59 @@ class PostgresFailureTest {
         } finally {
             PG.execute("drop role if exists " + role);
         }
+    }
+
+    @Test
+    void passwordNeverReachesPgRestoresCommandLineLogsOrExceptions() throws Exception {
+        String canary = "Canary-Rest0re:pw\\q";
+        String role = "lb_rpw_" + Long.toHexString(System.nanoTime());
+        PG.execute("create role " + role + " login superuser password '" + canary.replace("'", "''") + "'");
+        String target = PG.reserveDatabase("lb_fail_pw_restore");
+        String failing = PG.reserveDatabase("lb_fail_pw_restore");
+        try {
+            Path record = dir.resolve("record");
+            String recordCall = "{ echo \"ARGS: $*\"; echo \"PGPASSWORD=${PGPASSWORD:-unset}\"; echo \"PASSFILE=$PGPASSFILE\";"
+                    + " stat -c 'MODE=%a' \"$PGPASSFILE\"; } >> " + record + "\n";
+            fakePgRestore(recordCall + "exec " + realPgRestore + " \"$@\"");
+            try (LogCapture logs = new LogCapture()) {
+                RestoreResult ok = lifeboat(Postgres.url(database)).restoreDatabase(previous.id(), "main",
+                        Postgres.url(target).user(role).password(Secret.of(canary)).binDir(bin), RestoreOptions.defaults());
+                assertThat(ok.rowCounts()).containsEntry("public.t", 20000L);
+                String recorded = Files.readString(record);
+                assertThat(recorded).contains("MODE=600").contains("PGPASSWORD=unset").contains(role).doesNotContain("Canary");
+                assertThat(passFiles(recorded)).isNotEmpty().allSatisfy(p -> assertThat(p).as("PGPASSFILE is deleted afterwards").doesNotExist());
+
+                // a failing pg_restore: neither its exception nor the logs carry the password, and its pass file is gone too
+                Files.delete(record);
+                fakePgRestore(recordCall + "echo 'pg_restore: error: could not execute query: something went wrong' >&2\nexit 1");
+                Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> lifeboat(Postgres.url(database)).restoreDatabase(
+                        previous.id(), "main", Postgres.url(failing).user(role).password(Secret.of(canary)).binDir(bin),
+                        RestoreOptions.defaults()));
+                assertThat(t).isInstanceOf(LifeboatException.class).hasMessageContaining("something went wrong");
+                for (Throwable c = t; c != null; c = c.getCause()) {
+                    assertThat(String.valueOf(c.getMessage())).doesNotContain("Canary");
+                }
+                assertThat(passFiles(Files.readString(record))).isNotEmpty().allSatisfy(p -> assertThat(p).doesNotExist());
+                assertThat(logs.text()).contains("pg_restore").doesNotContain("Canary");
+            }
+        } finally {
+            PG.dropDatabase(TestPostgres.databaseOf(target));
+            PG.dropDatabase(TestPostgres.databaseOf(failing));
+            PG.execute("drop role if exists " + role);
+        }
+    }
+
+    void fakePgRestore(String body) throws Exception {
+        Path script = bin.resolve("pg_restore");
+        Files.deleteIfExists(script);
+        Files.writeString(script, "#!/bin/bash\n"
+                + "if [ \"$1\" = \"--version\" ]; then exec " + realPgRestore + " --version; fi\n" + body + "\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    /** The PGPASSFILE of every recorded call. */
+    static List<Path> passFiles(String recorded) {
+        return recorded.lines().filter(l -> l.startsWith("PASSFILE=")).map(l -> Path.of(l.substring(9))).toList();
     }
 
     @Test

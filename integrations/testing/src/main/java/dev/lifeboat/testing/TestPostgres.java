@@ -65,6 +65,15 @@ public final class TestPostgres implements BeforeAllCallback, AfterAllCallback {
         }
     }
 
+    /** The server's major version: 15 for 15.20. */
+    public int serverMajor() {
+        try (Connection c = DriverManager.getConnection(adminUrl)) {
+            return c.getMetaData().getDatabaseMajorVersion();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the server version of " + adminUrl + ": " + e.getMessage(), e);
+        }
+    }
+
     /** The administrative JDBC URL. */
     public String adminUrl() {
         return adminUrl;
