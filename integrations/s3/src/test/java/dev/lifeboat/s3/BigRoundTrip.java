@@ -11,6 +11,7 @@ import java.net.URI;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The child JVM of {@link S3StoreLargeObjectTest}: streams a generated object of a given size through
@@ -28,6 +29,19 @@ public final class BigRoundTrip {
         long size = Long.parseLong(args[3]);
         long partSize = Long.parseLong(args[4]);
         int parallel = Integer.parseInt(args[5]);
+        AtomicLong liveAfterGc = new AtomicLong();
+        Thread sampler = new Thread(() -> {
+            while (true) {
+                liveAfterGc.accumulateAndGet(liveHeapAfterGc(), Math::max);
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "heap-sampler");
+        sampler.setDaemon(true);
+        sampler.start();
         try (S3Store store = S3Store.bucket(bucket).endpoint(endpoint).pathStyle(true)
                 .credentials(S3ProxyServer.ACCESS_KEY, Secret.of(S3ProxyServer.SECRET_KEY))
                 .partSize(partSize).parallelParts(parallel)) {
@@ -63,9 +77,21 @@ public final class BigRoundTrip {
             System.out.println("WROTE " + size + " " + HexFormat.of().formatHex(written.digest()));
             System.out.println("READ " + readBytes + " " + HexFormat.of().formatHex(read.digest()));
             System.out.println("PEAK_HEAP " + peakHeap());
+            System.out.println("LIVE_AFTER_GC " + Math.max(liveAfterGc.get(), liveHeapAfterGc()));
             System.out.println("MAX_HEAP " + Runtime.getRuntime().maxMemory());
             System.out.println("SECONDS " + (t1 - t0) / 1e9 + " " + (t2 - t1) / 1e9);
         }
+    }
+
+    /** Heap in use right after the latest collections: what the program holds, not garbage waiting for a GC. */
+    private static long liveHeapAfterGc() {
+        long live = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP && pool.getCollectionUsage() != null) {
+                live += pool.getCollectionUsage().getUsed();
+            }
+        }
+        return live;
     }
 
     private static long peakHeap() {

@@ -121,6 +121,35 @@ class MultiStoreS3Test {
     }
 
     @Test
+    void anS3PartFailingForGoodMidUploadLeavesTheLocalCopyAndNoUploadBehind() throws Exception {
+        try (FaultProxy proxy = new FaultProxy(S3.server().port())) {
+            proxy.rules(r -> r.asExchange().isUploadPart() && r.asExchange().partNumber() == 2
+                    ? new FaultProxy.Respond(500, FaultProxy.s3Error("InternalError", "We encountered an internal error."))
+                    : FaultProxy.FORWARD);
+            S3Store s3 = S3ProxyServer.store(proxy.endpoint(), bucket).prefix("prod/").retry(2, Duration.ofMillis(10));
+            Lifeboat lifeboat = configure().store("local", LocalStore.at(localDir)).store("offsite", s3).build();
+
+            BackupResult result = lifeboat.backupNow();
+
+            assertThat(proxy.exchanges()).as("part 1 went up before part 2 failed").anyMatch(x -> x.isUploadPart() && x.partNumber() == 1)
+                    .anyMatch(FaultProxy.Exchange::isAbortMultipart);
+            assertThat(result.status()).as("every store is required by default").isEqualTo(BackupStatus.INCOMPLETE);
+            assertThat(result.manifest().stores()).extracting(StoreCopy::name, StoreCopy::complete)
+                    .containsExactly(tuple("local", true), tuple("offsite", false));
+            assertThat(result.manifest().failedStores().get(0).error()).contains("HTTP 500", "part 2");
+            assertThat(S3.server().uploads(bucket)).as("the multipart upload is aborted").isEmpty();
+            assertThat(S3.server().objects(bucket)).as("no manifest and no part in the failing store").isEmpty();
+
+            // the local copy is whole: it verifies and restores
+            Recovery local = Recovery.from(LocalStore.at(localDir));
+            assertThat(local.verify(result.id(), VerifyLevel.CONTENT).findings()).extracting(Finding::type)
+                    .containsExactly(Finding.Type.INCOMPLETE);
+            local.restoreFiles(result.id(), "media", dir.resolve("restored"), RestoreOptions.defaults());
+            assertThat(FileTrees.snapshot(dir.resolve("restored"))).isEqualTo(FileTrees.snapshot(media));
+        }
+    }
+
+    @Test
     void aWorkingS3CopyHoldsTheSameBytesAsTheLocalOneAndRestores() throws Exception {
         S3Store s3 = S3.server().store(bucket).prefix("prod/");
         LocalStore local = LocalStore.at(localDir);

@@ -78,7 +78,7 @@ class S3PropertiesTest {
         p.put("lifeboat.stores.offsite.path-style", "true");
         p.put("lifeboat.stores.offsite.insecure-endpoint", "false");
         p.put("lifeboat.stores.offsite.access-key", S3ProxyServer.ACCESS_KEY);
-        p.put("lifeboat.stores.offsite.storage-class", "STANDARD");
+        p.put("lifeboat.stores.offsite.storage-class", "STANDARD_IA"); // not the default, so the setting shows
         p.put("lifeboat.stores.offsite.checksum-mode", "when-required");
         p.put("lifeboat.stores.offsite.part-size", "5MiB");
         p.put("lifeboat.stores.offsite.parallel-parts", "2");
@@ -111,7 +111,7 @@ class S3PropertiesTest {
         assertThat(writes).as("the part (multipart: 6 MiB > 5 MiB) and the manifest").hasSize(2);
         assertThat(writes).filteredOn(Exchange::isCreateMultipart).hasSize(1);
         for (Exchange x : writes) {
-            assertThat(x.header("x-amz-storage-class")).isEqualTo("STANDARD");
+            assertThat(x.header("x-amz-storage-class")).isEqualTo("STANDARD_IA");
             assertThat(x.header("x-amz-object-lock-mode")).isEqualTo("GOVERNANCE");
             assertThat(Instant.parse(x.header("x-amz-object-lock-retain-until-date")))
                     .isAfter(before.plus(Duration.ofDays(1)).minusSeconds(5));
@@ -121,6 +121,15 @@ class S3PropertiesTest {
         for (Exchange x : uploads) {
             assertThat(x.headers().keySet()).as("checksum-mode=when-required").noneMatch(h -> h.startsWith("x-amz-checksum-"));
         }
+        // the manifest, written last, is written once: a conditional PUT; the part's upload is not conditional
+        List<Exchange> creates = proxy.exchanges().stream()
+                .filter(x -> x.isPutObject() || x.isCreateMultipart() || x.isCompleteMultipart()).toList();
+        assertThat(creates).last().satisfies(x -> {
+            assertThat(x.path()).endsWith("/prod/backups/" + result.id() + "/manifest.json");
+            assertThat(x.isPutObject()).isTrue();
+            assertThat(x.header("If-None-Match")).isEqualTo("*");
+        });
+        assertThat(creates.subList(0, creates.size() - 1)).allSatisfy(x -> assertThat(x.header("If-None-Match")).isNull());
 
         // a recovery from the same properties prefers the offsite copy when told so
         Manifest read = props.recovery("offsite", null).manifest(result.id());

@@ -66,6 +66,9 @@ class S3StoreLargeObjectTest {
             assertThat(lines.get("READ")).containsExactly("READ", Long.toString(SIZE), sha);
             long maxHeap = Long.parseLong(lines.get("MAX_HEAP")[1]);
             assertThat(maxHeap).as("the child really ran with a small heap").isLessThan(100L * 1024 * 1024);
+            long live = Long.parseLong(lines.get("LIVE_AFTER_GC")[1]);
+            assertThat(live).as("heap held after a GC: the part buffers ((parallel + 1) × part size) and the SDK's own, whatever the size")
+                    .isPositive().isLessThanOrEqualTo((PARALLEL + 1) * PART + 32L * 1024 * 1024);
             System.out.println("large object round trip: " + output.replace(File.separatorChar, '/'));
 
             HeadObjectResponse head = server.admin.headObject(r -> r.bucket(bucket).key("backups/b1/db.pgdump"));
