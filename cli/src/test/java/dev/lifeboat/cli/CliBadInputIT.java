@@ -85,6 +85,15 @@ class CliBadInputIT {
         assertThat(r.err()).contains("unknown setting lifeboat.stores.local.pth is ignored; did you mean lifeboat.stores.local.path?")
                 .contains("unknown setting lifeboat.rpoo is ignored; did you mean lifeboat.rpo?");
         assertThat(r.out()).contains(backupId);
+
+        // a backup refuses it: a misspelt key must not quietly change what is backed up, or how
+        Jar.write(dir.resolve("typo-backup/lifeboat.properties"), "lifeboat.stores.local.type=local\nlifeboat.stores.local.path="
+                + dir.resolve("typo-backup/store") + "\nlifeboat.files.media.path=" + work.resolve("media") + "\nlifeboat.encryption.recipient=age1x\n");
+        Jar.Run backup = Jar.run(dir.resolve("typo-backup"), "backup");
+        assertThat(backup.exit()).as(backup.toString()).isEqualTo(2);
+        assertThat(backup.err()).contains("[LB-100]")
+                .contains("lifeboat.encryption.recipient: must be a known setting (did you mean lifeboat.encryption.recipients?), but was unknown");
+        assertThat(dir.resolve("typo-backup/store")).doesNotExist();
     }
 
     @Test
@@ -281,6 +290,10 @@ class CliBadInputIT {
         assertThat(o.string("error")).isEqualTo("NOT_FOUND");
         assertThat(o.string("code")).isEqualTo("LB-301");
         assertThat(o.string("message")).contains("does not exist");
+        Jar.Run restore = Jar.run(work, "restore", "20200101T000000Z-00000000", "--files", "media", "--to-dir", "nothing-here");
+        assertThat(restore.exit()).as(restore.toString()).isEqualTo(1);
+        assertThat(restore.err()).contains("[LB-301]");
+        assertThat(work.resolve("nothing-here")).as("a restore of a backup that does not exist creates nothing").doesNotExist();
     }
 
     @Test
@@ -695,6 +708,9 @@ class CliBadInputIT {
         Jar.Run first = Jar.run(work, "--json", "keygen", "--out", "k1.txt");
         assertThat(first.exit()).as(first.toString()).isZero();
         assertThat(first.json().string("recipient")).startsWith("age1");
+        assertThat(first.json().string("file")).endsWith("k1.txt");
+        assertThat(first.json().string("fingerprint")).isNotBlank();
+        DocumentedJson.assertConforms("keygen", first.json().map());
         String content = Files.readString(work.resolve("k1.txt"));
         Jar.Run again = Jar.run(work, "keygen", "--out", "k1.txt");
         assertThat(again.exit()).isEqualTo(2);
@@ -705,6 +721,10 @@ class CliBadInputIT {
         Jar.Run signing = Jar.run(work, "keygen", "--signing", "--out", "sign.pem");
         assertThat(signing.exit()).isZero();
         assertThat(signing.out().strip()).startsWith("ed25519:");
+        Jar.Run signingJson = Jar.run(work, "--json", "keygen", "--signing", "--out", "sign2.pem");
+        assertThat(signingJson.exit()).as(signingJson.toString()).isZero();
+        assertThat(signingJson.json().string("publicKey")).startsWith("ed25519:");
+        DocumentedJson.assertConforms("keygen --signing", signingJson.json().map());
         for (String[] args : new String[][] {{"keygen", "--out", "no-such-dir/k.txt"}, {"keygen", "--signing", "--out", "no-such-dir/s.pem"}}) {
             Jar.Run noDir = Jar.run(work, args);
             assertThat(noDir.exit()).as(noDir.toString()).isEqualTo(2);

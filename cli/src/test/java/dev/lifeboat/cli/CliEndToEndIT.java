@@ -114,6 +114,7 @@ class CliEndToEndIT {
 
         Jar.Run json = Jar.run(app, env, "--json", "list");
         assertThat(json.exit()).as(json.toString()).isZero();
+        DocumentedJson.assertConforms("list", json.json().map());
         List<Object> backups = json.json().array("backups");
         assertThat(backups).hasSize(1);
         JsonObject b = JsonObject.of(backups.get(0), "backup");
@@ -133,6 +134,7 @@ class CliEndToEndIT {
         Jar.Run show = Jar.run(ops, env, "--json", "show", "latest");
         assertThat(show.exit()).as(show.toString()).isZero();
         JsonObject m = show.json();
+        DocumentedJson.assertConforms("show", m.map());
         assertThat(m.string("backupId")).isEqualTo(backupId);
         assertThat(m.string("application")).isEqualTo("shop");
         assertThat(m.array("parts")).extracting(p -> JsonObject.of(p, "p").string("key"))
@@ -152,6 +154,7 @@ class CliEndToEndIT {
         Jar.Run verify = Jar.run(ops, env, "--json", "verify", "latest", "--content", "--identity", "identity.txt");
         assertThat(verify.exit()).as(verify.toString()).isZero();
         JsonObject v = verify.json();
+        DocumentedJson.assertConforms("verify", v.map());
         assertThat(v.bool("ok")).isTrue();
         assertThat(v.string("level")).isEqualTo("CONTENT");
         assertThat(v.number("partsChecked")).isEqualTo(4);
@@ -167,6 +170,7 @@ class CliEndToEndIT {
                 "--database-url", "main=" + target, "--identity", "identity.txt");
         assertThat(r.exit()).as(r.toString()).isZero();
         JsonObject o = r.json();
+        DocumentedJson.assertConforms("restore", o.map());
         assertThat(o.bool("matchesManifest")).isTrue();
         assertThat(o.array("restored")).hasSize(4);
 
@@ -186,6 +190,7 @@ class CliEndToEndIT {
         Jar.Run r = Jar.run(app, env, "--json", "status");
         assertThat(r.exit()).as(r.toString()).isZero();
         JsonObject o = r.json();
+        DocumentedJson.assertConforms("status", o.map());
         assertThat(o.bool("healthy")).isTrue();
         assertThat(o.number("rpoSeconds")).isEqualTo(86400);
         assertThat(o.array("stores")).hasSize(2).allSatisfy(s -> {
@@ -206,6 +211,7 @@ class CliEndToEndIT {
         Jar.Run backup = Jar.run(app, env, "--json", "backup");
         assertThat(backup.exit()).as(backup.toString()).isZero();
         JsonObject b = backup.json();
+        DocumentedJson.assertConforms("backup", b.map());
         String second = b.string("backupId");
         assertThat(second).isNotEqualTo(backupId);
         assertThat(b.string("status")).isEqualTo("SUCCESS");
@@ -262,6 +268,22 @@ class CliEndToEndIT {
         assertThat(ops.resolve("sec/" + app.toString().substring(1) + "/media")).doesNotExist();
     }
 
+    @Test
+    @Order(6)
+    void oneDatabaseIntoAnEmptyDatabaseTheOperatorCreated() throws Exception {
+        String target = PG.createDatabase("lb_cli_one"); // createdb, as the runbook says
+        Jar.Run r = Jar.run(ops, env, "--json", "restore", backupId, "--database", "main", "--to-url", target,
+                "--identity", "identity.txt");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        DocumentedJson.assertConforms("restore", r.json().map());
+        JsonObject restored = JsonObject.of(r.json().array("restored").get(0), "restored");
+        assertThat(restored.string("part")).isEqualTo("db-main");
+        assertThat(restored.bool("matchesManifest")).isTrue();
+        assertThat(restored.object("rowCounts").number("public.users")).isEqualTo(700);
+        assertThat(fingerprint(target)).isEqualTo(fingerprint(sourceUrl));
+        assertThat(fingerprint(target).get("indexes")).contains("users_email_key");
+    }
+
     static Map<String, String> fingerprint(String url) throws Exception {
         Map<String, String> out = new LinkedHashMap<>();
         try (Connection c = PG.connect(url); Statement st = c.createStatement()) {
@@ -271,6 +293,16 @@ class CliEndToEndIT {
                     rs.next();
                     out.put(t, rs.getLong(1) + ":" + rs.getString(2));
                 }
+            }
+            for (String seq : List.of("users_id_seq", "orders_id_seq")) {
+                try (ResultSet rs = st.executeQuery("select last_value, is_called from " + seq)) {
+                    rs.next();
+                    out.put(seq, rs.getLong(1) + " " + rs.getBoolean(2));
+                }
+            }
+            try (ResultSet rs = st.executeQuery("select string_agg(indexdef, '; ' order by indexdef) from pg_indexes where schemaname = 'public'")) {
+                rs.next();
+                out.put("indexes", rs.getString(1));
             }
         }
         return out;
