@@ -35,9 +35,9 @@ import software.amazon.awssdk.services.s3.S3Client;
  * is stored with one PutObject on {@link ObjectWriter#commit()}; a larger one becomes a multipart upload whose
  * parts upload {@link #parallelParts(int) parallelParts} at a time while the next part fills. The length never
  * needs to be known in advance (a running {@code pg_dump} is fine). Memory per write is at most
- * {@code (parallelParts + 1) × part size}: 80 MiB with the defaults. To fit any object into S3's 10,000
- * parts, the part size doubles every 1,000 parts (16 MiB parts up to 15.6 GiB, 32 MiB up to 46.9 GiB,
- * 64 MiB up to 109 GiB, …), and memory grows with it; for large databases set a larger
+ * {@code (parallelParts + 1) × part size}: 40 MiB with the defaults. To fit any object into S3's 10,000
+ * parts, the part size doubles every 1,000 parts (8 MiB parts up to 7.8 GiB, 16 MiB up to 23.4 GiB,
+ * 32 MiB up to 54.7 GiB, …), and memory grows with it; for large databases set a larger
  * {@link #partSize(long)} and fewer {@link #parallelParts(int)} up front.
  *
  * <p>Nothing is visible under the key before {@code commit()} returns. Every failure path (a part failing for
@@ -240,7 +240,7 @@ public final class S3Store implements Store {
      * buffers. After every 1,000 parts the part size doubles (up to S3's 5 GiB maximum), so an object of
      * unknown length always fits S3's 10,000-part limit (5 TiB, S3's largest object: from the smallest part
      * sizes the last 1,000 parts are a little larger than doubling alone makes them).
-     * (default: 16 MiB)
+     * (default: 8 MiB)
      *
      * @param bytes from 5 MiB (S3's minimum part size) to 5 GiB
      */

@@ -11,11 +11,11 @@ class S3SettingsTest {
     @Test
     void partsDoubleEveryThousand() {
         S3Settings s = S3Settings.defaults("b");
-        assertThat(s.partSizeFor(1)).isEqualTo(16 * MIB);
-        assertThat(s.partSizeFor(1000)).isEqualTo(16 * MIB);
-        assertThat(s.partSizeFor(1001)).isEqualTo(32 * MIB);
-        assertThat(s.partSizeFor(2001)).isEqualTo(64 * MIB);
-        assertThat(s.partSizeFor(10_000)).isEqualTo(S3Settings.MAX_PART_SIZE);
+        assertThat(s.partSizeFor(1)).isEqualTo(8 * MIB);
+        assertThat(s.partSizeFor(1000)).isEqualTo(8 * MIB);
+        assertThat(s.partSizeFor(1001)).isEqualTo(16 * MIB);
+        assertThat(s.partSizeFor(2001)).isEqualTo(32 * MIB);
+        assertThat(s.partSizeFor(10_000)).as("4 GiB: 10,000 parts then hold 8 TiB").isEqualTo(8 * MIB << 9);
     }
 
     @Test
@@ -52,9 +52,9 @@ class S3SettingsTest {
             }
         }
         S3Settings d = S3Settings.defaults("b");
-        assertThat(d.buffersFor(1)).isEqualTo(5);
-        assertThat(d.buffersFor(1001) * d.partSizeFor(1001)).as("32 MiB parts").isEqualTo(64 * MIB);
-        assertThat(d.buffersFor(2001) * d.partSizeFor(2001)).as("64 MiB parts, was 320 MiB").isEqualTo(128 * MIB);
+        assertThat(d.buffersFor(1) * d.partSizeFor(1)).as("8 MiB parts, 4 uploading and 1 filling").isEqualTo(40 * MIB);
+        assertThat(d.buffersFor(1001) * d.partSizeFor(1001)).as("16 MiB parts").isEqualTo(32 * MIB);
+        assertThat(d.buffersFor(2001) * d.partSizeFor(2001)).as("32 MiB parts, was 160 MiB").isEqualTo(64 * MIB);
     }
 
     private static long capacity(S3Settings s) {
