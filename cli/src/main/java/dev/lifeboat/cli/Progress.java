@@ -24,6 +24,16 @@ final class Progress implements LifeboatListener {
         this.enabled = !json && stderrIsTerminal() && !"dumb".equals(System.getenv("TERM"));
     }
 
+    private Progress(PrintWriter err) {
+        this.err = err;
+        this.enabled = true;
+    }
+
+    /** Draws into {@code err} whatever it is (tests). */
+    static Progress drawingInto(PrintWriter err) {
+        return new Progress(err);
+    }
+
     /**
      * Whether stderr, where progress is drawn, is a terminal: on Linux from what file descriptor 2 points at
      * ({@code System.console()} looks at stdin and stdout instead, so {@code lifeboat backup 2>log} would draw into

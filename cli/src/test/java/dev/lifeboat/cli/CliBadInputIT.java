@@ -804,6 +804,15 @@ class CliBadInputIT {
         Jar.Run logged = Jar.runOnTerminal(tty, "\"$LIFEBOAT\" backup 2> err.txt");
         assertThat(logged.exit()).as(logged.toString()).isZero();
         assertThat(Files.readString(tty.resolve("err.txt"))).contains("SUCCESS: 1 parts").doesNotContain("\r", "\u001b[");
+
+        // verify and restore draw it too, with the part's size known
+        Jar.Run verify = Jar.runOnTerminal(tty, "\"$LIFEBOAT\" verify latest --content");
+        assertThat(verify.exit()).as(verify.toString()).isZero();
+        assertThat(verify.out()).contains("\r  files-media  ").contains("(100%)");
+        Jar.Run restore = Jar.runOnTerminal(tty, "\"$LIFEBOAT\" restore latest --files media --to-dir back");
+        assertThat(restore.exit()).as(restore.toString()).isZero();
+        assertThat(restore.out()).contains("\r  files-media  ").contains("(100%)").contains("\r\u001b[K");
+        assertThat(tty.resolve("back/a.txt")).hasContent("x".repeat(100_000));
     }
 
     /** A copy of the shared store and the right identity in dir/NAME, read by a config that has only the store. */
