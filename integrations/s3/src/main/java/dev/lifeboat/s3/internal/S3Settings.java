@@ -47,7 +47,6 @@ public record S3Settings(
         Duration timeout,
         S3Client client) {
 
-    /** S3's smallest part (all but the last). */
     /**
      * {@code uri} with everything between {@code ://} (or, without one, its start) and its last {@code @} replaced by
      * {@code ***}: credentials
@@ -70,6 +69,7 @@ public record S3Settings(
         return s;
     }
 
+    /** S3's smallest part (all but the last). */
     public static final long MIN_PART_SIZE = 5L * 1024 * 1024;
     /** S3's largest part. */
     public static final long MAX_PART_SIZE = 5L * 1024 * 1024 * 1024;
