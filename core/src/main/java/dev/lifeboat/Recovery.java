@@ -235,10 +235,10 @@ public final class Recovery {
         long bytes = options.maxBytes();
         long entries = options.maxEntries();
         TreeStats t = part.tree();
-        if (t != null && bytes == RestoreOptions.defaults().maxBytes()) {
+        if (t != null && !options.maxBytesSet()) {
             bytes = t.bytes() + t.bytes() / 8 + (64L << 20);
         }
-        if (t != null && entries == RestoreOptions.defaults().maxEntries()) {
+        if (t != null && !options.maxEntriesSet()) {
             long recorded = t.files() + t.directories() + t.symlinks();
             entries = Math.min(entries, recorded + recorded / 8 + 10_000);
         }

@@ -9,16 +9,21 @@ public final class RestoreOptions {
     /** Default cap on the number of archive entries restored. */
     public static final long DEFAULT_MAX_ENTRIES = 10_000_000L;
 
-    private static final RestoreOptions DEFAULTS = new RestoreOptions(false, Long.MAX_VALUE, DEFAULT_MAX_ENTRIES);
+    private static final RestoreOptions DEFAULTS = new RestoreOptions(false, Long.MAX_VALUE, DEFAULT_MAX_ENTRIES, false, false);
 
     private final boolean replace;
     private final long maxBytes;
     private final long maxEntries;
+    // set explicitly, even to the default's value: then the manifest's figures do not narrow it
+    private final boolean maxBytesSet;
+    private final boolean maxEntriesSet;
 
-    private RestoreOptions(boolean replace, long maxBytes, long maxEntries) {
+    private RestoreOptions(boolean replace, long maxBytes, long maxEntries, boolean maxBytesSet, boolean maxEntriesSet) {
         this.replace = replace;
         this.maxBytes = maxBytes;
         this.maxEntries = maxEntries;
+        this.maxBytesSet = maxBytesSet;
+        this.maxEntriesSet = maxEntriesSet;
     }
 
     /**
@@ -35,7 +40,7 @@ public final class RestoreOptions {
      * SQLite target file is replaced atomically. File archives always need an empty directory.
      */
     public RestoreOptions replace(boolean replace) {
-        return new RestoreOptions(replace, maxBytes, maxEntries);
+        return new RestoreOptions(replace, maxBytes, maxEntries, maxBytesSet, maxEntriesSet);
     }
 
     /**
@@ -46,7 +51,7 @@ public final class RestoreOptions {
         if (maxBytes <= 0) {
             throw new IllegalArgumentException("maxBytes must be > 0, but was " + maxBytes);
         }
-        return new RestoreOptions(replace, maxBytes, maxEntries);
+        return new RestoreOptions(replace, maxBytes, maxEntries, true, maxEntriesSet);
     }
 
     /**
@@ -57,7 +62,7 @@ public final class RestoreOptions {
         if (maxEntries <= 0) {
             throw new IllegalArgumentException("maxEntries must be > 0, but was " + maxEntries);
         }
-        return new RestoreOptions(replace, maxBytes, maxEntries);
+        return new RestoreOptions(replace, maxBytes, maxEntries, maxBytesSet, true);
     }
 
     public boolean replace() {
@@ -70,5 +75,15 @@ public final class RestoreOptions {
 
     public long maxEntries() {
         return maxEntries;
+    }
+
+    /** Whether {@link #maxBytes(long)} was called: the cap then stands as given, not narrowed by the manifest. */
+    boolean maxBytesSet() {
+        return maxBytesSet;
+    }
+
+    /** Whether {@link #maxEntries(long)} was called. */
+    boolean maxEntriesSet() {
+        return maxEntriesSet;
     }
 }
