@@ -255,6 +255,20 @@ final class RestoreCommand extends StoreCommand {
         if (toPasswordFile != null && archiveOnly) {
             problems.add(new Problem("--to-password-file", "used only with a database target (--database or --all)", "given"));
         }
+        boolean toPostgres = database != null ? toUrl != null && !isSqlite(toUrl)
+                : databaseUrls.values().stream().anyMatch(u -> !isSqlite(u));
+        if (toPasswordFile != null && !archiveOnly && !toPostgres) {
+            problems.add(new Problem("--to-password-file", "used only with a PostgreSQL target (a SQLite file has no password)",
+                    "given with no PostgreSQL target"));
+        }
+        if (maxEntries != null && database != null) {
+            problems.add(new Problem("--max-entries", "used only with archives (--files, --config, --secrets or --all)",
+                    "given with --database"));
+        }
+        if (maxBytes != null && database != null && toUrl != null && !isSqlite(toUrl)) {
+            problems.add(new Problem("--max-bytes", "used only with archives or a SQLite target (pg_restore's input is"
+                    + " checked against the manifest's size and hash instead)", "given with a PostgreSQL --to-url"));
+        }
         Secret password = null;
         if (toPasswordFile != null && !archiveOnly) {
             try {
@@ -337,8 +351,12 @@ final class RestoreCommand extends StoreCommand {
         return out;
     }
 
+    private static boolean isSqlite(String url) {
+        return url.startsWith("jdbc:sqlite:");
+    }
+
     private static Database database(String url, Secret password, String setting, List<Problem> problems) {
-        if (url.startsWith("jdbc:sqlite:")) {
+        if (isSqlite(url)) {
             return Sqlite.file(Path.of(url.substring("jdbc:sqlite:".length())));
         }
         if (!url.startsWith("jdbc:postgresql:") && !url.startsWith("postgres://") && !url.startsWith("postgresql://")) {

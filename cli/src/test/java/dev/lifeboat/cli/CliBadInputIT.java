@@ -513,6 +513,18 @@ class CliBadInputIT {
         assertThat(dirForDb.exit()).as(dirForDb.toString()).isEqualTo(2);
         assertThat(dirForDb.err()).contains("--to-dir: must be used only with --files, --config, --secrets or --all");
         assertThat(work.resolve("out")).doesNotExist();
+        Jar.write(work.resolve("pw.txt"), "secret");
+        Jar.Run capsForPostgres = Jar.run(work, "restore", "latest", "--database", "main", "--to-url",
+                "jdbc:postgresql://127.0.0.1:5432/x", "--max-bytes", "1000", "--max-entries", "5");
+        assertThat(capsForPostgres.exit()).as(capsForPostgres.toString()).isEqualTo(2);
+        assertThat(capsForPostgres.err()).contains("(2 problems)")
+                .contains("--max-entries: must be used only with archives (--files, --config, --secrets or --all), but was given with --database")
+                .contains("--max-bytes: must be used only with archives or a SQLite target");
+        Jar.Run passwordForSqlite = Jar.run(work, "restore", "latest", "--database", "main", "--to-url",
+                "jdbc:sqlite:" + work.resolve("x.db"), "--to-password-file", "pw.txt");
+        assertThat(passwordForSqlite.exit()).as(passwordForSqlite.toString()).isEqualTo(2);
+        assertThat(passwordForSqlite.err()).contains("--to-password-file: must be used only with a PostgreSQL target");
+        assertThat(work.resolve("x.db")).doesNotExist();
         Jar.Run unknownOption = Jar.run(work, "list", "--frobnicate");
         assertThat(unknownOption.exit()).isEqualTo(2);
         assertThat(unknownOption.err()).contains("Unknown option: '--frobnicate'").contains("Try 'lifeboat list --help'.");
@@ -533,6 +545,9 @@ class CliBadInputIT {
         Jar.Run listHelp = Jar.run(work, "list", "--help");
         assertThat(listHelp.exit()).as("the hint above must work: " + listHelp).isZero();
         assertThat(listHelp.out()).startsWith("Usage: lifeboat list");
+        Jar.Run listVersion = Jar.run(work, "list", "--version");
+        assertThat(listVersion.exit()).isZero();
+        assertThat(listVersion.out()).as("a command's --version is the program's").startsWith("lifeboat ");
         Jar.Run jsonAfter = Jar.run(work, "list", "--json");
         assertThat(jsonAfter.exit()).as("--json after the command: " + jsonAfter).isZero();
         assertThat(jsonAfter.json().array("backups")).hasSizeGreaterThan(0);
