@@ -21,7 +21,7 @@ public enum ErrorCode {
     STORE_FAILED("LB-300", 1),
     /** The requested object or backup does not exist. */
     NOT_FOUND("LB-301", 1),
-    /** Another backup is running in this process. */
+    /** Another backup of the same {@code Lifeboat} instance is running. */
     BACKUP_IN_PROGRESS("LB-302", 1),
     /**
      * A store holds a backup dated later than this machine's clock allows: this clock is behind, or the one that

@@ -123,7 +123,8 @@ public final class Main {
         boolean postgres = false;
         for (Map.Entry<String, String> e : settings.entrySet()) {
             String key = e.getKey();
-            crypto |= key.equals("lifeboat.encryption.recipients") || key.startsWith("lifeboat.secrets.");
+            crypto |= key.equals("lifeboat.encryption.recipients") || key.equals("lifeboat.encryption.recipients-file")
+                    || key.equals("lifeboat.encryption.recipients.file") || key.startsWith("lifeboat.secrets.");
             postgres |= key.startsWith("lifeboat.databases.") && key.endsWith(".url") && !e.getValue().startsWith("jdbc:sqlite:");
         }
         return new Warmup.Needs(crypto, postgres);

@@ -154,7 +154,11 @@ final class Output {
         o.put("store", r.store());
         List<Object> findings = new ArrayList<>();
         for (Finding f : r.findings()) {
-            findings.add(new LinkedHashMap<>(Map.of("type", f.type().name(), "subject", f.subject(), "message", f.message())));
+            Map<String, Object> finding = new LinkedHashMap<>();
+            finding.put("type", f.type().name());
+            finding.put("subject", f.subject());
+            finding.put("message", f.message());
+            findings.add(finding);
         }
         o.put("findings", findings);
         return o;
@@ -171,8 +175,12 @@ final class Output {
             o.put("rowCounts", new LinkedHashMap<>(r.rowCounts()));
         }
         if (r.tree() != null) {
-            o.put("tree", Map.of("files", r.tree().files(), "directories", r.tree().directories(),
-                    "symlinks", r.tree().symlinks(), "bytes", r.tree().bytes()));
+            Map<String, Object> tree = new LinkedHashMap<>();
+            tree.put("files", r.tree().files());
+            tree.put("directories", r.tree().directories());
+            tree.put("symlinks", r.tree().symlinks());
+            tree.put("bytes", r.tree().bytes());
+            o.put("tree", tree);
         }
         o.put("matchesManifest", r.matchesManifest());
         o.put("mismatches", r.mismatches());

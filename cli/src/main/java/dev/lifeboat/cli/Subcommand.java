@@ -10,9 +10,10 @@ import picocli.CommandLine.Spec;
 
 /**
  * What every {@code lifeboat} command has: the global options ({@link Main}), its own output streams, and
- * {@code -h}/{@code --help} (the usage hints after a mistake promise it), which picocli inherits from this annotation.
+ * {@code -h}/{@code --help} (the usage hints after a mistake promise it) and {@code -V}/{@code --version}, which picocli
+ * inherits from this annotation.
  */
-@Command(mixinStandardHelpOptions = true)
+@Command(mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class)
 abstract class Subcommand implements Callable<Integer> {
     @ParentCommand
     Main main;
