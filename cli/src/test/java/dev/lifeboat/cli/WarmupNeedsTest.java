@@ -21,6 +21,8 @@ class WarmupNeedsTest {
         Path fromEnv = write("env.properties", "lifeboat.databases.app.url=${DB_URL}\n");
         Path encrypted = write("enc.properties", "lifeboat.files.media.path=/srv/media\nlifeboat.encryption.recipients=age1x\n");
         Path secrets = write("secrets.properties", "lifeboat.secrets.env.paths=/srv/.env\n");
+        Path recipientsFile = write("recipients-file.properties", "lifeboat.files.media.path=/srv/media\n"
+                + "lifeboat.encryption.recipients-file=/etc/lifeboat/recipients.txt\n");
 
         assertThat(needs("--config", files.toString(), "backup")).isEqualTo(new Needs(false, false));
         assertThat(needs("--config=" + sqlite, "backup")).isEqualTo(new Needs(false, false));
@@ -29,6 +31,7 @@ class WarmupNeedsTest {
                 .isEqualTo(new Needs(false, true));
         assertThat(needs("--json", "--config", encrypted.toString(), "backup")).isEqualTo(new Needs(true, false));
         assertThat(needs("--config", secrets.toString(), "backup")).isEqualTo(new Needs(true, false));
+        assertThat(needs("--config", recipientsFile.toString(), "backup")).isEqualTo(new Needs(true, false));
         assertThat(needs("--config", dir.resolve("missing.properties").toString(), "backup")).isEqualTo(Needs.ALL);
     }
 
