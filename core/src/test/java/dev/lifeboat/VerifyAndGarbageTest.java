@@ -247,6 +247,10 @@ class VerifyAndGarbageTest {
         Files.setLastModifiedTime(debris.resolve("db-app.sqlite.zst"), FileTime.from(Instant.now().minus(Duration.ofDays(3))));
 
         assertThat(BackupId.isValid("20261301T000000Z-00000000")).isFalse();
+        assertThat(BackupId.isValid("20260231T000000Z-00000000")).as("February 31st").isFalse();
+        assertThat(BackupId.isValid("20261126T240000Z-00000000")).as("hour 24").isFalse();
+        assertThat(BackupId.isValid("20280229T235959Z-0a1b2c3d")).as("a leap day").isTrue();
+        assertThat(BackupId.parse("20280229T235959Z-0a1b2c3d").timestamp()).isEqualTo(Instant.parse("2028-02-29T23:59:59Z"));
         assertThatThrownBy(() -> BackupId.parse("20261126T250000Z-00000000")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("must look like");
         assertThat(lifeboat.collectGarbage()).containsExactlyInAnyOrder("20261301T000000Z-00000000", crashed.value());
