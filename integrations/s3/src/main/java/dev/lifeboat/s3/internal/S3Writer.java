@@ -632,7 +632,7 @@ final class S3Writer implements ObjectWriter {
         return settings.timeout().plusMillis(bytes * 1000 / minBytesPerSecond);
     }
 
-    /** The slowest upload an attempt is given time for: 32 KiB/s (a 16 MiB part: 8.5 minutes). Tests raise it. */
+    /** The slowest upload an attempt is given time for: 32 KiB/s (an 8 MiB part, the default: 4.3 minutes). Tests raise it. */
     static volatile long minBytesPerSecond = 32 * 1024;
 
     private Instant retainUntil() {
