@@ -192,11 +192,16 @@ class TamperingTest {
         String json = Fixture.text(f.manifestFile(first.id()));
         String id = first.id().value();
         assertThat(json).contains("\"name\": \"env\"").contains("\"key\": \"backups/" + id + "/secrets-env.tar.zst.age\"");
+        String uploadsKey = first.manifest().part("uploads").orElseThrow().key();
+        assertThat(json).contains("\"key\": \"" + uploadsKey + "\"");
         for (String forged : new String[] {
             json.replace("\"name\": \"env\"", "\"name\": \"x/../../root/.ssh\""),
             json.replace("\"name\": \"env\"", "\"name\": \"..\""),
             json.replace("\"key\": \"backups/" + id + "/secrets-env.tar.zst.age\"", "\"key\": \"backups/" + id + "/../x\""),
             json.replace("\"key\": \"backups/" + id + "/secrets-env.tar.zst.age\"", "\"key\": \"elsewhere/secrets-env.tar.zst.age\""),
+            // another part's object, or the manifest itself, restored as the secrets
+            json.replace("\"key\": \"backups/" + id + "/secrets-env.tar.zst.age\"", "\"key\": \"" + uploadsKey + "\""),
+            json.replace("\"key\": \"backups/" + id + "/secrets-env.tar.zst.age\"", "\"key\": \"backups/" + id + "/manifest.json\""),
             secretsInPlaintext(json)}) {
             assertThat(forged).isNotEqualTo(json);
             assertThatThrownBy(() -> ManifestCodec.decode(forged.getBytes(StandardCharsets.UTF_8)))

@@ -14,10 +14,12 @@ import dev.lifeboat.internal.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /** Reads and writes {@code manifest.json} (storage format version 1, documented in docs/storage-format.md). */
@@ -150,6 +152,8 @@ public final class ManifestCodec {
         }
         BackupId id = BackupId.parse(o.string("backupId"));
         List<PartInfo> parts = new ArrayList<>();
+        Set<String> qualifiedNames = new HashSet<>();
+        Set<String> keys = new HashSet<>();
         int idx = 0;
         for (Object po : o.array("parts")) {
             JsonObject p = JsonObject.of(po, "manifest.parts[" + idx++ + "]");
@@ -163,6 +167,13 @@ public final class ManifestCodec {
                     || !PART_FILE.matcher(p.string("key").substring(keyPrefix.length())).matches()) {
                 throw new IllegalArgumentException("manifest.parts[" + (idx - 1) + "].key must be a file directly under "
                         + keyPrefix);
+            }
+            // the writer names each part's object after its kind and name: a key naming another part's object (or
+            // the manifest) or a part listed twice was edited in
+            String qualified = SourceKind.valueOf(p.string("kind").toUpperCase(Locale.ROOT)).prefix() + "-" + p.string("name");
+            if (!p.string("key").startsWith(keyPrefix + qualified) || !qualifiedNames.add(qualified) || !keys.add(p.string("key"))) {
+                throw new IllegalArgumentException("manifest.parts[" + (idx - 1) + "].key must be " + keyPrefix + qualified
+                        + "… and appear once (each part is stored under its own kind and name)");
             }
             Map<String, String> tools = new LinkedHashMap<>();
             if (p.has("tools")) {
