@@ -140,13 +140,31 @@ public final class Recovery {
      */
     public List<Manifest> list() {
         Map<BackupId, Manifest> all = new TreeMap<>();
+        forEachListable(s -> {
+            for (Manifest m : catalog(s).list()) {
+                all.putIfAbsent(m.backupId(), m);
+            }
+        });
+        return new ArrayList<>(all.values());
+    }
+
+    /**
+     * The id of every backup with a manifest in any store, oldest first, including those whose manifest does not
+     * read or verify (which {@link #list()} skips): a newer backup that cannot be read is one to hear about.
+     */
+    public List<BackupId> ids() {
+        java.util.TreeSet<BackupId> ids = new java.util.TreeSet<>();
+        forEachListable(s -> ids.addAll(catalog(s).manifestIds()));
+        return new ArrayList<>(ids);
+    }
+
+    /** Runs {@code action} on each store; one that cannot be listed is skipped with a warning unless all fail. */
+    private void forEachListable(java.util.function.Consumer<Store> action) {
         RuntimeException failure = null;
         int failed = 0;
         for (Store s : stores) {
             try {
-                for (Manifest m : catalog(s).list()) {
-                    all.putIfAbsent(m.backupId(), m);
-                }
+                action.accept(s);
             } catch (LifeboatException e) {
                 failed++;
                 failure = failure == null ? e : failure;
@@ -156,7 +174,6 @@ public final class Recovery {
         if (failed == stores.size()) {
             throw failure;
         }
-        return new ArrayList<>(all.values());
     }
 
     /** The newest published backup in any store. */

@@ -261,6 +261,15 @@ final class RestoreCommand extends StoreCommand {
             problems.add(new Problem("--to-password-file", "used only with a PostgreSQL target (a SQLite file has no password)",
                     "given with no PostgreSQL target"));
         }
+        // --all fills --to-dir with the other parts (SQLite ones as db-<name>.sqlite): a file there could be one of
+        // them, restored over or restored over
+        for (Map.Entry<String, String> e : all && toDir != null ? databaseUrls.entrySet() : Map.<String, String>of().entrySet()) {
+            if (isSqlite(e.getValue()) && Path.of(e.getValue().substring("jdbc:sqlite:".length())).toAbsolutePath().normalize()
+                    .startsWith(toDir.toAbsolutePath().normalize())) {
+                problems.add(new Problem("--database-url " + e.getKey(), "a SQLite file outside --to-dir (which --all fills"
+                        + " with the other parts)", e.getValue()));
+            }
+        }
         if (maxEntries != null && database != null) {
             problems.add(new Problem("--max-entries", "used only with archives (--files, --config, --secrets or --all)",
                     "given with --database"));

@@ -2,6 +2,7 @@ package dev.lifeboat.cli;
 
 import dev.lifeboat.LifeboatProperties;
 import dev.lifeboat.Recovery;
+import dev.lifeboat.api.BackupId;
 import dev.lifeboat.api.BackupStatus;
 import dev.lifeboat.api.ClockSkewException;
 import dev.lifeboat.api.ConfigurationException.Problem;
@@ -17,6 +18,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 
 @Command(name = "status", description = {"Backup age against the RPO (lifeboat.rpo), the latest result, and each store's state.",
@@ -59,12 +62,18 @@ final class StatusCommand extends StoreCommand {
                     if (v.ok()) {
                         lastGood = Optional.of(m);
                     } else {
-                        List<String> findings = v.findings().stream().map(f -> f.subject() + ": " + f.message()).toList();
-                        Map<String, Object> d = new LinkedHashMap<>();
-                        d.put("backupId", m.backupId().value());
-                        d.put("findings", findings);
-                        damaged.add(d);
-                        damagedLines.add(m.backupId() + " is damaged: " + Output.printable(String.join("; ", findings)));
+                        damaged(m.backupId(), v, damaged, damagedLines);
+                    }
+                }
+                // a newer backup whose manifest does not read or verify (corrupt, unsigned, signed by a key this
+                // machine does not trust) is missing from the list above; it must not leave an older one looking fine
+                Set<BackupId> listed = all.stream().map(Manifest::backupId).collect(Collectors.toSet());
+                for (BackupId id : r.ids()) {
+                    if (!listed.contains(id) && (lastGood.isEmpty() || id.compareTo(lastGood.get().backupId()) > 0)) {
+                        VerificationReport v = r.verify(id, VerifyLevel.STRUCTURE);
+                        if (!v.ok()) {
+                            damaged(id, v, damaged, damagedLines);
+                        }
                     }
                 }
                 o.put("reachable", true);
@@ -74,11 +83,19 @@ final class StatusCommand extends StoreCommand {
                     o.put("latestStatus", m.status().name());
                     o.put("latestFinishedAt", m.finishedAt().toString());
                 });
-                Duration age = lastGood.map(m -> Duration.between(m.finishedAt(), now)).orElse(null);
+                // the data is as old as the backup's start (a dump's snapshot is taken then), whenever it finished
+                Duration age = lastGood.map(m -> Duration.between(m.startedAt(), now)).map(d -> d.isNegative() ? Duration.ZERO : d)
+                        .orElse(null);
                 // a backup dated in the future says nothing about how recent the data is, and stops new backups
                 // (LB-303): the clock of this machine or of the one that made it is wrong
-                boolean future = latest.isPresent()
-                        && latest.get().backupId().timestamp().isAfter(now.plus(ClockSkewException.TOLERANCE));
+                Instant furthest = null;
+                for (Manifest m : latest.isPresent() ? List.of(latest.get()) : List.<Manifest>of()) {
+                    furthest = max(m.backupId().timestamp(), m.finishedAt());
+                }
+                if (lastGood.isPresent()) {
+                    furthest = max(furthest, lastGood.get().finishedAt());
+                }
+                boolean future = furthest != null && furthest.isAfter(now.plus(ClockSkewException.TOLERANCE));
                 boolean fresh = age != null && !future && (rpo.isEmpty() || age.compareTo(rpo.get()) <= 0);
                 lastGood.ifPresent(m -> o.put("lastSuccessId", m.backupId().value()));
                 o.put("lastSuccessAgeSeconds", age == null ? null : age.getSeconds());
@@ -89,7 +106,7 @@ final class StatusCommand extends StoreCommand {
                 String state = future ? "SKEW" : !damaged.isEmpty() ? "DAMAGED" : fresh ? "OK" : "STALE";
                 lines.add(String.format("  %-12s %-7s %s; %s", s.getKey(), state,
                         latest.map(m -> "latest " + m.backupId() + " " + m.status()).orElse("no backups"),
-                        future ? "dated " + Output.duration(Duration.between(now, latest.get().backupId().timestamp()))
+                        future ? "dated " + Output.duration(Duration.between(now, furthest))
                                 + " in the future: a clock is wrong, and no backup is made until it is set right (LB-303)"
                         : age == null ? "no successful backup" : "last success " + Output.duration(age) + " ago"
                                 + rpo.map(x -> " (RPO " + Output.duration(x) + ")").orElse("")));
@@ -118,5 +135,16 @@ final class StatusCommand extends StoreCommand {
             lines.forEach(out::println);
         }
         return healthy ? Main.OK : Main.FAILURE;
+    }
+    private static void damaged(BackupId id, VerificationReport v, List<Map<String, Object>> damaged, List<String> lines) {
+        List<String> findings = v.findings().stream().map(f -> f.subject() + ": " + f.message()).toList();
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("backupId", id.value());
+        d.put("findings", findings);
+        damaged.add(d);
+        lines.add(id + " is damaged: " + Output.printable(String.join("; ", findings)));
+    }
+    private static Instant max(Instant a, Instant b) {
+        return a == null || b.isAfter(a) ? b : a;
     }
 }

@@ -218,6 +218,32 @@ class CliBadInputIT {
     }
 
     @Test
+    void aNewerBackupWhoseManifestDoesNotReadMakesStatusSayWhy() throws Exception {
+        Path dmg = Files.createDirectories(dir.resolve("status-unreadable"));
+        Path conf = Jar.write(dmg.resolve("app.conf"), "listen 80\n");
+        Lifeboat lifeboat = Lifeboat.configure().config("deploy", conf).store(LocalStore.at(dmg.resolve("store"))).build();
+        BackupId older = lifeboat.backupNow().id();
+        BackupId newest = lifeboat.backupNow().id();
+        Files.writeString(dmg.resolve("store/backups/" + newest + "/manifest.json"), "{\"format\": \"lifeboat-manifest\"}");
+        Jar.write(dmg.resolve("lifeboat.properties"), "lifeboat.stores.local.type=local\nlifeboat.stores.local.path="
+                + dmg.resolve("store") + "\nlifeboat.rpo=24h\n");
+
+        Jar.Run status = Jar.run(dmg, "--json", "status");
+        assertThat(status.exit()).as(status.toString()).isEqualTo(1);
+        assertThat(status.json().bool("healthy")).isFalse();
+        DocumentedJson.assertConforms("status", status.json().map());
+        JsonObject store = JsonObject.of(status.json().array("stores").get(0), "store");
+        assertThat(store.string("lastSuccessId")).isEqualTo(older.value());
+        assertThat(store.array("damaged")).singleElement().satisfies(d -> {
+            JsonObject o = JsonObject.of(d, "damaged");
+            assertThat(o.string("backupId")).isEqualTo(newest.value());
+            assertThat(o.array("findings")).singleElement().asString().contains("manifest");
+        });
+        Jar.Run human = Jar.run(dmg, "status");
+        assertThat(human.out()).startsWith("ATTENTION").contains(newest + " is damaged: ");
+    }
+
+    @Test
     void sigtermDuringABackupStopsTheDumpAndLeavesNothingBehind() throws Exception {
         Path term = Files.createDirectories(dir.resolve("term"));
         Path bin = Files.createDirectories(term.resolve("bin"));
@@ -525,6 +551,11 @@ class CliBadInputIT {
         assertThat(passwordForSqlite.exit()).as(passwordForSqlite.toString()).isEqualTo(2);
         assertThat(passwordForSqlite.err()).contains("--to-password-file: must be used only with a PostgreSQL target");
         assertThat(work.resolve("x.db")).doesNotExist();
+        Jar.Run sqliteInsideAll = Jar.run(work, "restore", "latest", "--all", "--to-dir", "all-out", "--replace",
+                "--database-url", "main=jdbc:sqlite:all-out/db-other.sqlite");
+        assertThat(sqliteInsideAll.exit()).as(sqliteInsideAll.toString()).isEqualTo(2);
+        assertThat(sqliteInsideAll.err()).contains("--database-url main: must be a SQLite file outside --to-dir");
+        assertThat(work.resolve("all-out")).doesNotExist();
         Jar.Run unknownOption = Jar.run(work, "list", "--frobnicate");
         assertThat(unknownOption.exit()).isEqualTo(2);
         assertThat(unknownOption.err()).contains("Unknown option: '--frobnicate'").contains("Try 'lifeboat list --help'.");

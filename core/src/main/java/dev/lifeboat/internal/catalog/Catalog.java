@@ -249,7 +249,8 @@ public final class Catalog {
         return collected;
     }
 
-    private List<BackupId> manifestIds() {
+    /** The id of every backup with a manifest, oldest first, whether or not the manifest reads and verifies. */
+    public List<BackupId> manifestIds() {
         return manifestIds(listBackups());
     }
 
