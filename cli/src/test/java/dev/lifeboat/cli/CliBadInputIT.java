@@ -186,13 +186,10 @@ class CliBadInputIT {
     @Test
     void aPartMissingFromTheNewestBackupMakesStatusCountTheOneBeforeAndSayWhy() throws Exception {
         Path dmg = Files.createDirectories(dir.resolve("status-damaged"));
-        Path conf = Jar.write(dmg.resolve("app.conf"), "listen 80\n");
-        Lifeboat lifeboat = Lifeboat.configure().config("deploy", conf).store(LocalStore.at(dmg.resolve("store"))).build();
-        BackupId older = lifeboat.backupNow().id();
-        BackupId newest = lifeboat.backupNow().id();
+        BackupId[] ids = twoBackups(dmg);
+        BackupId older = ids[0];
+        BackupId newest = ids[1];
         Files.delete(dmg.resolve("store/backups/" + newest + "/config-deploy.tar.zst")); // bit rot, a careless prune
-        Jar.write(dmg.resolve("lifeboat.properties"), "lifeboat.stores.local.type=local\nlifeboat.stores.local.path="
-                + dmg.resolve("store") + "\nlifeboat.rpo=24h\n");
 
         Jar.Run status = Jar.run(dmg, "--json", "status");
         assertThat(status.exit()).as(status.toString()).isEqualTo(1);
@@ -220,13 +217,10 @@ class CliBadInputIT {
     @Test
     void aNewerBackupWhoseManifestDoesNotReadMakesStatusSayWhy() throws Exception {
         Path dmg = Files.createDirectories(dir.resolve("status-unreadable"));
-        Path conf = Jar.write(dmg.resolve("app.conf"), "listen 80\n");
-        Lifeboat lifeboat = Lifeboat.configure().config("deploy", conf).store(LocalStore.at(dmg.resolve("store"))).build();
-        BackupId older = lifeboat.backupNow().id();
-        BackupId newest = lifeboat.backupNow().id();
+        BackupId[] ids = twoBackups(dmg);
+        BackupId older = ids[0];
+        BackupId newest = ids[1];
         Files.writeString(dmg.resolve("store/backups/" + newest + "/manifest.json"), "{\"format\": \"lifeboat-manifest\"}");
-        Jar.write(dmg.resolve("lifeboat.properties"), "lifeboat.stores.local.type=local\nlifeboat.stores.local.path="
-                + dmg.resolve("store") + "\nlifeboat.rpo=24h\n");
 
         Jar.Run status = Jar.run(dmg, "--json", "status");
         assertThat(status.exit()).as(status.toString()).isEqualTo(1);
@@ -241,6 +235,17 @@ class CliBadInputIT {
         });
         Jar.Run human = Jar.run(dmg, "status");
         assertThat(human.out()).startsWith("ATTENTION").contains(newest + " is damaged: ");
+    }
+
+    /** Two backups of a config file in {@code root}/store, and a config naming only that store (RPO 24h): {older, newest}. */
+    private static BackupId[] twoBackups(Path root) throws Exception {
+        Path conf = Jar.write(root.resolve("app.conf"), "listen 80\n");
+        Lifeboat lifeboat = Lifeboat.configure().config("deploy", conf).store(LocalStore.at(root.resolve("store"))).build();
+        BackupId older = lifeboat.backupNow().id();
+        BackupId newest = lifeboat.backupNow().id();
+        Jar.write(root.resolve("lifeboat.properties"), "lifeboat.stores.local.type=local\nlifeboat.stores.local.path="
+                + root.resolve("store") + "\nlifeboat.rpo=24h\n");
+        return new BackupId[] {older, newest};
     }
 
     @Test
