@@ -252,6 +252,10 @@ final class RestoreCommand extends StoreCommand {
             problems.add(new Problem("--replace", "used only with a database target (--database or --all): archives are"
                     + " always restored into an empty or new directory", "given"));
         }
+        if (replace && all && databaseUrls.isEmpty()) {
+            // --all puts SQLite parts into --to-dir, which must be empty: only a --database-url target can be replaced
+            problems.add(new Problem("--replace", "used with --all only together with a --database-url target", "given without one"));
+        }
         if (toPasswordFile != null && archiveOnly) {
             problems.add(new Problem("--to-password-file", "used only with a database target (--database or --all)", "given"));
         }

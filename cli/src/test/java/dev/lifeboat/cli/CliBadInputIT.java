@@ -561,6 +561,10 @@ class CliBadInputIT {
         assertThat(sqliteInsideAll.exit()).as(sqliteInsideAll.toString()).isEqualTo(2);
         assertThat(sqliteInsideAll.err()).contains("--database-url main: must be a SQLite file outside --to-dir");
         assertThat(work.resolve("all-out")).doesNotExist();
+        Jar.Run replaceNothing = Jar.run(work, "restore", "latest", "--all", "--to-dir", "all-out", "--replace");
+        assertThat(replaceNothing.exit()).as(replaceNothing.toString()).isEqualTo(2);
+        assertThat(replaceNothing.err()).contains("--replace: must be used with --all only together with a --database-url target");
+        assertThat(work.resolve("all-out")).doesNotExist();
         Jar.Run unknownOption = Jar.run(work, "list", "--frobnicate");
         assertThat(unknownOption.exit()).isEqualTo(2);
         assertThat(unknownOption.err()).contains("Unknown option: '--frobnicate'").contains("Try 'lifeboat list --help'.");
