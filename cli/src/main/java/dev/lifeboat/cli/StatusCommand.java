@@ -89,8 +89,8 @@ final class StatusCommand extends StoreCommand {
                 // a backup dated in the future says nothing about how recent the data is, and stops new backups
                 // (LB-303): the clock of this machine or of the one that made it is wrong
                 Instant furthest = null;
-                for (Manifest m : latest.isPresent() ? List.of(latest.get()) : List.<Manifest>of()) {
-                    furthest = max(m.backupId().timestamp(), m.finishedAt());
+                if (latest.isPresent()) {
+                    furthest = max(latest.get().backupId().timestamp(), latest.get().finishedAt());
                 }
                 if (lastGood.isPresent()) {
                     furthest = max(furthest, lastGood.get().finishedAt());
@@ -136,6 +136,7 @@ final class StatusCommand extends StoreCommand {
         }
         return healthy ? Main.OK : Main.FAILURE;
     }
+
     private static void damaged(BackupId id, VerificationReport v, List<Map<String, Object>> damaged, List<String> lines) {
         List<String> findings = v.findings().stream().map(f -> f.subject() + ": " + f.message()).toList();
         Map<String, Object> d = new LinkedHashMap<>();
@@ -144,6 +145,7 @@ final class StatusCommand extends StoreCommand {
         damaged.add(d);
         lines.add(id + " is damaged: " + Output.printable(String.join("; ", findings)));
     }
+
     private static Instant max(Instant a, Instant b) {
         return a == null || b.isAfter(a) ? b : a;
     }
