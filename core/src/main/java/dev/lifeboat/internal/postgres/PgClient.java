@@ -165,10 +165,21 @@ public final class PgClient {
     }
 
     /**
+     * pg_restore, checked against the server and against pg_dump {@code dumpVersion} ("17.2"; null when unknown):
+     * it cannot read the archives of a newer pg_dump.
+     */
+    public ToolVersion checkPgRestore(ServerVersion server, String dumpVersion) {
+        int[] v = dumpVersion == null ? null : Tools.parseVersion(dumpVersion);
+        return v != null && v[0] > server.major()
+                ? requireTool("pg_restore", v[0], "pg_dump " + dumpVersion + ", whose archives it must read")
+                : checkTool("pg_restore", server.major(), server.display());
+    }
+
+    /**
      * The version and major number of a libpq tool, checked to be at least {@code neededMajor}, which {@code why}
      * explains ("the server (PostgreSQL 15.4)", "pg_dump 17.2, whose archives it must read").
      */
-    public ToolVersion requireTool(String name, int neededMajor, String why) {
+    private ToolVersion requireTool(String name, int neededMajor, String why) {
         String tool = tool(name);
         String hint = "Install the PostgreSQL " + neededMajor + " client tools (e.g. apt-get install postgresql-client-"
                 + neededMajor + ") and point Postgres.binDir(…) at them (e.g. /usr/lib/postgresql/" + neededMajor + "/bin).";

@@ -48,13 +48,7 @@ public final class PgRestorer {
         target.prefetchVersions("pg_restore");
         try (Connection c = connectCreatingDatabase(create)) {
             PgClient.ServerVersion server = PgClient.serverVersion(c);
-            String dumpVersion = part.tools().get("pg_dump");
-            int[] v = dumpVersion == null ? null : dev.lifeboat.internal.process.Tools.parseVersion(dumpVersion);
-            if (v != null && v[0] > server.major()) {
-                target.requireTool("pg_restore", v[0], "pg_dump " + dumpVersion + ", which wrote the archive");
-            } else {
-                target.checkTool("pg_restore", server.major(), server.display());
-            }
+            target.checkPgRestore(server, part.tools().get("pg_dump"));
             if (!c.getCatalog().equals(target.database())) {
                 return; // the target does not exist yet: nothing in it to refuse
             }

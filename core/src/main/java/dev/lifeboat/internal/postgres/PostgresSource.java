@@ -90,10 +90,7 @@ public final class PostgresSource implements Source {
      */
     private static CheckedTools tools(PgClient client, PgClient.ServerVersion server) {
         PgClient.ToolVersion dump = client.checkTool("pg_dump", server.major(), server.display());
-        PgClient.ToolVersion restore = dump.major() > server.major()
-                ? client.requireTool("pg_restore", dump.major(), "pg_dump " + dump.version() + ", whose archives it must read")
-                : client.checkTool("pg_restore", server.major(), server.display());
-        return new CheckedTools(dump, restore);
+        return new CheckedTools(dump, client.checkPgRestore(server, dump.version()));
     }
 
     private record CheckedTools(PgClient.ToolVersion dump, PgClient.ToolVersion restore) {}
