@@ -162,16 +162,17 @@ public final class ManifestCodec {
                 throw new IllegalArgumentException("manifest.parts[" + (idx - 1) + "].name must be a source name"
                         + " (letters, digits, '.', '_', '-', starting with a letter or digit)");
             }
+            String key = p.string("key");
             String keyPrefix = Layout.BACKUPS + id.value() + "/";
-            if (!p.string("key").startsWith(keyPrefix)
-                    || !PART_FILE.matcher(p.string("key").substring(keyPrefix.length())).matches()) {
+            if (!key.startsWith(keyPrefix) || !PART_FILE.matcher(key.substring(keyPrefix.length())).matches()) {
                 throw new IllegalArgumentException("manifest.parts[" + (idx - 1) + "].key must be a file directly under "
                         + keyPrefix);
             }
             // the writer names each part's object after its kind and name: a key naming another part's object (or
             // the manifest) or a part listed twice was edited in
-            String qualified = SourceKind.valueOf(p.string("kind").toUpperCase(Locale.ROOT)).prefix() + "-" + p.string("name");
-            if (!p.string("key").startsWith(keyPrefix + qualified) || !qualifiedNames.add(qualified) || !keys.add(p.string("key"))) {
+            SourceKind kind = SourceKind.valueOf(p.string("kind").toUpperCase(Locale.ROOT));
+            String qualified = kind.prefix() + "-" + p.string("name");
+            if (!key.startsWith(keyPrefix + qualified) || !qualifiedNames.add(qualified) || !keys.add(key)) {
                 throw new IllegalArgumentException("manifest.parts[" + (idx - 1) + "].key must be " + keyPrefix + qualified
                         + "… and appear once (each part is stored under its own kind and name)");
             }
@@ -218,14 +219,13 @@ public final class ManifestCodec {
             }
             // a writer never stores secrets in plaintext: such an entry was edited, to have an archive of someone
             // else's choosing restored as the application's secrets without any key
-            if (p.string("kind").equalsIgnoreCase(SourceKind.SECRETS.name()) && !p.bool("encrypted")) {
+            if (kind == SourceKind.SECRETS && !p.bool("encrypted")) {
                 throw new IllegalArgumentException("manifest.parts[" + (idx - 1) + "].encrypted must be true for a"
                         + " secrets part (Lifeboat never stores secrets in plaintext)");
             }
-            parts.add(new PartInfo(p.string("name"), SourceKind.valueOf(p.string("kind").toUpperCase(Locale.ROOT)),
-                    p.string("format"), p.string("key"), p.number("size"), p.string("sha256"), p.number("plaintextSize"),
-                    p.string("plaintextSha256"), p.bool("encrypted"), p.number("durationMillis"), tools, rows, tree, issues,
-                    recipients, checkpoints));
+            parts.add(new PartInfo(p.string("name"), kind, p.string("format"), key, p.number("size"), p.string("sha256"),
+                    p.number("plaintextSize"), p.string("plaintextSha256"), p.bool("encrypted"), p.number("durationMillis"), tools,
+                    rows, tree, issues, recipients, checkpoints));
         }
         return new Manifest(version, id, o.string("application"),
                 BackupStatus.valueOf(o.string("status")), Instant.parse(o.string("startedAt")),
