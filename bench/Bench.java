@@ -931,9 +931,8 @@ public final class Bench {
                     sb.append(String.format(Locale.ROOT, "- %s ≤ %.2f: %.3f, %s%n", r.title, limit, ratio, ratio <= limit ? "met" : "**not met**"));
                 }
             });
-            // the Lifeboat side of the main comparisons (the extras' A sides include stock commands)
-            List<Result> main = Stream.of("pg", "files", "encrypted", "s3", "pg-restore", "files-restore")
-                    .map(results::get).filter(r -> r != null && r.single == null).toList();
+            // the Lifeboat side of the main comparisons, those named in ALL (the extras' A sides include stock commands)
+            List<Result> main = ALL.stream().map(results::get).filter(r -> r != null && r.single == null).toList();
             double peak = main.stream().flatMap(r -> r.ma.stream()).mapToDouble(Measure::rssMiB).max().orElse(Double.NaN);
             String worst = main.stream().filter(r -> r.ma.stream().anyMatch(m -> m.rssMiB() == peak))
                     .map(r -> r.title).findFirst().orElse("none");

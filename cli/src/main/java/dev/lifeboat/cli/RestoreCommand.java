@@ -266,12 +266,14 @@ final class RestoreCommand extends StoreCommand {
                     "given with no PostgreSQL target"));
         }
         // --all fills --to-dir with the other parts (SQLite ones as db-<name>.sqlite): a file there could be one of
-        // them, restored over or restored over
-        for (Map.Entry<String, String> e : all && toDir != null ? databaseUrls.entrySet() : Map.<String, String>of().entrySet()) {
-            if (isSqlite(e.getValue()) && Path.of(e.getValue().substring("jdbc:sqlite:".length())).toAbsolutePath().normalize()
-                    .startsWith(toDir.toAbsolutePath().normalize())) {
-                problems.add(new Problem("--database-url " + e.getKey(), "a SQLite file outside --to-dir (which --all fills"
-                        + " with the other parts)", e.getValue()));
+        // them, and one part would overwrite the other
+        if (all && toDir != null) {
+            for (Map.Entry<String, String> e : databaseUrls.entrySet()) {
+                if (isSqlite(e.getValue()) && sqlitePath(e.getValue()).toAbsolutePath().normalize()
+                        .startsWith(toDir.toAbsolutePath().normalize())) {
+                    problems.add(new Problem("--database-url " + e.getKey(), "a SQLite file outside --to-dir (which --all"
+                            + " fills with the other parts)", e.getValue()));
+                }
             }
         }
         if (maxEntries != null && database != null) {
@@ -368,9 +370,14 @@ final class RestoreCommand extends StoreCommand {
         return url.startsWith("jdbc:sqlite:");
     }
 
+    /** The file of a {@code jdbc:sqlite:} URL. */
+    private static Path sqlitePath(String url) {
+        return Path.of(url.substring("jdbc:sqlite:".length()));
+    }
+
     private static Database database(String url, Secret password, String setting, List<Problem> problems) {
         if (isSqlite(url)) {
-            return Sqlite.file(Path.of(url.substring("jdbc:sqlite:".length())));
+            return Sqlite.file(sqlitePath(url));
         }
         if (!url.startsWith("jdbc:postgresql:") && !url.startsWith("postgres://") && !url.startsWith("postgresql://")) {
             problems.add(new Problem(setting, "a jdbc:postgresql://host[:port]/database or jdbc:sqlite:/path URL",
